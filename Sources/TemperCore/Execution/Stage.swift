@@ -1,0 +1,87 @@
+import Logging
+
+/// One step of a pipeline. The executor knows stages only through this protocol: it asks
+/// for a plan (commands as values, which decide the fingerprint), and runs `execute` only when
+/// no valid checkpoint of that plan exists.
+public protocol Stage: Sendable {
+    var name: String { get }
+    /// Names of the stages whose outputs this one reads; their fingerprints enter this one's.
+    var consumes: [String] { get }
+    func plan(_ context: PlanContext) throws -> StagePlan
+    func execute(_ context: StageContext) async throws -> StageResult
+}
+
+/// A stage's commands and settings, computed before anything runs.
+public struct StagePlan: Sendable, Equatable {
+    public struct Step: Sendable, Equatable {
+        public var label: String
+        public var command: Command
+
+        public init(_ label: String, _ command: Command) {
+            self.label = label
+            self.command = command
+        }
+    }
+
+    public var steps: [Step]
+    /// Everything else that decides the output (injected flags, settings), for the fingerprint.
+    public var material: [String: String]
+
+    public init(steps: [Step], material: [String: String] = [:]) {
+        self.steps = steps
+        self.material = material
+    }
+}
+
+public struct PlanContext: Sendable {
+    public var workDir: WorkDir
+    /// Parallel jobs for builds; nil while fingerprinting, so `{jobs}` stays symbolic.
+    public var jobs: Int?
+    /// Records of completed upstream stages; missing when planning ahead of a run.
+    public var upstream: [String: StageRecord]
+
+    public init(workDir: WorkDir, jobs: Int?, upstream: [String: StageRecord] = [:]) {
+        self.workDir = workDir
+        self.jobs = jobs
+        self.upstream = upstream
+    }
+
+    public var jobsText: String { jobs.map(String.init) ?? "{jobs}" }
+}
+
+public struct StageContext: Sendable {
+    public var plan: PlanContext
+    public var runner: any ProcessRunning
+    public var logger: Logger
+    public var progress: any ProgressSink
+    public var items: ItemCheckpoint
+    /// The stage's own directory, and its main log file.
+    public var directory: String
+    public var logPath: String
+
+    public var workDir: WorkDir { plan.workDir }
+}
+
+/// What a stage produced. The executor hashes `outputs` and checks them before any reuse.
+public struct StageResult: Sendable, Equatable {
+    /// Absolute paths of output files, all inside the work dir.
+    public var outputs: [String]
+    public var counts: [String: Int]
+    public var named: [String: String]
+    /// A note for the progress line and the state (e.g. "3 tasks reused").
+    public var message: String?
+
+    public init(outputs: [String], counts: [String: Int] = [:], named: [String: String] = [:], message: String? = nil) {
+        self.outputs = outputs
+        self.counts = counts
+        self.named = named
+        self.message = message
+    }
+}
+
+/// What the terminal shows while a run goes on.
+public protocol ProgressSink: Sendable {
+    func stageStarted(_ stage: String)
+    func stageFinished(_ stage: String, outcome: StageOutcome, seconds: Double, note: String?)
+    func itemFinished(_ stage: String, item: String, done: Int, total: Int, ok: Bool)
+}

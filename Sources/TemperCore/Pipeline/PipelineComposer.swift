@@ -1,0 +1,19 @@
+/// The list of stages for a profile: the only place that knows which stages exist and in
+/// which order. Later stage families (BOLT) are added here.
+public enum PipelineComposer {
+    public static func stages(for profile: PipelineProfile, toolchain: Toolchain, baseline: Bool) -> [any Stage] {
+        var stages: [any Stage] = [
+            BuildStage(variant: .instrument, profile: profile, toolchain: toolchain),
+            TrainStage(profile: profile),
+            MergeStage(profile: profile, toolchain: toolchain),
+            BuildStage(variant: .optimize, profile: profile, toolchain: toolchain),
+        ]
+        if baseline {
+            stages.append(BuildStage(variant: .baseline, profile: profile, toolchain: toolchain))
+        }
+        return stages
+    }
+
+    /// Every stage name temper knows, in pipeline order (for status of any work dir).
+    public static let allStageNames = ["instrument", "train", "merge", "optimize", "baseline"]
+}

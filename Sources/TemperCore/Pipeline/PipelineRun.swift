@@ -1,0 +1,81 @@
+import Foundation
+import Logging
+
+/// One `temper run`: load the profile, resolve and check the toolchain (before anything is
+/// built), lock the work dir, execute the stages, and write report.json whatever happens.
+public struct PipelineRun: Sendable {
+    public struct Options: Sendable {
+        public var workDir: String?
+        public var from: String?
+        public var to: String?
+        public var fresh = false
+        public var jobs: Int
+        public var baseline: Bool?
+        public var llvmBin: String?
+
+        public init(jobs: Int = ProcessInfo.processInfo.activeProcessorCount) {
+            self.jobs = jobs
+        }
+    }
+
+    let progress: any ProgressSink
+    let logger: Logger
+
+    public init(progress: any ProgressSink, logger: Logger) {
+        self.progress = progress
+        self.logger = logger
+    }
+
+    /// Everything `plan` and `run` share: the parsed profile, its toolchain and stages.
+    public struct Prepared: Sendable {
+        public var profile: PipelineProfile
+        public var toolchain: Toolchain
+        public var workDir: WorkDir
+        public var stages: [any Stage]
+    }
+
+    public func prepare(profilePath: String, options: Options) async throws -> Prepared {
+        let profile = try ProfileParser.load(path: profilePath)
+        let toolchain = try await ToolchainResolver(runner: SubprocessRunner()).resolve(
+            llvmBin: options.llvmBin ?? profile.toolchain.llvmBin, family: profile.toolchain.compiler)
+        let workDir = WorkDir(root: options.workDir ?? WorkDir.defaultRoot(profileName: profile.name))
+        let stages = PipelineComposer.stages(
+            for: profile, toolchain: toolchain, baseline: options.baseline ?? profile.baseline.enabled)
+        return Prepared(profile: profile, toolchain: toolchain, workDir: workDir, stages: stages)
+    }
+
+    public func run(profilePath: String, options: Options) async throws -> RunReport {
+        let prepared = try await prepare(profilePath: profilePath, options: options)
+        let workDir = prepared.workDir
+        let lock = try WorkDirLock(workDir: workDir)
+        defer { lock.release() }
+        let stopped = ProcessGroupLedger.stopLeftovers(recordedIn: workDir.ledgerFile)
+        if stopped > 0 { logger.warning("stopped \(stopped) process group(s) left running by a killed temper") }
+        if options.fresh {
+            for path in [workDir.root + "/stages", workDir.stateFile, workDir.out, workDir.logs, workDir.reportFile] {
+                try workDir.remove(path)
+            }
+        }
+        logger.info("profile \(prepared.profile.name); toolchain LLVM \(prepared.toolchain.cc.version) in \(prepared.toolchain.directory) (\(prepared.toolchain.origin)); work dir \(workDir.root)")
+        let store = try StateStore(path: workDir.stateFile, profile: prepared.profile.name)
+        let ledger = ProcessGroupLedger(path: workDir.ledgerFile)
+
+        let sourceDigest = try SourceDigest.compute(root: prepared.profile.source, excluding: [workDir.root])
+        let executor = PipelineExecutor(
+            workDir: workDir, store: store, runner: SubprocessRunner(ledger: ledger), progress: progress, logger: logger,
+            sharedMaterial: ["toolchain": prepared.toolchain.identity, "source": sourceDigest])
+        let executorOptions = PipelineExecutor.Options(from: options.from, to: options.to, jobs: options.jobs)
+        do {
+            let reports = try await executor.run(prepared.stages, options: executorOptions)
+            let report = await ReportBuilder.build(prepared: prepared, store: store, stages: reports, status: "succeeded", error: nil)
+            try ReportBuilder.write(report, to: workDir.reportFile)
+            return report
+        } catch PipelineError.halted(let reports, let cause) {
+            let interrupted = (cause as? PipelineError).map { if case .interrupted = $0 { true } else { false } } ?? false
+            let report = await ReportBuilder.build(
+                prepared: prepared, store: store, stages: reports, status: interrupted ? "interrupted" : "failed", error: "\(cause)")
+            try? ReportBuilder.write(report, to: workDir.reportFile)
+            throw cause
+        }
+    }
+}

@@ -1,0 +1,40 @@
+import Foundation
+
+/// What `temper status` shows: the stages recorded in a work dir, in pipeline order.
+public enum StatusReader {
+    public struct Entry: Codable, Sendable, Equatable {
+        public var name: String
+        public var outcome: StageOutcome
+        public var seconds: Double
+        public var fingerprint: String?
+        public var status: String
+        public var message: String?
+    }
+
+    public static func entries(workDir: WorkDir) throws -> [Entry] {
+        guard let state = try StateStore.load(path: workDir.stateFile) else {
+            throw WorkDirError.notAWorkDir(root: workDir.root)
+        }
+        let order = PipelineComposer.allStageNames
+        let names = state.stages.keys.sorted { (order.firstIndex(of: $0) ?? 99, $0) < (order.firstIndex(of: $1) ?? 99, $1) }
+        return names.map { name in
+            let record = state.stages[name]!
+            // A record still "running" with no live run means the run was killed.
+            let outcome: StageOutcome = record.status == .running ? .interrupted : record.outcome
+            return Entry(name: name, outcome: outcome, seconds: record.seconds, fingerprint: record.fingerprint, status: record.status.rawValue, message: record.message)
+        }
+    }
+
+    /// The work dir to use when none is given: the only one under `.temper/`.
+    public static func defaultWorkDir() throws -> WorkDir {
+        let base = FileManager.default.currentDirectoryPath + "/.temper"
+        let candidates = ((try? FileManager.default.contentsOfDirectory(atPath: base)) ?? []).sorted()
+            .filter { FileManager.default.fileExists(atPath: "\(base)/\($0)/state.json") }
+        guard candidates.count == 1 else {
+            throw WorkDirError.notAWorkDir(root: candidates.isEmpty
+                ? "\(base)/NAME (none found; pass --workdir DIR or a profile)"
+                : "\(base) (several work dirs: \(candidates.joined(separator: ", ")); pass --workdir DIR or a profile)")
+        }
+        return WorkDir(root: "\(base)/\(candidates[0])")
+    }
+}

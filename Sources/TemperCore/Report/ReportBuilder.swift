@@ -1,0 +1,48 @@
+import Foundation
+
+/// Assembles report.json from the run's stage list, the state and the published artifacts.
+public enum ReportBuilder {
+    static func build(prepared: PipelineRun.Prepared, store: StateStore, stages: [PipelineExecutor.StageReport], status: String, error: String?) async -> RunReport {
+        let state = await store.state
+        let workDir = prepared.workDir
+        var profileData: RunReport.ProfileData?
+        if let merge = state.stages[MergeStage.stageName], merge.status == .completed {
+            let warnings = state.stages[BuildVariant.optimize.rawValue].flatMap { $0.status == .completed ? $0.counts : nil } ?? [:]
+            profileData = RunReport.ProfileData(
+                functions: merge.counts["functions"], totalCount: merge.counts["total_count"],
+                maxCount: merge.counts["max_count"], rawProfiles: merge.counts["raw_profiles"],
+                path: merge.named["profdata"].map(workDir.absolute), warnings: warnings)
+        }
+        let names = prepared.profile.build.artifactNames
+        return RunReport(
+            profile: prepared.profile.name, profileFile: prepared.profile.file, workdir: workDir.root,
+            status: status, error: error,
+            toolchain: Dictionary(prepared.toolchain.tools.map {
+                (URL(fileURLWithPath: $0.path).lastPathComponent, RunReport.ToolEntry(path: $0.path, version: $0.version))
+            }, uniquingKeysWith: { first, _ in first }),
+            stages: stages.map {
+                RunReport.StageEntry(name: $0.name, outcome: $0.outcome, seconds: ($0.seconds * 1000).rounded() / 1000, fingerprint: $0.fingerprint, message: $0.message)
+            },
+            profileData: profileData,
+            artifacts: artifacts(names, in: workDir.out, when: state.stages[BuildVariant.optimize.rawValue]),
+            baselineArtifacts: artifacts(names, in: workDir.out + "/baseline", when: state.stages[BuildVariant.baseline.rawValue]))
+    }
+
+    /// Published artifacts, listed only when the stage that publishes them completed.
+    static func artifacts(_ names: [String], in directory: String, when record: StageRecord?) -> [RunReport.Artifact] {
+        guard record?.status == .completed else { return [] }
+        return names.compactMap { name in
+            let path = directory + "/" + name
+            guard let size = (try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? Int,
+                let digest = FileDigest.sha256(of: path)
+            else { return nil }
+            return RunReport.Artifact(name: name, path: path, bytes: size, sha256: digest)
+        }
+    }
+
+    public static func write(_ report: RunReport, to path: String) throws {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        try AtomicFile.write(try encoder.encode(report), to: path)
+    }
+}

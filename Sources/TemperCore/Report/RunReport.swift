@@ -1,0 +1,61 @@
+/// `<workdir>/report.json`, written after every run, failed ones included. The field names
+/// are a public contract (users' scripts read them): add fields, never rename or remove.
+public struct RunReport: Codable, Sendable, Equatable {
+    public struct ToolEntry: Codable, Sendable, Equatable {
+        public var path: String
+        public var version: String
+    }
+
+    public struct StageEntry: Codable, Sendable, Equatable {
+        public var name: String
+        public var outcome: StageOutcome
+        public var seconds: Double
+        public var fingerprint: String?
+        public var message: String?
+    }
+
+    public struct ProfileData: Codable, Sendable, Equatable {
+        public var functions: Int?
+        public var totalCount: Int?
+        public var maxCount: Int?
+        public var rawProfiles: Int?
+        public var path: String?
+        /// Counts of the compiler's profile diagnostics in the optimized build.
+        public var warnings: [String: Int]
+
+        enum CodingKeys: String, CodingKey {
+            case functions, path, warnings
+            case totalCount = "total_count"
+            case maxCount = "max_count"
+            case rawProfiles = "raw_profiles"
+        }
+    }
+
+    public struct Artifact: Codable, Sendable, Equatable {
+        public var name: String
+        public var path: String
+        public var bytes: Int
+        public var sha256: String
+    }
+
+    public var formatVersion = 1
+    public var profile: String
+    public var profileFile: String
+    public var workdir: String
+    /// "succeeded", "failed" or "interrupted".
+    public var status: String
+    public var error: String?
+    public var toolchain: [String: ToolEntry]
+    public var stages: [StageEntry]
+    public var profileData: ProfileData?
+    public var artifacts: [Artifact]
+    public var baselineArtifacts: [Artifact]
+
+    enum CodingKeys: String, CodingKey {
+        case profile, workdir, status, error, toolchain, stages, artifacts
+        case formatVersion = "format_version"
+        case profileFile = "profile_file"
+        case profileData = "profile_data"
+        case baselineArtifacts = "baseline_artifacts"
+    }
+}

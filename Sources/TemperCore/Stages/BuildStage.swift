@@ -1,0 +1,114 @@
+import Foundation
+
+/// Configures and builds the project in a fresh directory of its own, with the variant's
+/// flags injected through both the environment and the placeholders. Used for instrument,
+/// optimize and baseline, so that the three builds differ only in their injected flags.
+public struct BuildStage: Stage {
+    public let variant: BuildVariant
+    let profile: PipelineProfile
+    let toolchain: Toolchain
+
+    public init(variant: BuildVariant, profile: PipelineProfile, toolchain: Toolchain) {
+        self.variant = variant
+        self.profile = profile
+        self.toolchain = toolchain
+    }
+
+    public var name: String { variant.rawValue }
+    public var consumes: [String] { variant == .optimize ? [MergeStage.stageName] : [] }
+
+    public static func buildDirectory(_ variant: BuildVariant, in workDir: WorkDir) -> String {
+        workDir.stageDirectory(variant.rawValue) + "/build"
+    }
+
+    /// Where the final artifacts of this variant are published, if anywhere.
+    func publishDirectory(_ workDir: WorkDir) -> String? {
+        switch variant {
+        case .instrument: return nil
+        case .optimize: return workDir.out
+        case .baseline: return workDir.out + "/baseline"
+        }
+    }
+
+    func flags(_ context: PlanContext) -> InjectedFlags {
+        let profileData = context.upstream[MergeStage.stageName]?.named["profdata"].map(context.workDir.absolute)
+        let lto: LTOMode
+        switch variant {
+        case .instrument: lto = profile.instrument.lto
+        case .optimize: lto = profile.optimize.lto
+        case .baseline: lto = .none
+        }
+        return toolchain.injectedFlags(
+            for: variant, pgo: profile.optimize.pgo, lto: lto, profileData: profileData,
+            thinLTOCache: context.workDir.cache + "/thinlto-\(variant.rawValue)")
+    }
+
+    public func plan(_ context: PlanContext) throws -> StagePlan {
+        let build = Self.buildDirectory(variant, in: context.workDir)
+        let injected = flags(context)
+        let cflags = profile.build.cflags + injected.cflags
+        let cxxflags = (profile.build.cxxflags ?? profile.build.cflags) + injected.cflags
+        let ldflags = profile.build.ldflags + injected.ldflags
+        let values = [
+            "source": profile.source, "build": build, "cc": toolchain.cc.path, "cxx": toolchain.cxx.path,
+            "cflags": cflags.joined(separator: " "), "cxxflags": cxxflags.joined(separator: " "),
+            "ldflags": ldflags.joined(separator: " "), "ar": toolchain.ar.path, "ranlib": toolchain.ranlib.path,
+            "jobs": context.jobsText,
+        ]
+        var environment = profile.build.env.mapValues { Placeholders.render($0, values: values) }
+        environment.merge([
+            "CC": toolchain.cc.path, "CXX": toolchain.cxx.path, "AR": toolchain.ar.path, "RANLIB": toolchain.ranlib.path,
+            "CFLAGS": values["cflags"]!, "CXXFLAGS": values["cxxflags"]!, "LDFLAGS": values["ldflags"]!,
+        ]) { _, injected in injected }
+        if variant == .instrument {
+            // Instrumented helpers that the build itself runs must not litter the build tree.
+            environment["LLVM_PROFILE_FILE"] = context.workDir.stageDirectory(name) + "/build-time-profiles/%p.profraw"
+        }
+        func command(_ argv: [String]) -> Command {
+            let words = argv.map { Placeholders.render($0, values: values) }
+            return Command(executable: words[0], arguments: Array(words.dropFirst()), environment: environment, workingDirectory: build)
+        }
+        let steps = profile.build.configure.map { StagePlan.Step("configure", command($0)) }
+            + profile.build.build.map { StagePlan.Step("build", command($0)) }
+        return StagePlan(steps: steps, material: [
+            "artifacts": profile.build.artifacts.joined(separator: "\n"),
+            "publish": publishDirectory(context.workDir) ?? "",
+        ])
+    }
+
+    public func execute(_ context: StageContext) async throws -> StageResult {
+        let plan = try plan(context.plan)
+        let build = Self.buildDirectory(variant, in: context.workDir)
+        // Always a clean build: objects compiled with another profile break the LTO link.
+        try context.workDir.freshDirectory(build)
+        try context.workDir.remove(context.logPath)
+        for step in plan.steps {
+            context.logger.info("\(step.label): \(step.command.displayString)")
+            let outcome = try await context.runner.run(step.command, logPath: context.logPath)
+            guard outcome.succeeded else {
+                throw StageError.toolFailed(stage: name, step: step.label, command: step.command, outcome: outcome)
+            }
+        }
+        var outputs: [String] = []
+        let missing = profile.build.artifacts.filter { !FileManager.default.fileExists(atPath: build + "/" + $0) }
+        guard missing.isEmpty else {
+            throw StageError(stage: name, message: "the build succeeded but did not produce \(missing.joined(separator: ", ")) in \(build). Check `[build] artifacts` (paths relative to the build directory). Build log: \(context.logPath)")
+        }
+        for artifact in profile.build.artifacts {
+            outputs.append(build + "/" + artifact)
+        }
+        var counts: [String: Int] = [:]
+        if variant == .optimize {
+            counts = CompilerDiagnostics.count(inLog: context.logPath)
+        }
+        if let publish = publishDirectory(context.workDir) {
+            for (artifact, fileName) in zip(profile.build.artifacts, profile.build.artifactNames) {
+                let destination = publish + "/" + fileName
+                try context.workDir.copy(build + "/" + artifact, to: destination)
+                outputs.append(destination)
+            }
+        }
+        let note = variant == .optimize ? CompilerDiagnostics.summary(counts) : nil
+        return StageResult(outputs: outputs, counts: counts, message: note)
+    }
+}

@@ -1,0 +1,140 @@
+import Foundation
+
+/// Runs the training tasks against the instrumented build, in parallel up to `[train] jobs`,
+/// each with a raw-profile directory of its own. Every finished task is checkpointed, so an
+/// interrupted stage resumes at the tasks that had not finished.
+public struct TrainStage: Stage {
+    public static let stageName = "train"
+    let profile: PipelineProfile
+
+    public init(profile: PipelineProfile) {
+        self.profile = profile
+    }
+
+    public var name: String { Self.stageName }
+    public var consumes: [String] { [BuildVariant.instrument.rawValue] }
+
+    func rawDirectory(_ task: TrainTask, _ workDir: WorkDir) -> String {
+        workDir.stageDirectory(name) + "/raw/" + task.name
+    }
+
+    func command(for task: TrainTask, _ workDir: WorkDir) -> Command {
+        let build = BuildStage.buildDirectory(.instrument, in: workDir)
+        let values = ["source": profile.source, "build": build]
+        let artifacts = Dictionary(uniqueKeysWithValues: zip(profile.build.artifactNames, profile.build.artifacts.map { build + "/" + $0 }))
+        let words = task.run.map { Placeholders.render($0, values: values, artifacts: artifacts) }
+        var environment = task.env.mapValues { Placeholders.render($0, values: values, artifacts: artifacts) }
+        // %p: one file per process, so parallel and nested processes never share a file.
+        environment["LLVM_PROFILE_FILE"] = rawDirectory(task, workDir) + "/%p.profraw"
+        let cwd = task.cwd.map { Placeholders.render($0, values: values, artifacts: artifacts) }
+        let directory = cwd.map { $0.hasPrefix("/") ? $0 : build + "/" + $0 } ?? build
+        return Command(executable: words[0], arguments: Array(words.dropFirst()), environment: environment, workingDirectory: directory, timeout: task.timeout)
+    }
+
+    public func plan(_ context: PlanContext) throws -> StagePlan {
+        StagePlan(
+            steps: profile.train.tasks.map { StagePlan.Step("task \($0.name)", command(for: $0, context.workDir)) },
+            material: ["on_failure": profile.train.onFailure.rawValue])
+    }
+
+    enum TaskOutcome: Sendable {
+        case done(task: String, files: [String])
+        case warned(task: String, files: [String], message: String)
+        case failed(task: String, message: String)
+    }
+
+    public func execute(_ context: StageContext) async throws -> StageResult {
+        let workDir = context.workDir
+        let rawRoot = context.directory + "/raw"
+        try workDir.makeDirectory(rawRoot)
+        // Whatever an unfinished task left behind is incomplete: start those tasks over.
+        for entry in (try? FileManager.default.contentsOfDirectory(atPath: rawRoot)) ?? [] where context.items.done[entry] == nil {
+            try workDir.remove(rawRoot + "/" + entry)
+        }
+        let tasks = profile.train.tasks
+        let pending = tasks.filter { context.items.done[$0.name] == nil }
+        let reused = tasks.count - pending.count
+        if reused > 0 {
+            context.logger.info("resuming: \(reused) of \(tasks.count) tasks already done")
+        }
+        var finished = reused
+        var failures: [String] = []
+        var warnings: [String] = []
+        var files: [String] = tasks.compactMap { context.items.done[$0.name] }.flatMap { $0 }
+
+        try await withThrowingTaskGroup(of: TaskOutcome.self) { group in
+            var queue = pending.makeIterator()
+            var stopLaunching = false
+            func launch() {
+                guard !stopLaunching, let task = queue.next() else { return }
+                group.addTask { try await run(task, context) }
+            }
+            for _ in 0..<profile.train.jobs { launch() }
+            while let outcome = try await group.next() {
+                finished += 1
+                switch outcome {
+                case .done(let task, let produced):
+                    try await context.items.record(task, files: produced)
+                    files += produced
+                    context.progress.itemFinished(name, item: task, done: finished, total: tasks.count, ok: true)
+                case .warned(let task, let produced, let message):
+                    try await context.items.record(task, files: produced)
+                    files += produced
+                    warnings.append(message)
+                    context.logger.warning("\(message)")
+                    context.progress.itemFinished(name, item: task, done: finished, total: tasks.count, ok: false)
+                case .failed(let task, let message):
+                    failures.append(message)
+                    stopLaunching = true
+                    context.progress.itemFinished(name, item: task, done: finished, total: tasks.count, ok: false)
+                }
+                launch()
+            }
+        }
+        if !failures.isEmpty {
+            let unstarted = tasks.count - finished
+            var message = failures.joined(separator: "\n\n")
+            if unstarted > 0 { message += "\n  \(unstarted) task(s) were not started." }
+            message += "\n  Finished tasks are checkpointed: `temper run` again resumes at the others."
+            throw StageError(stage: name, message: message)
+        }
+        if files.isEmpty {
+            throw StageError(stage: name, message: "no task left a raw profile, so there is nothing to merge. Check that the tasks run the instrumented artifacts ({artifact:NAME}).")
+        }
+        let note = warnings.isEmpty ? "\(tasks.count) tasks, \(reused) reused" : "\(tasks.count) tasks, \(reused) reused, \(warnings.count) failed (on_failure = \"warn\")"
+        return StageResult(
+            outputs: files.sorted(),
+            counts: ["tasks": tasks.count, "tasks_reused": reused, "tasks_failed": warnings.count, "raw_profiles": files.count],
+            message: note)
+    }
+
+    func run(_ task: TrainTask, _ context: StageContext) async throws -> TaskOutcome {
+        let workDir = context.workDir
+        let raw = rawDirectory(task, workDir)
+        try workDir.freshDirectory(raw)
+        let command = command(for: task, workDir)
+        let log = workDir.log("train-\(task.name)")
+        try workDir.remove(log)
+        let outcome = try await context.runner.run(command, logPath: log)
+        let produced = ((try? FileManager.default.contentsOfDirectory(atPath: raw)) ?? [])
+            .filter { $0.hasSuffix(".profraw") }
+            .map { raw + "/" + $0 }
+            .filter { ((try? FileManager.default.attributesOfItem(atPath: $0)[.size] as? Int) ?? 0) ?? 0 > 0 }
+            .sorted()
+        let label = "task \(task.name)"
+        if !outcome.succeeded {
+            let failure = StageError.toolFailed(stage: name, step: label, command: command, outcome: outcome).message
+            return profile.train.onFailure == .warn
+                ? .warned(task: task.name, files: produced, message: "\(label) failed (\(outcome.statusDescription)), continuing because on_failure = \"warn\"; log: \(log)")
+                : .failed(task: task.name, message: failure)
+        }
+        let logText = (try? String(contentsOfFile: log, encoding: .utf8)) ?? ""
+        if logText.contains("LLVM Profile Error") {
+            return .failed(task: task.name, message: "\(label) exited 0, but the profile runtime reported a write error (\"LLVM Profile Error\"), so its profile is incomplete. Check free space and permissions of \(raw).\n  last lines of output:\n\(LogTail.indented(log))\n  full log: \(log)")
+        }
+        if produced.isEmpty {
+            return .failed(task: task.name, message: "\(label) exited 0 but left no non-empty raw profile in \(raw). The profile runtime exits 0 even when it cannot write; check that the task runs an instrumented artifact ({artifact:NAME}) and does not reset LLVM_PROFILE_FILE.\n  $ \(command.displayString)\n  full log: \(log)")
+        }
+        return .done(task: task.name, files: produced)
+    }
+}

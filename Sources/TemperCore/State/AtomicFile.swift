@@ -1,0 +1,22 @@
+import Foundation
+
+/// Writes a file so that readers see either the old or the new content, never a torn one:
+/// temp file in the same directory, fsync, rename.
+public enum AtomicFile {
+    public static func write(_ data: Data, to path: String) throws {
+        let url = URL(fileURLWithPath: path)
+        let directory = url.deletingLastPathComponent().path
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        let temp = directory + "/.\(url.lastPathComponent).\(getpid()).tmp"
+        guard FileManager.default.createFile(atPath: temp, contents: data) else {
+            throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: temp])
+        }
+        let fd = open(temp, O_RDONLY | O_CLOEXEC)
+        if fd >= 0 { _ = fsync(fd); _ = close(fd) }
+        guard rename(temp, path) == 0 else {
+            let reason = String(cString: strerror(errno))
+            unlink(temp)
+            throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: path, NSLocalizedDescriptionKey: reason])
+        }
+    }
+}

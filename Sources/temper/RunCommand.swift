@@ -1,0 +1,48 @@
+import ArgumentParser
+import Foundation
+import TemperCore
+
+struct RunCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "run",
+        abstract: "Run the pipeline, reusing every stage whose checkpoint still holds.")
+
+    @OptionGroup var options: ProfileOptions
+
+    @Option(help: "Execute again from this stage on (earlier stages must be complete).")
+    var from: String?
+
+    @Option(help: "Stop after this stage.")
+    var to: String?
+
+    @Flag(help: "Discard the work dir's state and outputs and run everything.")
+    var fresh = false
+
+    @Flag(help: "Show debug messages.")
+    var verbose = false
+
+    func run() async throws {
+        let logger = Terminal.logger(verbose: verbose)
+        var pipelineOptions = try options.pipelineOptions()
+        pipelineOptions.from = from
+        pipelineOptions.to = to
+        pipelineOptions.fresh = fresh
+        let profile = options.profile
+        let runOptions = pipelineOptions
+        let start = ContinuousClock.now
+        do {
+            let report = try await Terminal.cancellable {
+                try await PipelineRun(progress: TerminalProgress(logger: logger), logger: logger)
+                    .run(profilePath: profile, options: runOptions)
+            }
+            let seconds = start.duration(to: .now).components.seconds
+            let executed = report.stages.filter { $0.outcome == .executed }.count
+            logger.notice("done in \(seconds) s (\(executed) stage(s) executed). Report: \(report.workdir)/report.json")
+            for artifact in report.artifacts {
+                logger.notice("optimized: \(artifact.path)")
+            }
+        } catch {
+            throw Terminal.fail(error)
+        }
+    }
+}

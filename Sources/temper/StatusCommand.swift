@@ -1,0 +1,36 @@
+import ArgumentParser
+import Foundation
+import TemperCore
+
+struct StatusCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "status",
+        abstract: "Show each stage's last outcome in a work dir.")
+
+    @Option(help: "Work dir (default: the only one under .temper/).")
+    var workdir: String?
+
+    @Flag(help: "Print {\"workdir\", \"stages\": [...]} as JSON, the same stage list as report.json.")
+    var json = false
+
+    func run() async throws {
+        do {
+            let workDir = try workdir.map { WorkDir(root: $0) } ?? StatusReader.defaultWorkDir()
+            let entries = try StatusReader.entries(workDir: workDir)
+            if json {
+                struct Output: Encodable { var workdir: String; var stages: [StatusReader.Entry] }
+                let encoder = JSONEncoder()
+                encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+                print(String(decoding: try encoder.encode(Output(workdir: workDir.root, stages: entries)), as: UTF8.self))
+            } else {
+                print("work dir \(workDir.root)")
+                for entry in entries {
+                    let seconds = String(format: "%.1f s", entry.seconds)
+                    print("  \(entry.name.padding(toLength: 12, withPad: " ", startingAt: 0)) \(entry.outcome.rawValue.padding(toLength: 12, withPad: " ", startingAt: 0)) \(seconds)\(entry.message.map { "  \($0.split(separator: "\n").first ?? "")" } ?? "")")
+                }
+            }
+        } catch {
+            throw Terminal.fail(error)
+        }
+    }
+}
