@@ -43,7 +43,8 @@ let package = Package(
         ),
         .testTarget(
             name: "TemperIntegrationTests",
-            dependencies: ["TemperCore"],
+            // The executable too: the kill/resume tests drive the real `temper` binary.
+            dependencies: ["TemperCore", "temper"],
             swiftSettings: [.swiftLanguageMode(.v6)]
         ),
     ]

@@ -82,7 +82,9 @@ public struct PipelineExecutor: Sendable {
             }
             logger.debug("running", metadata: ["stage": .string(stage.name), "reason": .string(forced ? "--from" : staleReason ?? "")])
             do {
-                let (record, report) = try await execute(stage, fingerprint: fingerprint, previous: previous, upstream: upstream, jobs: options.jobs)
+                // A forced stage starts over; otherwise items finished under this fingerprint are kept.
+                let items = forced ? nil : previous?.items
+                let (record, report) = try await execute(stage, fingerprint: fingerprint, items: items, upstream: upstream, jobs: options.jobs)
                 records[stage.name] = record
                 executed.insert(stage.name)
                 reports.append(report)
@@ -129,9 +131,9 @@ public struct PipelineExecutor: Sendable {
         var cause: any Error
     }
 
-    func execute(_ stage: any Stage, fingerprint: String, previous: StageRecord?, upstream: [String: StageRecord], jobs: Int) async throws -> (StageRecord, StageReport) {
+    func execute(_ stage: any Stage, fingerprint: String, items previousItems: ItemCheckpoints?, upstream: [String: StageRecord], jobs: Int) async throws -> (StageRecord, StageReport) {
         // Item checkpoints survive only under the same fingerprint, and only with intact files.
-        var items = previous?.items?.fingerprint == fingerprint ? previous!.items! : ItemCheckpoints(fingerprint: fingerprint)
+        var items = previousItems?.fingerprint == fingerprint ? previousItems! : ItemCheckpoints(fingerprint: fingerprint)
         items.done = items.done.filter { _, files in
             files.allSatisfy { FileDigest.sha256(of: workDir.absolute($0.key)) == $0.value }
         }

@@ -44,14 +44,12 @@ public enum ProfileParser {
         let sourceTable = try top.table("source", required: true)!
         let sourcePath = try sourceTable.string("path", required: true)!
         try sourceTable.finish()
-        let source = directory.appendingPathComponent(sourcePath).standardizedFileURL.path
+        let source = resolve(sourcePath, against: directory)
 
         var toolchain = ToolchainSettings()
         if let table = try top.table("toolchain") {
             toolchain.compiler = try table.enumeration("compiler", CompilerFamily.self) ?? .clang
-            toolchain.llvmBin = try table.string("llvm_bin").map {
-                $0.hasPrefix("/") ? $0 : directory.appendingPathComponent($0).standardizedFileURL.path
-            }
+            toolchain.llvmBin = try table.string("llvm_bin").map { resolve($0, against: directory) }
             try table.finish()
         }
 
@@ -148,6 +146,12 @@ public enum ProfileParser {
         return PipelineProfile(
             name: name, file: file, source: source, toolchain: toolchain, build: build,
             instrument: instrument, train: train, optimize: optimize, bench: bench, baseline: baseline)
+    }
+
+    /// Absolute paths stay as they are; relative ones are relative to the profile's directory.
+    static func resolve(_ path: String, against directory: URL) -> String {
+        let url = path.hasPrefix("/") ? URL(fileURLWithPath: path) : directory.appendingPathComponent(path)
+        return url.standardizedFileURL.path
     }
 
     private static func check(_ words: [String], keyPath: String, allowed: Set<String>, artifacts: Set<String>, file: String) throws {

@@ -7,11 +7,15 @@ public enum ReportBuilder {
         let workDir = prepared.workDir
         var profileData: RunReport.ProfileData?
         if let merge = state.stages[MergeStage.stageName], merge.status == .completed {
-            let warnings = state.stages[BuildVariant.optimize.rawValue].flatMap { $0.status == .completed ? $0.counts : nil } ?? [:]
+            let optimize = state.stages[BuildVariant.optimize.rawValue].flatMap { $0.status == .completed ? $0 : nil }
+            let byFile = optimize?.named["profile_warnings_by_file"]
+                .flatMap { FileManager.default.contents(atPath: workDir.absolute($0)) }
+                .flatMap { try? JSONDecoder().decode([String: [String: Int]].self, from: $0) }
             profileData = RunReport.ProfileData(
                 functions: merge.counts["functions"], totalCount: merge.counts["total_count"],
                 maxCount: merge.counts["max_count"], rawProfiles: merge.counts["raw_profiles"],
-                path: merge.named["profdata"].map(workDir.absolute), warnings: warnings)
+                path: merge.named["profdata"].map(workDir.absolute), warnings: optimize?.counts ?? [:],
+                warningsByFile: byFile)
         }
         let names = prepared.profile.build.artifactNames
         return RunReport(

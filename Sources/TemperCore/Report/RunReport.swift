@@ -22,9 +22,12 @@ public struct RunReport: Codable, Sendable, Equatable {
         public var path: String?
         /// Counts of the compiler's profile diagnostics in the optimized build.
         public var warnings: [String: Int]
+        /// The same counts per source file (build-time helpers show up here, apart).
+        public var warningsByFile: [String: [String: Int]]?
 
         enum CodingKeys: String, CodingKey {
             case functions, path, warnings
+            case warningsByFile = "warnings_by_file"
             case totalCount = "total_count"
             case maxCount = "max_count"
             case rawProfiles = "raw_profiles"

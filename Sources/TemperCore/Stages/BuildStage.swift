@@ -98,8 +98,16 @@ public struct BuildStage: Stage {
             outputs.append(build + "/" + artifact)
         }
         var counts: [String: Int] = [:]
+        var named: [String: String] = [:]
         if variant == .optimize {
-            counts = CompilerDiagnostics.count(inLog: context.logPath)
+            let log = (try? String(contentsOfFile: context.logPath, encoding: .utf8)) ?? ""
+            counts = CompilerDiagnostics.count(in: log)
+            let byFile = context.directory + "/profile-warnings.json"
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+            try encoder.encode(CompilerDiagnostics.byFile(in: log)).write(to: URL(fileURLWithPath: byFile))
+            outputs.append(byFile)
+            named["profile_warnings_by_file"] = context.workDir.relative(byFile)
         }
         if let publish = publishDirectory(context.workDir) {
             for (artifact, fileName) in zip(profile.build.artifacts, profile.build.artifactNames) {
@@ -109,6 +117,6 @@ public struct BuildStage: Stage {
             }
         }
         let note = variant == .optimize ? CompilerDiagnostics.summary(counts) : nil
-        return StageResult(outputs: outputs, counts: counts, message: note)
+        return StageResult(outputs: outputs, counts: counts, named: named, message: note)
     }
 }

@@ -14,18 +14,34 @@ public enum CompilerDiagnostics {
     ]
 
     public static func count(inLog path: String) -> [String: Int] {
-        let text = (try? String(contentsOfFile: path, encoding: .utf8)) ?? ""
-        return count(in: text)
+        count(in: (try? String(contentsOfFile: path, encoding: .utf8)) ?? "")
     }
 
     public static func count(in text: String) -> [String: Int] {
-        var counts = Dictionary(uniqueKeysWithValues: patterns.map { ($0.key, 0) })
-        for line in text.split(separator: "\n") where line.contains("warning") {
+        byFile(in: text).values.reduce(into: Dictionary(uniqueKeysWithValues: patterns.map { ($0.key, 0) })) { total, counts in
+            total.merge(counts, uniquingKeysWith: +)
+        }
+    }
+
+    /// Counts per source file, so a user can tell warnings in shipped code from warnings in
+    /// build-time helpers (code generators that never ran during training).
+    public static func byFile(in text: String) -> [String: [String: Int]] {
+        var result: [String: [String: Int]] = [:]
+        for line in text.split(separator: "\n") where line.contains("warning: ") {
             for (key, pattern) in patterns where line.contains(pattern) {
-                counts[key, default: 0] += 1
+                result[file(of: line), default: [:]][key, default: 0] += 1
             }
         }
-        return counts
+        return result
+    }
+
+    /// "warning: a.c: ..." or "a.c:3:1: warning: ..." name the file before the warning text.
+    static func file(of line: Substring) -> String {
+        let afterWarning = line.range(of: "warning: ").map { line[$0.upperBound...] } ?? line
+        if line.hasPrefix("warning: "), let colon = afterWarning.firstIndex(of: ":") {
+            return String(afterWarning[..<colon])
+        }
+        return line.split(separator: ":").first.map(String.init) ?? "?"
     }
 
     public static func summary(_ counts: [String: Int]) -> String? {

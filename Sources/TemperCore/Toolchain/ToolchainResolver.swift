@@ -68,7 +68,9 @@ public struct ToolchainResolver: Sendable {
     }
 
     func version(of toolPath: String, role: String) async throws -> Tool {
-        let (_, output) = try await runner.capture(Command(executable: toolPath, arguments: ["--version"], workingDirectory: "/"))
+        // llvm-profdata before LLVM 15 answers only a subcommand's --version.
+        let arguments = role == "profdata" ? ["merge", "--version"] : ["--version"]
+        let (_, output) = try await runner.capture(Command(executable: toolPath, arguments: arguments, workingDirectory: "/"))
         guard let parsed = ToolVersion.parse(output) else {
             throw ToolchainError.unreadableVersion(role: role, path: toolPath, output: output)
         }

@@ -1,0 +1,105 @@
+import Testing
+@testable import TemperCore
+
+/// Plans are plain data: these tests pin what each stage would run, without running it.
+@Suite struct PlanTests {
+    let workDir = WorkDir(root: "/w")
+
+    func profile(_ extra: String = "") throws -> PipelineProfile {
+        try Fixtures.parse(Fixtures.minimalProfile + "\n" + extra)
+    }
+
+    @Test func instrumentInjectsFlagsThroughEnvironmentAndPlaceholders() throws {
+        let stage = BuildStage(variant: .instrument, profile: try profile(), toolchain: Fixtures.toolchain)
+        let plan = try stage.plan(PlanContext(workDir: workDir, jobs: 4))
+        #expect(plan.steps.count == 1)
+        let command = plan.steps[0].command
+        let cflags = "-O2 -fprofile-generate -mllvm -static-func-full-module-prefix=false"
+        #expect(command.executable == "make")
+        #expect(command.arguments == ["-j4", "CC=/opt/llvm/bin/clang", "CFLAGS=\(cflags)"])
+        #expect(command.workingDirectory == "/w/stages/instrument/build")
+        #expect(command.environment["CC"] == "/opt/llvm/bin/clang")
+        #expect(command.environment["CXX"] == "/opt/llvm/bin/clang++")
+        #expect(command.environment["AR"] == "/opt/llvm/bin/llvm-ar")
+        #expect(command.environment["RANLIB"] == "/opt/llvm/bin/llvm-ranlib")
+        #expect(command.environment["CFLAGS"] == cflags)
+        #expect(command.environment["LDFLAGS"] == "--ld-path=/opt/llvm/bin/ld.lld -fprofile-generate")
+        #expect(command.environment["LLVM_PROFILE_FILE"] == "/w/stages/instrument/build-time-profiles/%p.profraw")
+        // No LTO in the instrumented build unless asked for.
+        #expect(!command.environment["CFLAGS"]!.contains("-flto"))
+    }
+
+    @Test func instrumentLTOOnlyWhenTheProfileAsks() throws {
+        let stage = BuildStage(variant: .instrument, profile: try profile("[instrument]\nlto = \"thin\""), toolchain: Fixtures.toolchain)
+        let command = try stage.plan(PlanContext(workDir: workDir, jobs: 1)).steps[0].command
+        #expect(command.environment["CFLAGS"]!.hasSuffix("-flto=thin"))
+    }
+
+    @Test func optimizeUsesTheMergedProfileLTOAndDiagnostics() throws {
+        let stage = BuildStage(variant: .optimize, profile: try profile(), toolchain: Fixtures.toolchain)
+        var merge = StageRecord(fingerprint: "f", status: .completed, outcome: .executed, seconds: 1)
+        merge.named["profdata"] = "stages/merge/abc.profdata"
+        let plan = try stage.plan(PlanContext(workDir: workDir, jobs: 2, upstream: ["merge": merge]))
+        let cflags = try #require(plan.steps[0].command.environment["CFLAGS"])
+        #expect(cflags.hasPrefix("-O2 -fprofile-use=/w/stages/merge/abc.profdata -mllvm -static-func-full-module-prefix=false"))
+        #expect(cflags.contains("-mllvm -pgo-warn-missing-function"))
+        #expect(cflags.hasSuffix("-flto=thin"))
+        #expect(plan.steps[0].command.environment["LDFLAGS"] == "--ld-path=/opt/llvm/bin/ld.lld -flto=thin -Wl,--thinlto-cache-dir=/w/cache/thinlto-optimize")
+        #expect(stage.consumes == ["merge"])
+    }
+
+    @Test func frontendPGOAndFullLTO() throws {
+        let stage = BuildStage(variant: .optimize, profile: try profile("[optimize]\npgo = \"frontend\"\nlto = \"full\""), toolchain: Fixtures.toolchain)
+        let command = try stage.plan(PlanContext(workDir: workDir, jobs: 2)).steps[0].command
+        #expect(command.environment["CFLAGS"]!.hasPrefix("-O2 -fprofile-instr-use={profdata} -Wbackend-plugin"))
+        #expect(command.environment["LDFLAGS"] == "--ld-path=/opt/llvm/bin/ld.lld -flto=full")
+    }
+
+    @Test func baselineHasOnlyTheBaseFlags() throws {
+        let stage = BuildStage(variant: .baseline, profile: try profile(), toolchain: Fixtures.toolchain)
+        let command = try stage.plan(PlanContext(workDir: workDir, jobs: 2)).steps[0].command
+        #expect(command.environment["CFLAGS"] == "-O2")
+        #expect(command.environment["LDFLAGS"] == "--ld-path=/opt/llvm/bin/ld.lld")
+        #expect(command.workingDirectory == "/w/stages/baseline/build")
+    }
+
+    @Test func jobsStaySymbolicWhileFingerprinting() throws {
+        let stage = BuildStage(variant: .instrument, profile: try profile(), toolchain: Fixtures.toolchain)
+        let plan = try stage.plan(PlanContext(workDir: workDir, jobs: nil))
+        #expect(plan.steps[0].command.arguments[0] == "-j{jobs}")
+    }
+
+    @Test func trainGivesEachTaskItsOwnRawProfileDirectory() throws {
+        let text = Fixtures.minimalProfile + """
+
+            cwd = "run"
+            timeout = 30
+            env = { MODE = "{source}/m" }
+            """
+        let stage = TrainStage(profile: try Fixtures.parse(text))
+        let plan = try stage.plan(PlanContext(workDir: workDir, jobs: nil))
+        #expect(plan.steps.map(\.command) == [
+            Command(
+                executable: "/w/stages/instrument/build/bin/app", arguments: ["input.txt"],
+                environment: ["LLVM_PROFILE_FILE": "/w/stages/train/raw/one/%p.profraw", "MODE": "/p/src/m"],
+                workingDirectory: "/w/stages/instrument/build/run", timeout: 30)
+        ])
+        #expect(stage.consumes == ["instrument"])
+    }
+
+    @Test func mergeUsesTheToolchainsProfdataWithThreads() throws {
+        let stage = MergeStage(profile: try profile(), toolchain: Fixtures.toolchain)
+        let plan = try stage.plan(PlanContext(workDir: workDir, jobs: 3))
+        #expect(plan.steps[0].command == Command(
+            executable: "/opt/llvm/bin/llvm-profdata",
+            arguments: ["merge", "--num-threads=3", "--output=/w/stages/merge/merged.profdata", "--input-files=/w/stages/merge/inputs.txt"],
+            workingDirectory: "/w/stages/merge"))
+    }
+
+    @Test func composerOrdersStagesAndAddsBaselineOnRequest() throws {
+        let names = PipelineComposer.stages(for: try profile(), toolchain: Fixtures.toolchain, baseline: false).map(\.name)
+        #expect(names == ["instrument", "train", "merge", "optimize"])
+        let withBaseline = PipelineComposer.stages(for: try profile(), toolchain: Fixtures.toolchain, baseline: true).map(\.name)
+        #expect(withBaseline == ["instrument", "train", "merge", "optimize", "baseline"])
+    }
+}

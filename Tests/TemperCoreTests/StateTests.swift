@@ -1,0 +1,97 @@
+import Foundation
+import Testing
+@testable import TemperCore
+
+@Suite struct StateTests {
+    @Test func stateRoundTripsThroughAtomicWrites() async throws {
+        let root = try Fixtures.temporaryDirectory()
+        let store = try StateStore(path: root + "/state.json", profile: "demo")
+        try await store.update("merge") { record in
+            var fresh = StageRecord(fingerprint: "f1", status: .completed, outcome: .executed, seconds: 1.5)
+            fresh.outputs = ["stages/merge/a.profdata": "abc"]
+            fresh.counts = ["functions": 17]
+            record = fresh
+        }
+        let loaded = try #require(try StateStore.load(path: root + "/state.json"))
+        #expect(loaded.version == PipelineState.currentVersion)
+        #expect(loaded.profile == "demo")
+        #expect(loaded.stages["merge"]?.counts["functions"] == 17)
+        #expect(loaded.stages["merge"]?.outputs == ["stages/merge/a.profdata": "abc"])
+        let leftovers = try FileManager.default.contentsOfDirectory(atPath: root).filter { $0.hasSuffix(".tmp") }
+        #expect(leftovers.isEmpty)
+    }
+
+    @Test func unknownVersionAndCorruptStateAreClearErrors() throws {
+        let root = try Fixtures.temporaryDirectory()
+        try Data(#"{"version": 99, "profile": "x", "stages": {}}"#.utf8).write(to: URL(fileURLWithPath: root + "/state.json"))
+        #expect(throws: StateError.unsupportedVersion(path: root + "/state.json", version: 99)) {
+            _ = try StateStore.load(path: root + "/state.json")
+        }
+        try Data("{not json".utf8).write(to: URL(fileURLWithPath: root + "/state.json"))
+        let error = try #require(throws: StateError.self) { _ = try StateStore.load(path: root + "/state.json") }
+        #expect(error.description.contains("--fresh"))
+        #expect(ExitStatus.of(error) == ExitStatus.badInput)
+    }
+
+    @Test func fingerprintsAreStableAndFieldSeparated() {
+        var a = Fingerprint()
+        a.add("x", "ab")
+        a.add("y", "c")
+        var b = Fingerprint()
+        b.add("x", "a")
+        b.add("y", "bc")
+        var c = Fingerprint()
+        c.add("x", "ab")
+        c.add("y", "c")
+        #expect(a.finalize() == c.finalize())
+        #expect(a.finalize() != b.finalize())
+        #expect(a.finalize().count == 64)
+    }
+
+    @Test func sourceDigestFollowsContentNotTimestamps() throws {
+        let root = try Fixtures.temporaryDirectory()
+        try Data("int main(){}".utf8).write(to: URL(fileURLWithPath: root + "/a.c"))
+        try FileManager.default.createDirectory(atPath: root + "/.git", withIntermediateDirectories: true)
+        try Data("x".utf8).write(to: URL(fileURLWithPath: root + "/.git/HEAD"))
+        let first = try SourceDigest.compute(root: root)
+        try FileManager.default.setAttributes([.modificationDate: Date(timeIntervalSince1970: 0)], ofItemAtPath: root + "/a.c")
+        try Data("y".utf8).write(to: URL(fileURLWithPath: root + "/.git/HEAD"))
+        #expect(try SourceDigest.compute(root: root) == first)
+        try Data("int main(){return 1;}".utf8).write(to: URL(fileURLWithPath: root + "/a.c"))
+        #expect(try SourceDigest.compute(root: root) != first)
+        #expect(throws: SourceDigestError.self) { _ = try SourceDigest.compute(root: root + "/missing") }
+    }
+
+    @Test func workDirRefusesPathsOutsideItOrThroughSymlinks() throws {
+        let root = try Fixtures.temporaryDirectory()
+        let outside = try Fixtures.temporaryDirectory()
+        try Data("keep".utf8).write(to: URL(fileURLWithPath: outside + "/precious"))
+        let workDir = WorkDir(root: root + "/wd")
+        try workDir.makeDirectory(workDir.root + "/stages")
+        try FileManager.default.createSymbolicLink(atPath: workDir.root + "/stages/link", withDestinationPath: outside)
+        #expect(throws: WorkDirError.self) { try workDir.remove(outside + "/precious") }
+        #expect(throws: WorkDirError.self) { try workDir.remove(workDir.root + "/stages/link/precious") }
+        #expect(throws: WorkDirError.self) { try workDir.remove(workDir.root + "/../x") }
+        // Removing the link itself removes the link, not what it points to.
+        try workDir.remove(workDir.root + "/stages/link")
+        #expect(FileManager.default.fileExists(atPath: outside + "/precious"))
+    }
+
+    @Test func cleanOnlyDeletesTemperWorkDirs() throws {
+        let root = try Fixtures.temporaryDirectory()
+        #expect(throws: WorkDirError.notAWorkDir(root: root)) { try WorkDirCleaner.clean(WorkDir(root: root)) }
+        try Data("{}".utf8).write(to: URL(fileURLWithPath: root + "/state.json"))
+        try WorkDirCleaner.clean(WorkDir(root: root))
+        #expect(!FileManager.default.fileExists(atPath: root))
+    }
+
+    @Test func secondLockOnTheSameWorkDirIsRefused() throws {
+        let workDir = WorkDir(root: try Fixtures.temporaryDirectory())
+        let lock = try WorkDirLock(workDir: workDir)
+        let error = try #require(throws: WorkDirError.self) { _ = try WorkDirLock(workDir: workDir) }
+        #expect(ExitStatus.of(error) == ExitStatus.workDirBusy)
+        #expect(error.description.contains("pid \(getpid())"))
+        lock.release()
+        _ = try WorkDirLock(workDir: workDir)
+    }
+}

@@ -1,0 +1,153 @@
+import Foundation
+import Logging
+import Testing
+@testable import TemperCore
+
+/// End-to-end runs of Profiles/demo on the real LLVM toolchain (Scripts/install-toolchain.sh).
+/// Each test works on its own copy of the demo sources and its own work dir.
+@Suite(.serialized) struct DemoPipelineTests {
+    let sandbox: DemoSandbox
+
+    init() throws {
+        sandbox = try DemoSandbox()
+    }
+
+    func run(_ options: PipelineRun.Options? = nil, profile: String? = nil) async throws -> RunReport {
+        var options = options ?? PipelineRun.Options(jobs: 2)
+        options.workDir = sandbox.workDir
+        return try await PipelineRun(progress: SilentProgress(), logger: Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() }))
+            .run(profilePath: profile ?? sandbox.profile, options: options)
+    }
+
+    func outcomes(_ report: RunReport) -> [String: StageOutcome] {
+        Dictionary(uniqueKeysWithValues: report.stages.map { ($0.name, $0.outcome) })
+    }
+
+    @Test func fullRunThenReuseThenSourceChange() async throws {
+        var options = PipelineRun.Options(jobs: 2)
+        options.baseline = true
+        let first = try await run(options)
+        #expect(first.status == "succeeded")
+        #expect(first.stages.map(\.name) == ["instrument", "train", "merge", "optimize", "baseline"])
+        #expect(first.stages.allSatisfy { $0.outcome == .executed })
+        let data = try #require(first.profileData)
+        #expect((data.functions ?? 0) > 10)
+        #expect((data.totalCount ?? 0) > 1_000_000)
+        #expect(data.warnings["missing_functions"] == 0)
+        #expect(data.warnings["hash_mismatch"] == 0)
+        #expect(first.artifacts.map(\.name) == ["tl"])
+        #expect(first.artifacts[0].path == sandbox.workDir + "/out/tl")
+        #expect(first.baselineArtifacts.map(\.path) == [sandbox.workDir + "/out/baseline/tl"])
+        #expect(first.toolchain["llvm-profdata"]?.version == first.toolchain["clang"]?.version)
+
+        // The report on disk carries the contract's field names.
+        let json = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: sandbox.workDir + "/report.json"))) as! [String: Any]
+        for key in ["profile", "toolchain", "stages", "profile_data", "artifacts"] { #expect(json[key] != nil, "report.json lacks \(key)") }
+        let stage = (json["stages"] as! [[String: Any]])[0]
+        for key in ["name", "outcome", "seconds", "fingerprint"] { #expect(stage[key] != nil, "stage entry lacks \(key)") }
+        let profileData = json["profile_data"] as! [String: Any]
+        for key in ["functions", "total_count", "warnings"] { #expect(profileData[key] != nil) }
+
+        // The optimized binary prints what the baseline prints, on the bench workload.
+        let optimizedOutput = try sandbox.bench(sandbox.workDir + "/out/tl")
+        #expect(optimizedOutput.contains("checksum"))
+        #expect(optimizedOutput == (try sandbox.bench(sandbox.workDir + "/out/baseline/tl")))
+
+        let second = try await run(options)
+        #expect(second.stages.allSatisfy { $0.outcome == .reused })
+        #expect(second.stages.map(\.fingerprint) == first.stages.map(\.fingerprint))
+
+        // A changed source file invalidates the four PGO stages (and the baseline).
+        try sandbox.appendToSource("table.c", "\n/* edited */\n")
+        let third = try await run(options)
+        #expect(third.stages.allSatisfy { $0.outcome == .executed })
+        #expect(third.stages[0].fingerprint != first.stages[0].fingerprint)
+    }
+
+    @Test func staticFunctionsKeepTheirProfileAcrossBuildDirectories() async throws {
+        // The instrumented and optimized builds run in different directories; with IR PGO a
+        // path-dependent name would drop every static function's profile without an error.
+        let report = try await run()
+        #expect(report.profileData?.warnings["missing_functions"] == 0)
+        let log = try String(contentsOfFile: sandbox.workDir + "/logs/optimize.log", encoding: .utf8)
+        #expect(log.contains("-fprofile-use="))
+        #expect(!log.contains("no profile data available for function"))
+    }
+
+    @Test func mixedToolchainIsRefusedBeforeAnyBuild() async throws {
+        let mixed = try sandbox.mixedToolchainDirectory()
+        var options = PipelineRun.Options(jobs: 2)
+        options.llvmBin = mixed
+        let error = try await #require(throws: ToolchainError.self) { _ = try await run(options) }
+        guard case .mixedVersions(let compiler, let mismatched) = error else {
+            Issue.record("unexpected \(error)")
+            return
+        }
+        #expect(compiler.major == 22)
+        #expect(mismatched.map(\.major) == [14])
+        #expect(error.description.contains("22.1") && error.description.contains("14.0"))
+        #expect(ExitStatus.of(error) == ExitStatus.toolchain)
+        #expect(!FileManager.default.fileExists(atPath: sandbox.workDir))
+    }
+
+    @Test func failingTaskFailsTrainWithItsOutputAndResumes() async throws {
+        let profile = try sandbox.writeProfile(name: "failing", extraTasks: """
+            [[train.task]]
+            name = "broken"
+            run = ["{artifact:tl}", "{source}/scripts/missing.tl"]
+            """)
+        do {
+            _ = try await run(profile: profile)
+            Issue.record("expected train to fail")
+        } catch let error as StageError {
+            #expect(error.stage == "train")
+            #expect(error.message.contains("task broken failed (exit status 1)"))
+            #expect(error.message.contains("cannot open"))
+            #expect(error.message.contains("full log: \(sandbox.workDir)/logs/train-broken.log"))
+            #expect(ExitStatus.of(error) == ExitStatus.stageFailed)
+        }
+        let report = try JSONDecoder().decode(RunReport.self, from: Data(contentsOf: URL(fileURLWithPath: sandbox.workDir + "/report.json")))
+        #expect(report.status == "failed")
+        #expect(outcomes(report)["train"] == .failed)
+        #expect(outcomes(report)["merge"] == .pending)
+        #expect(report.artifacts.isEmpty)
+    }
+
+    @Test func warnPolicyContinuesPastAFailingTask() async throws {
+        let profile = try sandbox.writeProfile(name: "warned", onFailure: "warn", extraTasks: """
+            [[train.task]]
+            name = "broken"
+            run = ["{artifact:tl}", "{source}/scripts/missing.tl"]
+            """)
+        let report = try await run(profile: profile)
+        #expect(report.status == "succeeded")
+        #expect(report.stages.first { $0.name == "train" }?.message?.contains("1 failed") == true)
+    }
+
+    @Test func taskThatWritesNoProfileFailsTrain() async throws {
+        // The profile runtime exits 0 when it cannot write; a task that runs an uninstrumented
+        // program looks the same. Both must fail rather than give an empty profile.
+        let profile = try sandbox.writeProfile(name: "noprofile", extraTasks: """
+            [[train.task]]
+            name = "uninstrumented"
+            run = ["/bin/true"]
+            """)
+        let error = try await #require(throws: StageError.self) { _ = try await run(profile: profile) }
+        #expect(error.message.contains("task uninstrumented exited 0 but left no non-empty raw profile"))
+    }
+
+    @Test func timeoutStopsTheTaskAndItsChildren() async throws {
+        let profile = try sandbox.writeProfile(name: "slowtask", extraTasks: """
+            [[train.task]]
+            name = "sleepy"
+            run = ["/bin/sh", "-c", "sleep 30 & sleep 30; wait"]
+            timeout = 1
+            """)
+        let start = ContinuousClock.now
+        let error = try await #require(throws: StageError.self) { _ = try await run(profile: profile) }
+        #expect(start.duration(to: .now) < .seconds(20))
+        #expect(error.message.contains("timed out after 1 s"))
+        try await Task.sleep(for: .milliseconds(300))
+        #expect(try sandbox.processes(matching: "sleep 30").isEmpty)
+    }
+}

@@ -1,0 +1,152 @@
+import Foundation
+import Logging
+@testable import TemperCore
+
+/// A private copy of Profiles/demo with a profile pointing at it, and a work dir path.
+struct DemoSandbox {
+    static let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+        .appendingPathComponent("../..").standardizedFileURL.path
+
+    let root: String
+    let source: String
+    let workDir: String
+    let profile: String
+
+    init() throws {
+        root = FileManager.default.temporaryDirectory.appendingPathComponent("temper-it-\(UUID().uuidString)").path
+        source = root + "/demo"
+        workDir = root + "/work"
+        try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
+        try FileManager.default.copyItem(atPath: Self.repository + "/Profiles/demo", toPath: source)
+        // The shipped profile, with its source path pointed at the copy.
+        let shipped = try String(contentsOfFile: Self.repository + "/Profiles/demo.toml", encoding: .utf8)
+        profile = root + "/demo.toml"
+        try shipped.write(toFile: profile, atomically: true, encoding: .utf8)
+    }
+
+    func profileText(name: String, jobs: Int = 2, repeatCount: Int = 3, onFailure: String = "fail", extraTasks: String = "") -> String {
+        let tasks = ["primes", "collatz", "hash", "fib"].map { task in
+            "[[train.task]]\nname = \"\(task)\"\nrun = [\"{artifact:tl}\", \"{source}/scripts/\(task).tl\", \"\(repeatCount)\"]\n"
+        }.joined(separator: "\n")
+        return """
+            version = 1
+            name = "\(name)"
+            [source]
+            path = "demo"
+            [build]
+            build = ["make", "-f", "{source}/Makefile", "-j{jobs}", "SRCDIR={source}", "CC={cc}", "CFLAGS={cflags}", "LDFLAGS={ldflags}"]
+            artifacts = ["tl"]
+            cflags = ["-O2"]
+            [train]
+            jobs = \(jobs)
+            on_failure = "\(onFailure)"
+
+            \(tasks)
+            \(extraTasks)
+            """
+    }
+
+    func writeProfile(name: String, jobs: Int = 2, repeatCount: Int = 3, onFailure: String = "fail", extraTasks: String = "") throws -> String {
+        try writeRaw(name: name + ".toml", profileText(name: name, jobs: jobs, repeatCount: repeatCount, onFailure: onFailure, extraTasks: extraTasks))
+    }
+
+    func writeRaw(name: String, _ text: String) throws -> String {
+        let path = root + "/" + name
+        try text.write(toFile: path, atomically: true, encoding: .utf8)
+        return path
+    }
+
+    func appendToSource(_ file: String, _ text: String) throws {
+        let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: source + "/" + file))
+        try handle.seekToEnd()
+        try handle.write(contentsOf: Data(text.utf8))
+        try handle.close()
+    }
+
+    /// The profile's [bench] workload, run on a given binary, as the output it prints.
+    func bench(_ binary: String) throws -> String {
+        try Temper.output(of: binary, [source + "/scripts/bench.tl", "5"])
+    }
+
+    /// A directory with LLVM 22's clang and LLVM 14's llvm-profdata: the trap on Debian 12.
+    func mixedToolchainDirectory() throws -> String {
+        let directory = root + "/mixed-bin"
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        for tool in ["clang", "clang++", "llvm-ar", "llvm-ranlib", "ld.lld"] {
+            try FileManager.default.createSymbolicLink(atPath: directory + "/" + tool, withDestinationPath: "/usr/lib/llvm-22/bin/" + tool)
+        }
+        try FileManager.default.createSymbolicLink(atPath: directory + "/llvm-profdata", withDestinationPath: "/usr/lib/llvm-14/bin/llvm-profdata")
+        return directory
+    }
+
+    /// PIDs of live processes whose command line contains `text`.
+    func processes(matching text: String) throws -> [Int32] {
+        try FileManager.default.contentsOfDirectory(atPath: "/proc").compactMap { entry in
+            guard let pid = Int32(entry), pid != getpid(),
+                let data = FileManager.default.contents(atPath: "/proc/\(entry)/cmdline"), !data.isEmpty
+            else { return nil }
+            let commandLine = String(decoding: data.map { $0 == 0 ? 32 : $0 }, as: UTF8.self)
+            let state = (try? String(contentsOfFile: "/proc/\(entry)/stat", encoding: .utf8))?.split(separator: " ").dropFirst(2).first
+            return commandLine.contains(text) && state != "Z" ? pid : nil
+        }
+    }
+}
+
+struct SilentProgress: ProgressSink {
+    func stageStarted(_ stage: String) {}
+    func stageFinished(_ stage: String, outcome: StageOutcome, seconds: Double, note: String?) {}
+    func itemFinished(_ stage: String, item: String, done: Int, total: Int, ok: Bool) {}
+}
+
+/// Starts the built `temper` executable (next to the test bundle) as a child process.
+enum Temper {
+    static var executable: String {
+        let bundle = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
+        return URL(fileURLWithPath: bundle).deletingLastPathComponent().appendingPathComponent("temper").path
+    }
+
+    static func start(_ arguments: [String], output: String = "/dev/null") throws -> Process {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: executable)
+        process.arguments = arguments
+        process.standardOutput = FileHandle(forWritingAtPath: output)
+        process.standardError = FileHandle(forWritingAtPath: output)
+        try process.run()
+        return process
+    }
+
+    /// Waits for the process; returns its exit status, or 128 + the signal that killed it.
+    static func wait(_ process: Process) -> Int32 {
+        process.waitUntilExit()
+        return process.terminationReason == .uncaughtSignal ? 128 + process.terminationStatus : process.terminationStatus
+    }
+
+    /// Runs temper to completion and returns its exit status and combined output.
+    static func run(_ arguments: [String]) throws -> (Int32, String) {
+        let log = FileManager.default.temporaryDirectory.appendingPathComponent("temper-out-\(UUID().uuidString)").path
+        FileManager.default.createFile(atPath: log, contents: nil)
+        defer { try? FileManager.default.removeItem(atPath: log) }
+        let status = wait(try start(arguments, output: log))
+        return (status, (try? String(contentsOfFile: log, encoding: .utf8)) ?? "")
+    }
+
+    static func output(of executable: String, _ arguments: [String]) throws -> String {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: executable)
+        process.arguments = arguments
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        try process.run()
+        let data = pipe.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return String(decoding: data, as: UTF8.self)
+    }
+
+    static func waitUntil(timeout: Double, _ condition: () -> Bool) async throws {
+        let deadline = ContinuousClock.now + .seconds(timeout)
+        while !condition() {
+            guard ContinuousClock.now < deadline else { throw CancellationError() }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+    }
+}

@@ -1,0 +1,92 @@
+import Foundation
+import Testing
+@testable import TemperCore
+
+/// Drives the real `temper` executable: SIGKILL during train, then resume; SIGINT; exit codes.
+@Suite(.serialized) struct ResumeAfterKillTests {
+    let sandbox: DemoSandbox
+
+    init() throws {
+        sandbox = try DemoSandbox()
+    }
+
+    func state() -> PipelineState? { try? StateStore.load(path: sandbox.workDir + "/state.json") }
+
+    func doneTasks() -> Int { state()?.stages["train"]?.items?.done.count ?? 0 }
+
+    @Test func killedDuringTrainResumesAtTheUnfinishedTasks() async throws {
+        // Slow, serial tasks, so that the kill lands between tasks 1 and 4.
+        let profile = try sandbox.writeProfile(name: "killme", jobs: 1, repeatCount: 40)
+        let temper = try Temper.start(["run", profile, "--workdir", sandbox.workDir])
+        try await Temper.waitUntil(timeout: 120) { doneTasks() >= 2 }
+        kill(temper.processIdentifier, SIGKILL)
+        _ = Temper.wait(temper)
+        let instrumentDigest = try #require(state()?.stages["instrument"]?.outputs.values.first)
+        let doneBefore = Set(state()?.stages["train"]?.items?.done.keys.map { $0 } ?? [])
+        #expect(doneBefore.count >= 2 && doneBefore.count < 4)
+        #expect(state()?.stages["train"]?.status == .running)
+
+        let (status, output) = try Temper.run(["run", profile, "--workdir", sandbox.workDir])
+        #expect(status == 0, "\(output)")
+        #expect(output.contains("[instrument] reused"))
+        #expect(output.contains("resuming: \(doneBefore.count) of 4 tasks already done"))
+        for task in doneBefore { #expect(!output.contains("\(task) done"), "\(task) ran again") }
+        let resumed = try #require(state())
+        #expect(resumed.stages["instrument"]?.outputs.values.first == instrumentDigest)
+        #expect(resumed.stages["train"]?.counts["tasks_reused"] == doneBefore.count)
+        let resumedProfile = try #require(resumed.stages["merge"]?.named["profdata"])
+
+        // The same pipeline without interruption merges exactly the same profile.
+        let (cleanStatus, _) = try Temper.run(["run", profile, "--workdir", sandbox.workDir + "-clean"])
+        #expect(cleanStatus == 0)
+        let clean = try #require(try StateStore.load(path: sandbox.workDir + "-clean/state.json"))
+        #expect(clean.stages["merge"]?.named["profdata"] == resumedProfile)
+    }
+
+    @Test func interruptStopsTheStageAndExits130() async throws {
+        let profile = try sandbox.writeProfile(name: "interrupt", jobs: 1, repeatCount: 40)
+        let temper = try Temper.start(["run", profile, "--workdir", sandbox.workDir])
+        try await Temper.waitUntil(timeout: 120) { doneTasks() >= 1 }
+        kill(temper.processIdentifier, SIGINT)
+        #expect(Temper.wait(temper) == 130)
+        #expect(state()?.stages["train"]?.status == .interrupted)
+        #expect(try sandbox.processes(matching: sandbox.workDir + "/stages/instrument/build/tl").isEmpty)
+        let report = try JSONDecoder().decode(RunReport.self, from: Data(contentsOf: URL(fileURLWithPath: sandbox.workDir + "/report.json")))
+        #expect(report.status == "interrupted")
+        #expect(report.stages.first { $0.name == "train" }?.outcome == .interrupted)
+        let (status, json) = try Temper.run(["status", "--workdir", sandbox.workDir, "--json"])
+        #expect(status == 0)
+        #expect(json.contains("\"outcome\" : \"interrupted\""))
+    }
+
+    @Test func badProfilesExit2WithALocatedMessage() throws {
+        let typo = try sandbox.writeRaw(name: "typo.toml", sandbox.profileText(name: "typo").replacingOccurrences(of: "jobs = ", with: "jbos = "))
+        let (typoStatus, typoOutput) = try Temper.run(["run", typo, "--workdir", sandbox.workDir])
+        #expect(typoStatus == 2)
+        #expect(typoOutput.contains("\(typo):") && typoOutput.contains("unknown key `train.jbos`"))
+        let syntax = try sandbox.writeRaw(name: "syntax.toml", "version = 1\nname = \"x\"\n[source\n")
+        let (syntaxStatus, syntaxOutput) = try Temper.run(["plan", syntax])
+        #expect(syntaxStatus == 2)
+        #expect(syntaxOutput.contains("\(syntax):3:"))
+        let (usageStatus, _) = try Temper.run(["run"])
+        #expect(usageStatus == 64 || usageStatus == 2)
+    }
+
+    @Test func secondRunOnALockedWorkDirIsRefused() async throws {
+        let profile = try sandbox.writeProfile(name: "locked", jobs: 1, repeatCount: 40)
+        let temper = try Temper.start(["run", profile, "--workdir", sandbox.workDir])
+        try await Temper.waitUntil(timeout: 60) { state()?.stages["instrument"] != nil }
+        let (status, output) = try Temper.run(["run", profile, "--workdir", sandbox.workDir])
+        kill(temper.processIdentifier, SIGKILL)
+        _ = Temper.wait(temper)
+        #expect(status == 4)
+        #expect(output.contains("another temper run (pid \(temper.processIdentifier))"))
+    }
+
+    @Test func mixedToolchainExits3() throws {
+        let (status, output) = try Temper.run(["run", sandbox.profile, "--workdir", sandbox.workDir, "--llvm-bin", try sandbox.mixedToolchainDirectory()])
+        #expect(status == 3)
+        #expect(output.contains("LLVM 22.") && output.contains("LLVM 14."))
+        #expect(!FileManager.default.fileExists(atPath: sandbox.workDir + "/stages"))
+    }
+}
