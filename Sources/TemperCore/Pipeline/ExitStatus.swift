@@ -11,6 +11,9 @@ public enum ExitStatus {
     public static func of(_ error: any Error) -> Int32 {
         switch error {
         case is ProfileError, is SourceDigestError, is StateError: return badInput
+        case let error as BenchError:
+            if case .failed = error { return stageFailed }
+            return badInput
         case is ToolchainError: return toolchain
         case let error as WorkDirError:
             if case .busy = error { return workDirBusy }
