@@ -7,12 +7,11 @@ struct CleanCommand: AsyncParsableCommand {
         commandName: "clean",
         abstract: "Delete a work dir (only if it is a temper work dir and no run holds it).")
 
-    @Option(help: "Work dir (default: the only one under .temper/).")
-    var workdir: String?
+    @OptionGroup var location: WorkDirOption
 
     func run() async throws {
         do {
-            let workDir = try workdir.map { WorkDir(root: $0) } ?? StatusReader.defaultWorkDir()
+            let workDir = try location.resolve()
             try WorkDirCleaner.clean(workDir)
             print("removed \(workDir.root)")
         } catch {

@@ -7,15 +7,14 @@ struct StatusCommand: AsyncParsableCommand {
         commandName: "status",
         abstract: "Show each stage's last outcome in a work dir.")
 
-    @Option(help: "Work dir (default: the only one under .temper/).")
-    var workdir: String?
+    @OptionGroup var location: WorkDirOption
 
     @Flag(help: "Print {\"workdir\", \"stages\": [...]} as JSON, the same stage list as report.json.")
     var json = false
 
     func run() async throws {
         do {
-            let workDir = try workdir.map { WorkDir(root: $0) } ?? StatusReader.defaultWorkDir()
+            let workDir = try location.resolve()
             let entries = try StatusReader.entries(workDir: workDir)
             if json {
                 struct Output: Encodable { var workdir: String; var stages: [StatusReader.Entry] }

@@ -44,6 +44,16 @@ struct ProfileOptions: ParsableArguments {
     }
 }
 
+/// The work dir of commands that take no profile (status, clean).
+struct WorkDirOption: ParsableArguments {
+    @Option(help: "Work dir (default: the only one under .temper/).")
+    var workdir: String?
+
+    func resolve() throws -> WorkDir {
+        try workdir.map { WorkDir(root: $0) } ?? StatusReader.defaultWorkDir()
+    }
+}
+
 enum Terminal {
     static func logger(verbose: Bool = false) -> Logger {
         var logger = Logger(label: "temper") { _ in TerminalLogHandler(level: verbose ? .debug : .info) }

@@ -155,6 +155,14 @@ public struct PipelineExecutor: Sendable {
             directory: directory, logPath: workDir.log(stage.name))
         progress.stageStarted(stage.name)
         let start = ContinuousClock.now
+        let progress = self.progress
+        let heartbeat = Task {
+            while true {
+                try await Task.sleep(for: .seconds(15))
+                progress.stageRunning(stage.name, seconds: start.duration(to: .now).seconds)
+            }
+        }
+        defer { heartbeat.cancel() }
         do {
             let result = try await stage.execute(context)
             try Task.checkCancellation()

@@ -82,6 +82,8 @@ public struct StageResult: Sendable, Equatable {
 /// What the terminal shows while a run goes on.
 public protocol ProgressSink: Sendable {
     func stageStarted(_ stage: String)
+    /// Called periodically while a stage runs, so long builds show that they progress.
+    func stageRunning(_ stage: String, seconds: Double)
     func stageFinished(_ stage: String, outcome: StageOutcome, seconds: Double, note: String?)
     func itemFinished(_ stage: String, item: String, done: Int, total: Int, ok: Bool)
 }

@@ -14,6 +14,10 @@ public struct TerminalProgress: ProgressSink {
         logger.info("running", metadata: ["stage": .string(stage)])
     }
 
+    public func stageRunning(_ stage: String, seconds: Double) {
+        logger.info("still running (\(Int(seconds)) s)", metadata: ["stage": .string(stage)])
+    }
+
     public func stageFinished(_ stage: String, outcome: StageOutcome, seconds: Double, note: String?) {
         var text = outcome.rawValue
         if outcome != .reused { text += String(format: " in %.1f s", seconds) }

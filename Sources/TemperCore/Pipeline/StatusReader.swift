@@ -31,9 +31,7 @@ public enum StatusReader {
         let candidates = ((try? FileManager.default.contentsOfDirectory(atPath: base)) ?? []).sorted()
             .filter { FileManager.default.fileExists(atPath: "\(base)/\($0)/state.json") }
         guard candidates.count == 1 else {
-            throw WorkDirError.notAWorkDir(root: candidates.isEmpty
-                ? "\(base)/NAME (none found; pass --workdir DIR or a profile)"
-                : "\(base) (several work dirs: \(candidates.joined(separator: ", ")); pass --workdir DIR or a profile)")
+            throw WorkDirError.noDefault(base: base, candidates: candidates)
         }
         return WorkDir(root: "\(base)/\(candidates[0])")
     }

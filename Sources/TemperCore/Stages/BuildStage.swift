@@ -83,7 +83,7 @@ public struct BuildStage: Stage {
         try context.workDir.freshDirectory(build)
         try context.workDir.remove(context.logPath)
         for step in plan.steps {
-            context.logger.info("\(step.label): \(step.command.displayString)")
+            context.logger.debug("\(step.label): \(step.command.displayString)")
             let outcome = try await context.runner.run(step.command, logPath: context.logPath)
             guard outcome.succeeded else {
                 throw StageError.toolFailed(stage: name, step: step.label, command: step.command, outcome: outcome)

@@ -86,6 +86,7 @@ public enum WorkDirError: Error, CustomStringConvertible, Equatable {
     case outside(path: String, root: String)
     case busy(root: String, holder: String)
     case notAWorkDir(root: String)
+    case noDefault(base: String, candidates: [String])
     case cannotLock(root: String, reason: String)
 
     public var description: String {
@@ -95,7 +96,11 @@ public enum WorkDirError: Error, CustomStringConvertible, Equatable {
         case .busy(let root, let holder):
             return "another temper run (\(holder)) is using the work dir \(root). Wait for it to finish, or pass a different --workdir."
         case .notAWorkDir(let root):
-            return "\(root) is not a temper work dir (no state.json); refusing to delete it."
+            return "\(root) is not a temper work dir (it has no state.json). Check --workdir."
+        case .noDefault(let base, let candidates):
+            return candidates.isEmpty
+                ? "no work dir under \(base); pass --workdir DIR."
+                : "several work dirs under \(base) (\(candidates.joined(separator: ", "))); pass --workdir DIR."
         case .cannotLock(let root, let reason):
             return "cannot lock the work dir \(root): \(reason)"
         }
