@@ -39,6 +39,8 @@ import Testing
         #expect(first.artifacts[0].path == sandbox.workDir + "/out/tl")
         #expect(first.baselineArtifacts.map(\.path) == [sandbox.workDir + "/out/baseline/tl"])
         #expect(first.toolchain["llvm-profdata"]?.version == first.toolchain["clang"]?.version)
+        #expect(ELFFile(path: sandbox.workDir + "/stages/instrument/build/tl")?.hasProfileInstrumentation == true)
+        #expect(ELFFile(path: sandbox.workDir + "/out/tl")?.hasProfileInstrumentation == false)
 
         // The report on disk carries the contract's field names.
         let json = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: sandbox.workDir + "/report.json"))) as! [String: Any]
@@ -149,5 +151,25 @@ import Testing
         #expect(error.message.contains("timed out after 1 s"))
         try await Task.sleep(for: .milliseconds(300))
         #expect(try sandbox.processes(matching: "sleep 30").isEmpty)
+    }
+}
+
+/// Builds that ignore the injected flags must fail the stage, not give a useless binary.
+@Suite(.serialized) struct ArtifactCheckTests {
+    @Test func buildThatIgnoresInjectedFlagsFailsInstrument() async throws {
+        let sandbox = try DemoSandbox()
+        // CFLAGS/LDFLAGS fixed by the profile instead of {cflags}/{ldflags}: no instrumentation.
+        let text = sandbox.profileText(name: "ignores").replacingOccurrences(
+            of: "\"CFLAGS={cflags}\", \"LDFLAGS={ldflags}\"", with: "\"CFLAGS=-O2\", \"LDFLAGS=\"")
+            .replacingOccurrences(of: "\"CC={cc}\", ", with: "\"CC=/usr/lib/llvm-22/bin/clang\", ")
+        let profile = try sandbox.writeRaw(name: "ignores.toml", text)
+        var options = PipelineRun.Options(jobs: 2)
+        options.workDir = sandbox.workDir
+        let error = try await #require(throws: StageError.self) {
+            _ = try await PipelineRun(progress: SilentProgress(), logger: Logger(label: "t", factory: { _ in SwiftLogNoOpLogHandler() }))
+                .run(profilePath: profile, options: options)
+        }
+        #expect(error.stage == "instrument")
+        #expect(error.message.contains("has no profile instrumentation"))
     }
 }

@@ -76,11 +76,24 @@ public struct BuildStage: Stage {
         ])
     }
 
+    /// The instrumented build must be instrumented and the others must not be: a build system
+    /// that ignores the injected flags would otherwise give a silently useless result.
+    func checkInstrumentation(of artifact: String, log: String) throws {
+        guard let elf = ELFFile(path: artifact) else { return }
+        if variant == .instrument, !elf.hasProfileInstrumentation {
+            throw StageError(stage: name, message: "\(artifact) has no profile instrumentation (no __llvm_prf_cnts section): the build did not use the injected flags. Pass {cflags} and {ldflags} (or CFLAGS/LDFLAGS from the environment) to the compiler and linker. Build log: \(log)")
+        }
+        if variant != .instrument, elf.hasProfileInstrumentation {
+            throw StageError(stage: name, message: "\(artifact) still contains profile instrumentation (__llvm_prf_cnts): objects or flags from the instrumented build leaked into this one. Check the build for hard-coded -fprofile-generate or a shared object cache. Build log: \(log)")
+        }
+    }
+
     public func execute(_ context: StageContext) async throws -> StageResult {
         let plan = try plan(context.plan)
         let build = Self.buildDirectory(variant, in: context.workDir)
         // Always a clean build: objects compiled with another profile break the LTO link.
-        try context.workDir.freshDirectory(build)
+        try context.workDir.freshDirectory(context.directory)
+        try context.workDir.makeDirectory(build)
         try context.workDir.remove(context.logPath)
         for step in plan.steps {
             context.logger.debug("\(step.label): \(step.command.displayString)")
@@ -95,6 +108,7 @@ public struct BuildStage: Stage {
             throw StageError(stage: name, message: "the build succeeded but did not produce \(missing.joined(separator: ", ")) in \(build). Check `[build] artifacts` (paths relative to the build directory). Build log: \(context.logPath)")
         }
         for artifact in profile.build.artifacts {
+            try checkInstrumentation(of: build + "/" + artifact, log: context.logPath)
             outputs.append(build + "/" + artifact)
         }
         var counts: [String: Int] = [:]
