@@ -68,15 +68,27 @@ struct DemoSandbox {
         try Temper.output(of: binary, [source + "/scripts/bench.tl", "5"])
     }
 
-    /// A directory with LLVM 22's clang and LLVM 14's llvm-profdata: the trap on Debian 12.
-    func mixedToolchainDirectory() throws -> String {
+    /// A directory with LLVM 22's clang and the llvm-profdata of another major: the trap on
+    /// Debian 12 (LLVM 14 in /usr/bin). Falls back to the Swift toolchain's own llvm-profdata.
+    func mixedToolchainDirectory() throws -> (directory: String, otherMajor: Int) {
         let directory = root + "/mixed-bin"
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         for tool in ["clang", "clang++", "llvm-ar", "llvm-ranlib", "ld.lld"] {
             try FileManager.default.createSymbolicLink(atPath: directory + "/" + tool, withDestinationPath: "/usr/lib/llvm-22/bin/" + tool)
         }
-        try FileManager.default.createSymbolicLink(atPath: directory + "/llvm-profdata", withDestinationPath: "/usr/lib/llvm-14/bin/llvm-profdata")
-        return directory
+        let swift = (ProcessInfo.processInfo.environment["PATH"] ?? "").split(separator: ":")
+            .map { "\($0)/swift" }.first { FileManager.default.isExecutableFile(atPath: $0) }
+        let swiftProfdata = swift.map { URL(fileURLWithPath: $0).resolvingSymlinksInPath().deletingLastPathComponent().path + "/llvm-profdata" }
+        let candidates = ((try? FileManager.default.contentsOfDirectory(atPath: "/usr/lib")) ?? [])
+            .filter { $0.hasPrefix("llvm-") && $0 != "llvm-22" }.sorted()
+            .map { "/usr/lib/\($0)/bin/llvm-profdata" } + [swiftProfdata].compactMap { $0 }
+        for candidate in candidates where FileManager.default.isExecutableFile(atPath: candidate) {
+            let output = try Temper.output(of: candidate, ["merge", "--version"])
+            guard let major = ToolVersion.parse(output)?.major, major != 22 else { continue }
+            try FileManager.default.createSymbolicLink(atPath: directory + "/llvm-profdata", withDestinationPath: candidate)
+            return (directory, major)
+        }
+        throw CocoaError(.fileNoSuchFile, userInfo: [NSLocalizedDescriptionKey: "no llvm-profdata of a major other than 22 is installed"])
     }
 
     /// PIDs of live processes whose command line contains `text`.
