@@ -48,7 +48,7 @@ actor ExecutionCounter {
 }
 
 struct SilentProgress: ProgressSink {
-    func stageStarted(_ stage: String) {}
+    func stageStarted(_ stage: String, reason: String) {}
     func stageRunning(_ stage: String, seconds: Double) {}
     func stageFinished(_ stage: String, outcome: StageOutcome, seconds: Double, note: String?) {}
     func itemFinished(_ stage: String, item: String, done: Int, total: Int, ok: Bool) {}
@@ -174,5 +174,41 @@ struct SilentProgress: ProgressSink {
         _ = try await executor().run(stages(), options: .init(jobs: 1))
         #expect(await counter.take() == ["c"])
         #expect(try StatusReader.entries(workDir: workDir).map(\.name) == ["a", "b", "c", "d"])
+    }
+}
+
+/// Records why each stage ran, as the terminal shows it.
+final class ReasonRecorder: ProgressSink, @unchecked Sendable {
+    private let lock = NSLock()
+    private var reasons: [String: String] = [:]
+
+    func stageStarted(_ stage: String, reason: String) { lock.withLock { reasons[stage] = reason } }
+    func stageRunning(_ stage: String, seconds: Double) {}
+    func stageFinished(_ stage: String, outcome: StageOutcome, seconds: Double, note: String?) {}
+    func itemFinished(_ stage: String, item: String, done: Int, total: Int, ok: Bool) {}
+    func take() -> [String: String] { lock.withLock { defer { reasons = [:] }; return reasons } }
+}
+
+@Suite struct RerunReasonTests {
+    @Test func eachRerunSaysWhy() async throws {
+        let workDir = WorkDir(root: try Fixtures.temporaryDirectory())
+        let counter = ExecutionCounter()
+        let recorder = ReasonRecorder()
+        func run(a: String) async throws {
+            let executor = PipelineExecutor(
+                workDir: workDir, store: try StateStore(path: workDir.stateFile, profile: "t"), runner: SubprocessRunner(),
+                progress: recorder, logger: Logger(label: "test"), sharedMaterial: [:])
+            _ = try await executor.run([
+                FileStage(name: "a", consumes: [], setting: a, counter: counter),
+                FileStage(name: "b", consumes: ["a"], setting: "b", counter: counter),
+            ], options: .init(jobs: 1))
+        }
+        try await run(a: "1")
+        #expect(recorder.take() == ["a": "it has not run", "b": "it has not run"])
+        try await run(a: "2")
+        #expect(recorder.take() == ["a": "its inputs changed", "b": "its inputs changed"])
+        try Data("x".utf8).write(to: URL(fileURLWithPath: workDir.stageDirectory("a") + "/out.txt"))
+        try await run(a: "2")
+        #expect(recorder.take() == ["a": "its output stages/a/out.txt is missing or altered", "b": "a ran again"])
     }
 }

@@ -105,7 +105,7 @@ struct DemoSandbox {
 }
 
 struct SilentProgress: ProgressSink {
-    func stageStarted(_ stage: String) {}
+    func stageStarted(_ stage: String, reason: String) {}
     func stageRunning(_ stage: String, seconds: Double) {}
     func stageFinished(_ stage: String, outcome: StageOutcome, seconds: Double, note: String?) {}
     func itemFinished(_ stage: String, item: String, done: Int, total: Int, ok: Bool) {}

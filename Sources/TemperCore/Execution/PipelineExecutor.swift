@@ -80,11 +80,11 @@ public struct PipelineExecutor: Sendable {
             if let fromIndex, index < fromIndex {
                 throw PipelineError.cannotStartFrom(options.from!, blocker: stage.name, reason: staleReason ?? "it has not run")
             }
-            logger.debug("running", metadata: ["stage": .string(stage.name), "reason": .string(forced ? "--from" : staleReason ?? "")])
             do {
                 // A forced stage starts over; otherwise items finished under this fingerprint are kept.
                 let items = forced ? nil : previous?.items
-                let (record, report) = try await execute(stage, fingerprint: fingerprint, items: items, upstream: upstream, jobs: options.jobs)
+                let reason = forced ? "--from \(options.from!)" : staleReason ?? "it has not run"
+                let (record, report) = try await execute(stage, fingerprint: fingerprint, reason: reason, items: items, upstream: upstream, jobs: options.jobs)
                 records[stage.name] = record
                 executed.insert(stage.name)
                 reports.append(report)
@@ -131,7 +131,7 @@ public struct PipelineExecutor: Sendable {
         var cause: any Error
     }
 
-    func execute(_ stage: any Stage, fingerprint: String, items previousItems: ItemCheckpoints?, upstream: [String: StageRecord], jobs: Int) async throws -> (StageRecord, StageReport) {
+    func execute(_ stage: any Stage, fingerprint: String, reason: String, items previousItems: ItemCheckpoints?, upstream: [String: StageRecord], jobs: Int) async throws -> (StageRecord, StageReport) {
         // Item checkpoints survive only under the same fingerprint, and only with intact files.
         var items = previousItems?.fingerprint == fingerprint ? previousItems! : ItemCheckpoints(fingerprint: fingerprint)
         items.done = items.done.filter { _, files in
@@ -153,7 +153,7 @@ public struct PipelineExecutor: Sendable {
             progress: progress,
             items: ItemCheckpoint(store: store, stage: stage.name, workDir: workDir, done: items.done.mapValues { $0.keys.map(workDir.absolute) }),
             directory: directory, logPath: workDir.log(stage.name))
-        progress.stageStarted(stage.name)
+        progress.stageStarted(stage.name, reason: reason)
         let start = ContinuousClock.now
         let progress = self.progress
         let heartbeat = Task {

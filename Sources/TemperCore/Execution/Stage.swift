@@ -81,7 +81,8 @@ public struct StageResult: Sendable, Equatable {
 
 /// What the terminal shows while a run goes on.
 public protocol ProgressSink: Sendable {
-    func stageStarted(_ stage: String)
+    /// `reason` says why the stage runs: "it has not run", "its inputs changed", ...
+    func stageStarted(_ stage: String, reason: String)
     /// Called periodically while a stage runs, so long builds show that they progress.
     func stageRunning(_ stage: String, seconds: Double)
     func stageFinished(_ stage: String, outcome: StageOutcome, seconds: Double, note: String?)

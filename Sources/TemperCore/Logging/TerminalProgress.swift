@@ -10,8 +10,8 @@ public struct TerminalProgress: ProgressSink {
         self.logger = logger
     }
 
-    public func stageStarted(_ stage: String) {
-        logger.info("running", metadata: ["stage": .string(stage)])
+    public func stageStarted(_ stage: String, reason: String) {
+        logger.info("running: \(reason)", metadata: ["stage": .string(stage)])
     }
 
     public func stageRunning(_ stage: String, seconds: Double) {

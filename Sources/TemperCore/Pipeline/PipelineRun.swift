@@ -70,10 +70,16 @@ public struct PipelineRun: Sendable {
             let report = await ReportBuilder.build(prepared: prepared, store: store, stages: reports, status: "succeeded", error: nil)
             try ReportBuilder.write(report, to: workDir.reportFile)
             return report
-        } catch PipelineError.halted(let reports, let cause) {
-            let interrupted = (cause as? PipelineError).map { if case .interrupted = $0 { true } else { false } } ?? false
-            let report = await ReportBuilder.build(
-                prepared: prepared, store: store, stages: reports, status: interrupted ? "interrupted" : "failed", error: "\(cause)")
+        } catch {
+            // Every run that reached the work dir leaves a report, failed and interrupted ones too.
+            var reports = prepared.stages.map { PipelineExecutor.StageReport(name: $0.name, outcome: .pending, seconds: 0) }
+            var cause = error
+            if case PipelineError.halted(let halted, let halting) = error {
+                reports = halted
+                cause = halting
+            }
+            let status = ExitStatus.of(cause) == ExitStatus.interrupted ? "interrupted" : "failed"
+            let report = await ReportBuilder.build(prepared: prepared, store: store, stages: reports, status: status, error: "\(cause)")
             try? ReportBuilder.write(report, to: workDir.reportFile)
             throw cause
         }
