@@ -29,9 +29,7 @@ struct BenchCommand: AsyncParsableCommand {
             let workDir = WorkDir(root: workdir ?? WorkDir.defaultRoot(profileName: parsed.name))
             let results = try await BenchRun().run(profile: parsed, workDir: workDir, runs: runs, instructions: instructions)
             if json {
-                let encoder = JSONEncoder()
-                encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-                print(String(decoding: try encoder.encode(results), as: UTF8.self))
+                print(String(decoding: try JSONEncoder.temper.encode(results), as: UTF8.self))
             } else {
                 print("bench \(parsed.name): \(try BenchRun.command(profile: parsed, workDir: workDir, variant: .optimized).displayString)")
                 print(BenchRun.render(results))

@@ -18,9 +18,7 @@ struct StatusCommand: AsyncParsableCommand {
             let entries = try StatusReader.entries(workDir: workDir)
             if json {
                 struct Output: Encodable { var workdir: String; var stages: [StatusReader.Entry] }
-                let encoder = JSONEncoder()
-                encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-                print(String(decoding: try encoder.encode(Output(workdir: workDir.root, stages: entries)), as: UTF8.self))
+                print(String(decoding: try JSONEncoder.temper.encode(Output(workdir: workDir.root, stages: entries)), as: UTF8.self))
             } else {
                 print("work dir \(workDir.root)")
                 for entry in entries {

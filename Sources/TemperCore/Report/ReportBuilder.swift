@@ -45,8 +45,6 @@ public enum ReportBuilder {
     }
 
     public static func write(_ report: RunReport, to path: String) throws {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        try AtomicFile.write(try encoder.encode(report), to: path)
+        try AtomicFile.write(try JSONEncoder.temper.encode(report), to: path)
     }
 }

@@ -117,9 +117,7 @@ public struct BuildStage: Stage {
             let log = (try? String(contentsOfFile: context.logPath, encoding: .utf8)) ?? ""
             counts = CompilerDiagnostics.count(in: log)
             let byFile = context.directory + "/profile-warnings.json"
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-            try encoder.encode(CompilerDiagnostics.byFile(in: log)).write(to: URL(fileURLWithPath: byFile))
+            try JSONEncoder.temper.encode(CompilerDiagnostics.byFile(in: log)).write(to: URL(fileURLWithPath: byFile))
             outputs.append(byFile)
             named["profile_warnings_by_file"] = context.workDir.relative(byFile)
         }

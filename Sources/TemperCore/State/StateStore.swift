@@ -40,9 +40,7 @@ public actor StateStore {
     }
 
     func save() throws {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-        try AtomicFile.write(try encoder.encode(state), to: path)
+        try AtomicFile.write(try JSONEncoder.temper.encode(state), to: path)
     }
 }
 
