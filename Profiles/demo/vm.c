@@ -1,6 +1,7 @@
 /* tl: a tiny language (tokenizer, single-pass compiler to bytecode, stack VM, hash tables).
- * The temper demo project: small, self-contained, with the shape PGO and BOLT pay off on
- * (a switch-dispatched interpreter loop, hash lookups, cold error paths). */
+ * The temper demo project: small, self-contained, with the shape PGO and BOLT pay off on in
+ * real interpreters: a switch-dispatched loop, variables looked up by name at run time (as
+ * dynamic languages look up globals), hash tables across translation units, cold error paths. */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -22,6 +23,9 @@ struct program {
     int32_t *code;
     size_t len, cap;
     int nvars;
+    /* Variable names, resolved at run time through the globals table (like LOAD_GLOBAL). */
+    struct token names[64];
+    int nnames;
 };
 
 static void emit(struct program *p, int32_t word) {
@@ -49,11 +53,15 @@ static void expect(struct compiler *c, enum tok kind, const char *what) {
     advance(c);
 }
 
+/* Returns the index of the variable's name in the program's name table. */
 static int var_slot(struct compiler *c, const struct token *t, int define) {
     int slot = symtab_lookup(c->vars, t->start, t->len);
     if (slot >= 0) return slot;
     if (!define) fatal_at(c->lx.line, "undefined variable '%.*s'", (int)t->len, t->start);
-    slot = c->prog->nvars++;
+    if (c->prog->nnames == 64) fatal_at(c->lx.line, "too many variables");
+    slot = c->prog->nnames++;
+    c->prog->names[slot] = *t;
+    c->prog->nvars++;
     symtab_insert(c->vars, t->start, t->len, slot);
     return slot;
 }
@@ -208,12 +216,17 @@ static int64_t run(const struct program *p, struct intmap *heap, FILE *out) {
     int64_t *vars = calloc((size_t)p->nvars + 1, sizeof *vars);
     const int32_t *pc = p->code;
     int64_t checksum = 0, a, b;
+    const struct token *name;
+    /* Globals live in a table keyed by name; each access hashes the name, as dynamic
+     * languages do for global variables. */
+    struct symtab *globals = symtab_new(128);
     if (!vars) fatal("out of memory");
+    for (int i = 0; i < p->nnames; i++) symtab_insert(globals, p->names[i].start, p->names[i].len, i);
     for (;;) {
         switch ((enum op)*pc++) {
         case OP_CONST: *sp++ = *pc++; break;
-        case OP_LOAD: *sp++ = vars[*pc++]; break;
-        case OP_STORE: vars[*pc++] = *--sp; break;
+        case OP_LOAD: name = &p->names[*pc++]; *sp++ = vars[symtab_lookup(globals, name->start, name->len)]; break;
+        case OP_STORE: name = &p->names[*pc++]; vars[symtab_lookup(globals, name->start, name->len)] = *--sp; break;
         case OP_ADD: b = *--sp; sp[-1] += b; break;
         case OP_SUB: b = *--sp; sp[-1] -= b; break;
         case OP_MUL: b = *--sp; sp[-1] *= b; break;
@@ -235,7 +248,7 @@ static int64_t run(const struct program *p, struct intmap *heap, FILE *out) {
         case OP_GET: sp[-1] = intmap_get(heap, sp[-1], 0); break;
         case OP_HAS: sp[-1] = intmap_get(heap, sp[-1], INT64_MIN) != INT64_MIN; break;
         case OP_POP: --sp; break;
-        case OP_HALT: free(vars); return checksum;
+        case OP_HALT: free(vars); symtab_free(globals); return checksum;
         default: fatal("bad opcode %d (%s)", pc[-1], pc[-1] >= 0 && pc[-1] <= OP_HALT ? op_names[pc[-1]] : "?");
         }
     }
