@@ -31,6 +31,9 @@ struct ProfileOptions: ParsableArguments {
     @Flag(help: "Also build the baseline (same base flags, no PGO/LTO).")
     var baseline = false
 
+    @Option(help: "Compiler family, overriding the profile's: clang or gcc. Another family than the profile's gets its own work dir (.temper/NAME-gcc).")
+    var compiler: CompilerFamily?
+
     func pipelineOptions() throws -> PipelineRun.Options {
         var options = PipelineRun.Options()
         if let jobs {
@@ -40,6 +43,7 @@ struct ProfileOptions: ParsableArguments {
         options.workDir = workdir
         options.llvmBin = llvmBin
         options.baseline = baseline ? true : nil
+        options.compiler = compiler
         return options
     }
 }
@@ -53,6 +57,8 @@ struct WorkDirOption: ParsableArguments {
         try workdir.map { WorkDir(root: $0) } ?? StatusReader.defaultWorkDir()
     }
 }
+
+extension CompilerFamily: ExpressibleByArgument {}
 
 enum Terminal {
     static func logger(verbose: Bool = false) -> Logger {

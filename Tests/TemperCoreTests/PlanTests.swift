@@ -76,7 +76,7 @@ import Testing
             timeout = 30
             env = { MODE = "{source}/m" }
             """
-        let stage = TrainStage(profile: try Fixtures.parse(text))
+        let stage = TrainStage(profile: try Fixtures.parse(text), toolchain: Fixtures.toolchain)
         let plan = try stage.plan(PlanContext(workDir: workDir, jobs: nil))
         #expect(plan.steps.map(\.command) == [
             Command(

@@ -50,6 +50,20 @@ public struct ELFFile: Sendable, Equatable {
         sectionNames = result
     }
 
+    /// Whether the file's bytes contain `text` anywhere (read in overlapping chunks).
+    public static func contains(_ path: String, _ text: String) -> Bool {
+        guard let handle = FileHandle(forReadingAtPath: path) else { return false }
+        defer { try? handle.close() }
+        let needle = Data(text.utf8)
+        var carry = Data()
+        while let chunk = try? handle.read(upToCount: 1 << 20), !chunk.isEmpty {
+            let window = carry + chunk
+            if window.range(of: needle) != nil { return true }
+            carry = window.suffix(needle.count - 1)
+        }
+        return false
+    }
+
     /// Clang's profile counters; present in every instrumented binary.
     public var hasProfileInstrumentation: Bool { sectionNames.contains("__llvm_prf_cnts") }
 }

@@ -4,8 +4,10 @@ public enum PipelineComposer {
     public static func stages(for profile: PipelineProfile, toolchain: Toolchain, baseline: Bool) -> [any Stage] {
         var stages: [any Stage] = [
             BuildStage(variant: .instrument, profile: profile, toolchain: toolchain),
-            TrainStage(profile: profile),
-            MergeStage(profile: profile, toolchain: toolchain),
+            TrainStage(profile: profile, toolchain: toolchain),
+            toolchain.family == .clang
+                ? MergeStage(profile: profile, toolchain: toolchain) as any Stage
+                : GCCMergeStage(profile: profile, toolchain: toolchain),
             BuildStage(variant: .optimize, profile: profile, toolchain: toolchain),
         ]
         if baseline {

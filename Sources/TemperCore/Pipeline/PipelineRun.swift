@@ -12,6 +12,8 @@ public struct PipelineRun: Sendable {
         public var jobs: Int
         public var baseline: Bool?
         public var llvmBin: String?
+        /// Overrides `[toolchain] compiler`.
+        public var compiler: CompilerFamily?
 
         public init(jobs: Int = ProcessInfo.processInfo.activeProcessorCount) {
             self.jobs = jobs
@@ -35,10 +37,14 @@ public struct PipelineRun: Sendable {
     }
 
     public func prepare(profilePath: String, options: Options) async throws -> Prepared {
-        let profile = try ProfileParser.load(path: profilePath)
+        var profile = try ProfileParser.load(path: profilePath)
+        // Another compiler than the profile's gets a work dir of its own, so the two results coexist.
+        let defaultRoot = WorkDir.defaultRoot(profileName: profile.name)
+            + (options.compiler.map { $0 != profile.toolchain.compiler ? "-\($0.rawValue)" : "" } ?? "")
+        profile.toolchain.compiler = options.compiler ?? profile.toolchain.compiler
         let toolchain = try await ToolchainResolver(runner: SubprocessRunner()).resolve(
             llvmBin: options.llvmBin ?? profile.toolchain.llvmBin, family: profile.toolchain.compiler)
-        let workDir = WorkDir(root: options.workDir ?? WorkDir.defaultRoot(profileName: profile.name))
+        let workDir = WorkDir(root: options.workDir ?? defaultRoot)
         let stages = PipelineComposer.stages(
             for: profile, toolchain: toolchain, baseline: options.baseline ?? profile.baseline.enabled)
         return Prepared(profile: profile, toolchain: toolchain, workDir: workDir, stages: stages)
@@ -56,7 +62,7 @@ public struct PipelineRun: Sendable {
                 try workDir.remove(path)
             }
         }
-        logger.info("profile \(prepared.profile.name); toolchain LLVM \(prepared.toolchain.cc.version) in \(prepared.toolchain.directory) (\(prepared.toolchain.origin)); work dir \(workDir.root)")
+        logger.info("profile \(prepared.profile.name); toolchain \(prepared.toolchain.summary) in \(prepared.toolchain.directory) (\(prepared.toolchain.origin)); work dir \(workDir.root)")
         let store = try StateStore(path: workDir.stateFile, profile: prepared.profile.name)
         let ledger = ProcessGroupLedger(path: workDir.ledgerFile)
 

@@ -3,7 +3,7 @@ public enum PlanPrinter {
     public static func render(_ prepared: PipelineRun.Prepared, jobs: Int) -> String {
         var lines = [
             "# profile \(prepared.profile.name) (\(prepared.profile.file))",
-            "# toolchain: LLVM \(prepared.toolchain.cc.version) in \(prepared.toolchain.directory) (\(prepared.toolchain.origin))",
+            "# toolchain: \(prepared.toolchain.summary) in \(prepared.toolchain.directory) (\(prepared.toolchain.origin))",
             "# work dir: \(prepared.workDir.root)",
         ]
         for stage in prepared.stages {

@@ -15,6 +15,14 @@ public enum LogTail {
             .trimmingCharacters(in: .whitespacesAndNewlines)
     }
 
+    /// The text of a log from a byte offset on (a later part of a stage's log).
+    public static func text(of path: String, from offset: UInt64) -> String {
+        guard let handle = FileHandle(forReadingAtPath: path) else { return "" }
+        defer { try? handle.close() }
+        try? handle.seek(toOffset: offset)
+        return String(decoding: (try? handle.readToEnd()) ?? Data(), as: UTF8.self)
+    }
+
     /// The tail indented for a multi-line error message.
     public static func indented(_ path: String, lines: Int = 20) -> String {
         let tail = read(path, lines: lines)

@@ -17,8 +17,8 @@ public struct PipelineProfile: Sendable, Equatable {
     public var baseline: BaselineSettings
 }
 
-public enum CompilerFamily: String, Sendable, Equatable, CaseIterable {
-    case clang
+public enum CompilerFamily: String, Sendable, Equatable, CaseIterable, Codable {
+    case clang, gcc
 }
 
 public struct ToolchainSettings: Sendable, Equatable {
@@ -80,6 +80,19 @@ public struct TrainSettings: Sendable, Equatable {
 public struct OptimizeSettings: Sendable, Equatable {
     public var pgo: PGOMode = .ir
     public var lto: LTOMode = .thin
+    public var missingProfile: MissingProfilePolicy = .warn
+
+    public init(pgo: PGOMode = .ir, lto: LTOMode = .thin, missingProfile: MissingProfilePolicy = .warn) {
+        self.pgo = pgo
+        self.lto = lto
+        self.missingProfile = missingProfile
+    }
+}
+
+/// What the optimized build does with code the profile does not cover (functions or files
+/// without data, stale data): count it as warnings in the report, or fail the build.
+public enum MissingProfilePolicy: String, Sendable, Equatable, CaseIterable {
+    case warn, error
 }
 
 public struct BenchSettings: Sendable, Equatable {

@@ -120,6 +120,7 @@ public enum ProfileParser {
         if let table = try top.table("optimize") {
             optimize.pgo = try table.enumeration("pgo", PGOMode.self) ?? .ir
             optimize.lto = try table.enumeration("lto", LTOMode.self) ?? .thin
+            optimize.missingProfile = try table.enumeration("missing_profile", MissingProfilePolicy.self) ?? .warn
             try table.finish()
         }
 

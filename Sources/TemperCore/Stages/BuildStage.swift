@@ -32,14 +32,8 @@ public struct BuildStage: Stage {
 
     func flags(_ context: PlanContext) -> InjectedFlags {
         let profileData = context.upstream[MergeStage.stageName]?.named["profdata"].map(context.workDir.absolute)
-        let lto: LTOMode
-        switch variant {
-        case .instrument: lto = profile.instrument.lto
-        case .optimize: lto = profile.optimize.lto
-        case .baseline: lto = .none
-        }
         return toolchain.injectedFlags(
-            for: variant, pgo: profile.optimize.pgo, lto: lto, profileData: profileData,
+            for: variant, settings: profile, profileData: profileData,
             thinLTOCache: context.workDir.cache + "/thinlto-\(variant.rawValue)")
     }
 
@@ -62,7 +56,7 @@ public struct BuildStage: Stage {
         ]) { _, injected in injected }
         if variant == .instrument {
             // Instrumented helpers that the build itself runs must not litter the build tree.
-            environment["LLVM_PROFILE_FILE"] = context.workDir.stageDirectory(name) + "/build-time-profiles/%p.profraw"
+            environment.merge(toolchain.profileRuntime.environment(rawDirectory: context.workDir.stageDirectory(name) + "/build-time-profiles")) { _, new in new }
         }
         func command(_ argv: [String]) -> Command {
             let words = argv.map { Placeholders.render($0, values: values) }
@@ -80,11 +74,25 @@ public struct BuildStage: Stage {
     /// that ignores the injected flags would otherwise give a silently useless result.
     func checkInstrumentation(of artifact: String, log: String) throws {
         guard let elf = ELFFile(path: artifact) else { return }
-        if variant == .instrument, !elf.hasProfileInstrumentation {
-            throw StageError(stage: name, message: "\(artifact) has no profile instrumentation (no __llvm_prf_cnts section): the build did not use the injected flags. Pass {cflags} and {ldflags} (or CFLAGS/LDFLAGS from the environment) to the compiler and linker. Build log: \(log)")
+        let instrumented = toolchain.family == .clang ? elf.hasProfileInstrumentation : ELFFile.contains(artifact, ".gcda")
+        let mark = toolchain.family == .clang ? "the __llvm_prf_cnts section" : "gcov's .gcda file names"
+        if variant == .instrument, !instrumented {
+            throw StageError(stage: name, message: "\(artifact) has no profile instrumentation (no \(mark)): the build did not use the injected flags. Pass {cflags} and {ldflags} (or CFLAGS/LDFLAGS from the environment) to the compiler and linker. Build log: \(log)")
         }
-        if variant != .instrument, elf.hasProfileInstrumentation {
-            throw StageError(stage: name, message: "\(artifact) still contains profile instrumentation (__llvm_prf_cnts): objects or flags from the instrumented build leaked into this one. Check the build for hard-coded -fprofile-generate or a shared object cache. Build log: \(log)")
+        if variant != .instrument, instrumented {
+            throw StageError(stage: name, message: "\(artifact) still contains profile instrumentation (\(mark)): objects or flags from the instrumented build leaked into this one. Check the build for hard-coded -fprofile-generate or a shared object cache. Build log: \(log)")
+        }
+    }
+
+    /// GCC reads each object's profile from `<object path>.gcda` (or `<output>-<source>.gcda`
+    /// for one-step builds): the merged tree mirrors the instrumented build directory, so it
+    /// is copied to the same relative paths in this build directory.
+    func placeGCCProfiles(_ context: StageContext, in build: String) throws {
+        guard let merge = context.plan.upstream[MergeStage.stageName], let root = merge.named["profile_dir"] else {
+            throw StageError(stage: name, message: "the merge stage recorded no profile directory. Run `temper run --from merge`.")
+        }
+        for relative in merge.outputs.keys where relative.hasPrefix(root + "/") {
+            try context.workDir.copy(context.workDir.absolute(relative), to: build + "/" + relative.dropFirst(root.count + 1))
         }
     }
 
@@ -95,7 +103,16 @@ public struct BuildStage: Stage {
         try context.workDir.freshDirectory(context.directory)
         try context.workDir.makeDirectory(build)
         try context.workDir.remove(context.logPath)
+        if variant == .optimize, toolchain.family == .gcc {
+            try placeGCCProfiles(context, in: build)
+        }
+        var buildLogStart: UInt64?
         for step in plan.steps {
+            if step.label == "build", buildLogStart == nil {
+                // Diagnostics are counted from the build proper: configure's test programs
+                // (conftest.c) have no profile and would only add noise.
+                buildLogStart = UInt64((try? FileManager.default.attributesOfItem(atPath: context.logPath)[.size] as? Int) ?? 0)
+            }
             context.logger.debug("\(step.label): \(step.command.displayString)")
             let outcome = try await context.runner.run(step.command, logPath: context.logPath)
             guard outcome.succeeded else {
@@ -114,7 +131,7 @@ public struct BuildStage: Stage {
         var counts: [String: Int] = [:]
         var named: [String: String] = [:]
         if variant == .optimize {
-            let log = (try? String(contentsOfFile: context.logPath, encoding: .utf8)) ?? ""
+            let log = LogTail.text(of: context.logPath, from: buildLogStart ?? 0)
             counts = CompilerDiagnostics.count(in: log)
             let byFile = context.directory + "/profile-warnings.json"
             try JSONEncoder.temper.encode(CompilerDiagnostics.byFile(in: log)).write(to: URL(fileURLWithPath: byFile))

@@ -3,12 +3,33 @@ import Foundation
 /// Runs the training tasks against the instrumented build, in parallel up to `[train] jobs`,
 /// each with a raw-profile directory of its own. Every finished task is checkpointed, so an
 /// interrupted stage resumes at the tasks that had not finished.
+/// Non-empty raw profile files under a directory (recursively: GCC mirrors object paths).
+enum RawProfiles {
+    static func find(in directory: String, extension fileExtension: String) -> [String] {
+        let manager = FileManager.default
+        guard let enumerator = manager.enumerator(atPath: directory) else { return [] }
+        var files: [String] = []
+        while let relative = enumerator.nextObject() as? String {
+            let path = directory + "/" + relative
+            guard relative.hasSuffix("." + fileExtension),
+                let attributes = try? manager.attributesOfItem(atPath: path),
+                attributes[.type] as? FileAttributeType == .typeRegular,
+                (attributes[.size] as? Int ?? 0) > 0
+            else { continue }
+            files.append(path)
+        }
+        return files.sorted()
+    }
+}
+
 public struct TrainStage: Stage {
     public static let stageName = "train"
     let profile: PipelineProfile
+    let runtime: ProfileRuntime
 
-    public init(profile: PipelineProfile) {
+    public init(profile: PipelineProfile, toolchain: Toolchain) {
         self.profile = profile
+        self.runtime = toolchain.profileRuntime
     }
 
     public var name: String { Self.stageName }
@@ -24,8 +45,9 @@ public struct TrainStage: Stage {
         let artifacts = Dictionary(uniqueKeysWithValues: zip(profile.build.artifactNames, profile.build.artifacts.map { build + "/" + $0 }))
         let words = task.run.map { Placeholders.render($0, values: values, artifacts: artifacts) }
         var environment = task.env.mapValues { Placeholders.render($0, values: values, artifacts: artifacts) }
-        // %p: one file per process, so parallel and nested processes never share a file.
-        environment["LLVM_PROFILE_FILE"] = rawDirectory(task, workDir) + "/%p.profraw"
+        // A raw-profile directory per task: parallel tasks never share a file, and a task
+        // can be redone without touching the others.
+        environment.merge(runtime.environment(rawDirectory: rawDirectory(task, workDir))) { _, new in new }
         let cwd = task.cwd.map { Placeholders.render($0, values: values, artifacts: artifacts) }
         let directory = cwd.map { $0.hasPrefix("/") ? $0 : build + "/" + $0 } ?? build
         return Command(executable: words[0], arguments: Array(words.dropFirst()), environment: environment, workingDirectory: directory, timeout: task.timeout)
@@ -116,11 +138,7 @@ public struct TrainStage: Stage {
         let log = workDir.log("train-\(task.name)")
         try workDir.remove(log)
         let outcome = try await context.runner.run(command, logPath: log)
-        let produced = ((try? FileManager.default.contentsOfDirectory(atPath: raw)) ?? [])
-            .filter { $0.hasSuffix(".profraw") }
-            .map { raw + "/" + $0 }
-            .filter { ((try? FileManager.default.attributesOfItem(atPath: $0)[.size] as? Int) ?? 0) ?? 0 > 0 }
-            .sorted()
+        let produced = RawProfiles.find(in: raw, extension: runtime.rawExtension)
         let label = "task \(task.name)"
         if !outcome.succeeded {
             let failure = StageError.toolFailed(stage: name, step: label, command: command, outcome: outcome).message
@@ -129,11 +147,11 @@ public struct TrainStage: Stage {
                 : .failed(task: task.name, message: failure)
         }
         let logText = (try? String(contentsOfFile: log, encoding: .utf8)) ?? ""
-        if logText.contains("LLVM Profile Error") {
-            return .failed(task: task.name, message: "\(label) exited 0, but the profile runtime reported a write error (\"LLVM Profile Error\"), so its profile is incomplete. Check free space and permissions of \(raw).\n  last lines of output:\n\(LogTail.indented(log))\n  full log: \(log)")
+        if logText.contains(runtime.writeErrorMarker) {
+            return .failed(task: task.name, message: "\(label) exited 0, but the profile runtime reported a write error (\"\(runtime.writeErrorMarker)\"), so its profile is incomplete. Check free space and permissions of \(raw).\n  last lines of output:\n\(LogTail.indented(log))\n  full log: \(log)")
         }
         if produced.isEmpty {
-            return .failed(task: task.name, message: "\(label) exited 0 but left no non-empty raw profile in \(raw). The profile runtime exits 0 even when it cannot write; check that the task runs an instrumented artifact ({artifact:NAME}) and does not reset LLVM_PROFILE_FILE.\n  $ \(command.displayString)\n  full log: \(log)")
+            return .failed(task: task.name, message: "\(label) exited 0 but left no non-empty raw profile (.\(runtime.rawExtension)) in \(raw). The profile runtime exits 0 even when it cannot write; check that the task runs an instrumented artifact ({artifact:NAME}) and does not reset \(runtime.variable).\n  $ \(command.displayString)\n  full log: \(log)")
         }
         return .done(task: task.name, files: produced)
     }

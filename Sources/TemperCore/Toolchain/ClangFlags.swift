@@ -10,37 +10,92 @@ public struct InjectedFlags: Sendable, Equatable {
 }
 
 extension Toolchain {
-    /// Clang's flags for a variant. IR PGO names `static` functions after the source path as
-    /// spelled on the command line; `-static-func-full-module-prefix=false` keys them by file
-    /// name in both builds, so a different build directory or spelling cannot silently drop them.
+    /// The flags for a variant, by compiler family.
+    ///
+    /// clang: IR PGO names `static` functions after the source path as spelled on the command
+    /// line; `-static-func-full-module-prefix=false` keys them by file name in both builds, so a
+    /// different build directory or spelling cannot silently drop them.
+    ///
+    /// gcc: `-fprofile-use` without a directory reads each object's `.gcda` next to the object,
+    /// where the optimize stage places the merged profiles; `-fprofile-update=atomic` keeps
+    /// counters exact when tasks run in parallel.
     public func injectedFlags(
-        for variant: BuildVariant, pgo: PGOMode, lto: LTOMode, profileData: String?, thinLTOCache: String?
+        for variant: BuildVariant, settings profile: PipelineProfile, profileData: String?, thinLTOCache: String?
     ) -> InjectedFlags {
         var flags = InjectedFlags()
-        flags.ldflags = ["--ld-path=\(linker.path)"]
-        let stableNames = ["-mllvm", "-static-func-full-module-prefix=false"]
+        let lto: LTOMode
         switch variant {
-        case .instrument:
-            let generate = pgo == .ir ? "-fprofile-generate" : "-fprofile-instr-generate"
-            flags.cflags = [generate] + (pgo == .ir ? stableNames : [])
-            flags.ldflags.append(generate)
-        case .optimize:
-            let data = profileData ?? "{profdata}"
-            flags.cflags = [pgo == .ir ? "-fprofile-use=\(data)" : "-fprofile-instr-use=\(data)"]
-                + (pgo == .ir ? stableNames : [])
-                + ["-Wbackend-plugin", "-Wprofile-instr-out-of-date", "-Wprofile-instr-unprofiled",
-                   "-Wno-error=backend-plugin", "-Wno-error=profile-instr-out-of-date", "-Wno-error=profile-instr-unprofiled",
-                   "-mllvm", "-pgo-warn-missing-function"]
-        case .baseline:
-            break
+        case .instrument: lto = profile.instrument.lto
+        case .optimize: lto = profile.optimize.lto
+        case .baseline: lto = .none
         }
-        if variant != .baseline, lto != .none {
-            flags.cflags.append("-flto=\(lto.rawValue)")
-            flags.ldflags.append("-flto=\(lto.rawValue)")
-            if lto == .thin, let thinLTOCache {
-                flags.ldflags.append("-Wl,--thinlto-cache-dir=\(thinLTOCache)")
+        let strict = profile.optimize.missingProfile == .error
+        switch family {
+        case .clang:
+            let pgo = profile.optimize.pgo
+            flags.ldflags = ["--ld-path=\(linker.path)"]
+            let stableNames = ["-mllvm", "-static-func-full-module-prefix=false"]
+            switch variant {
+            case .instrument:
+                let generate = pgo == .ir ? "-fprofile-generate" : "-fprofile-instr-generate"
+                flags.cflags = [generate] + (pgo == .ir ? stableNames : [])
+                flags.ldflags.append(generate)
+            case .optimize:
+                let data = profileData ?? "{profdata}"
+                let warnings = ["backend-plugin", "profile-instr-out-of-date", "profile-instr-unprofiled"]
+                flags.cflags = [pgo == .ir ? "-fprofile-use=\(data)" : "-fprofile-instr-use=\(data)"]
+                    + (pgo == .ir ? stableNames : [])
+                    + warnings.map { "-W\($0)" } + warnings.map { strict ? "-Werror=\($0)" : "-Wno-error=\($0)" }
+                    + ["-mllvm", "-pgo-warn-missing-function"]
+            case .baseline:
+                break
+            }
+            if lto != .none {
+                flags.cflags.append("-flto=\(lto.rawValue)")
+                flags.ldflags.append("-flto=\(lto.rawValue)")
+                if lto == .thin, let thinLTOCache {
+                    flags.ldflags.append("-Wl,--thinlto-cache-dir=\(thinLTOCache)")
+                }
+            }
+        case .gcc:
+            switch variant {
+            case .instrument:
+                flags.cflags = ["-fprofile-generate"] + (profile.train.jobs > 1 ? ["-fprofile-update=atomic"] : [])
+                flags.ldflags = ["-fprofile-generate"]
+            case .optimize:
+                flags.cflags = ["-fprofile-use", "-Wmissing-profile"]
+                    + (strict ? ["-Werror=missing-profile", "-Werror=coverage-mismatch"] : ["-Wno-error=coverage-mismatch"])
+            case .baseline:
+                break
+            }
+            if lto != .none {
+                // GCC has one LTO mode; -flto=auto runs its LTRANS jobs in parallel.
+                flags.cflags.append("-flto=auto")
+                flags.ldflags.append("-flto=auto")
             }
         }
         return flags
+    }
+
+    /// How the instrumented program writes its raw profiles.
+    public var profileRuntime: ProfileRuntime {
+        family == .clang
+            ? ProfileRuntime(rawExtension: "profraw", writeErrorMarker: "LLVM Profile Error", variable: "LLVM_PROFILE_FILE", fileInDirectory: "/%p.profraw")
+            : ProfileRuntime(rawExtension: "gcda", writeErrorMarker: "profiling:", variable: "GCOV_PREFIX", fileInDirectory: "")
+    }
+}
+
+/// The profile runtime of a compiler family: where it writes, and how it reports write errors
+/// (both runtimes print an error and still exit 0).
+public struct ProfileRuntime: Sendable, Equatable {
+    public var rawExtension: String
+    public var writeErrorMarker: String
+    public var variable: String
+    /// Appended to the directory: `%p` gives LLVM one file per process; GCC's GCOV_PREFIX
+    /// prefixes the object's own path and merges runs in place (with file locking).
+    public var fileInDirectory: String
+
+    public func environment(rawDirectory: String) -> [String: String] {
+        [variable: rawDirectory + fileInDirectory]
     }
 }
