@@ -63,6 +63,7 @@ public struct PipelineRun: Sendable {
             }
         }
         logger.info("profile \(prepared.profile.name); toolchain \(prepared.toolchain.summary) in \(prepared.toolchain.directory) (\(prepared.toolchain.origin)); work dir \(workDir.root)")
+        try await ProbeCache.ensure(prepared.toolchain, workDir: workDir, logger: logger)
         let store = try StateStore(path: workDir.stateFile, profile: prepared.profile.name)
         let ledger = ProcessGroupLedger(path: workDir.ledgerFile)
 

@@ -1,0 +1,24 @@
+import Foundation
+import Logging
+
+/// `temper run` probes the toolchain before its first stage, once per toolchain: a passing
+/// result is cached in the work dir under the toolchain's fingerprint, so later runs pay nothing.
+enum ProbeCache {
+    static func ensure(_ toolchain: Toolchain, workDir: WorkDir, logger: Logger) async throws {
+        let cache = workDir.cache + "/probes-\(toolchain.fingerprint).json"
+        if FileManager.default.fileExists(atPath: cache) { return }
+        let scratch = WorkDir(root: workDir.cache + "/probe-scratch")
+        try workDir.makeDirectory(scratch.root)
+        logger.info("probing the toolchain (once per toolchain)")
+        let probes = await Doctor().pgoProbes(toolchain, scratch: scratch)
+        try workDir.remove(scratch.root)
+        let failed = probes.filter { !$0.ok && $0.required }
+        guard failed.isEmpty else {
+            let summary = failed.map { probe in
+                "  \(probe.name): \(probe.message)" + (probe.fix.map { "\n  fix: \($0)" } ?? "")
+            }.joined(separator: "\n")
+            throw ToolchainError.probesFailed(summary: summary)
+        }
+        try AtomicFile.write(try JSONEncoder.temper.encode(probes), to: cache)
+    }
+}
