@@ -91,6 +91,27 @@ struct DemoSandbox {
         throw CocoaError(.fileNoSuchFile, userInfo: [NSLocalizedDescriptionKey: "no llvm-profdata of a major other than 22 is installed"])
     }
 
+    /// LLVM 22's tools, with a clang whose resource directory lacks the profile runtime: what
+    /// a machine without libclang-rt-22-dev looks like. (A wrapper script: the real clang
+    /// cannot be made to lose its runtime on demand.)
+    func toolchainWithoutProfileRuntime() throws -> String {
+        let directory = root + "/no-runtime-bin"
+        let resources = root + "/no-runtime-resources"
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(atPath: resources, withIntermediateDirectories: true)
+        let real = "/usr/lib/llvm-22/lib/clang/22"
+        try FileManager.default.createSymbolicLink(atPath: resources + "/include", withDestinationPath: real + "/include")
+        for tool in ["llvm-profdata", "llvm-ar", "llvm-ranlib", "ld.lld"] {
+            try FileManager.default.createSymbolicLink(atPath: directory + "/" + tool, withDestinationPath: "/usr/lib/llvm-22/bin/" + tool)
+        }
+        for tool in ["clang", "clang++"] {
+            let script = "#!/bin/sh\nexec /usr/lib/llvm-22/bin/\(tool) -resource-dir \(resources) \"$@\"\n"
+            try script.write(toFile: directory + "/" + tool, atomically: true, encoding: .utf8)
+            try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: directory + "/" + tool)
+        }
+        return directory
+    }
+
     /// PIDs of live processes whose command line contains `text`.
     func processes(matching text: String) throws -> [Int32] {
         try FileManager.default.contentsOfDirectory(atPath: "/proc").compactMap { entry in

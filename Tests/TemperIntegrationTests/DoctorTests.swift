@@ -1,0 +1,158 @@
+import Foundation
+import Logging
+import Testing
+@testable import TemperCore
+
+/// `temper doctor` and toolchain discovery on the machine's real toolchains.
+@Suite(.serialized) struct DoctorTests {
+    let sandbox: DemoSandbox
+
+    init() throws {
+        sandbox = try DemoSandbox()
+    }
+
+    func examine(llvmBin: String? = nil, family: CompilerFamily = .clang) async -> DoctorReport {
+        await Doctor().examine(llvmBin: llvmBin, family: family, scratch: WorkDir(root: sandbox.root + "/doctor")).0
+    }
+
+    @Test func goodToolchainPassesEveryProbeQuickly() async throws {
+        let start = ContinuousClock.now
+        let report = await examine()
+        #expect(start.duration(to: .now) < .seconds(30))
+        #expect(report.healthy)
+        #expect(report.probes.map(\.name) == ["versions", "instrumented-build", "instrumented-run", "merge-profile", "optimize-lto", "bolt"])
+        for probe in report.probes { #expect(probe.ok, "\(probe.name): \(probe.message)") }
+        #expect(report.tools.map(\.name).prefix(6) == ["clang", "clang++", "ld.lld", "llvm-ar", "llvm-ranlib", "llvm-profdata"])
+        #expect(report.tools.first { $0.name == "llvm-bolt" }?.major == 22)
+        #expect(report.tools.allSatisfy { $0.role == "perf" || $0.path != nil })
+    }
+
+    @Test func doctorCommandPrintsTheJSONContract() throws {
+        let (status, output) = try Temper.run(["doctor", "--json"])
+        #expect(status == 0, "\(output)")
+        let json = try JSONSerialization.jsonObject(with: Data(output.utf8)) as! [String: Any]
+        let tools = json["tools"] as! [[String: Any]]
+        for key in ["name", "path", "version", "major"] { #expect(tools[0][key] != nil) }
+        let probes = json["probes"] as! [[String: Any]]
+        for key in ["name", "ok", "seconds", "message"] { #expect(probes[0][key] != nil) }
+    }
+
+    @Test func mixedSetExits3NamingBothMajors() async throws {
+        let mixed = try sandbox.mixedToolchainDirectory()
+        let report = await examine(llvmBin: mixed.directory)
+        #expect(!report.healthy)
+        #expect(Set(report.tools.compactMap(\.major)) == [22, mixed.otherMajor])
+        let (status, output) = try Temper.run(["doctor", "--llvm-bin", mixed.directory])
+        #expect(status == 3)
+        #expect(output.contains("LLVM 22.") && output.contains("LLVM \(mixed.otherMajor)."))
+    }
+
+    @Test func swiftToolchainPassesPGOProbesWithoutBOLT() async throws {
+        let swiftClang = try #require(
+            (ProcessInfo.processInfo.environment["PATH"] ?? "").split(separator: ":").map { "\($0)/swift" }
+                .first { FileManager.default.isExecutableFile(atPath: $0) })
+        let directory = URL(fileURLWithPath: swiftClang).resolvingSymlinksInPath().deletingLastPathComponent().path
+        let report = await examine(llvmBin: directory)
+        #expect(report.healthy)
+        for probe in report.probes where probe.required { #expect(probe.ok, "\(probe.name): \(probe.message)") }
+        let bolt = try #require(report.probes.first { $0.name == "bolt" })
+        #expect(!bolt.ok && !bolt.required)
+        #expect(bolt.message.contains("BOLT is unavailable"))
+        #expect(bolt.fix?.contains("bolt-") == true)
+    }
+
+    @Test func missingProfileRuntimeIsCaughtWithTheFix() async throws {
+        let broken = try sandbox.toolchainWithoutProfileRuntime()
+        let report = await examine(llvmBin: broken)
+        #expect(!report.healthy)
+        let probe = try #require(report.probes.first { $0.name == "instrumented-build" })
+        #expect(!probe.ok)
+        #expect(probe.message.contains("libclang_rt.profile"))
+        #expect(probe.fix == "the compiler's profile runtime is missing: `apt-get install --no-install-recommends libclang-rt-22-dev`")
+
+        // `temper run` probes first, and stops before building anything.
+        let (status, output) = try Temper.run(["run", sandbox.profile, "--workdir", sandbox.workDir, "--llvm-bin", broken])
+        #expect(status == 3, "\(output)")
+        #expect(output.contains("libclang-rt-22-dev"))
+        #expect(!FileManager.default.fileExists(atPath: sandbox.workDir + "/stages"))
+    }
+
+    @Test func probesAreCachedPerToolchain() async throws {
+        var options = PipelineRun.Options(jobs: 2)
+        options.workDir = sandbox.workDir
+        let run = PipelineRun(progress: SilentProgress(), logger: Logger(label: "t", factory: { _ in SwiftLogNoOpLogHandler() }))
+        _ = try await run.run(profilePath: sandbox.profile, options: options)
+        let cached = try FileManager.default.contentsOfDirectory(atPath: sandbox.workDir + "/cache").filter { $0.hasPrefix("probes-") }
+        #expect(cached.count == 1)
+        #expect(!FileManager.default.fileExists(atPath: sandbox.workDir + "/cache/probe-scratch"))
+    }
+
+    @Test func versionedNamesInOneDirectoryResolveToOneMajor() async throws {
+        // Debian's /usr/bin layout: clang-22, llvm-profdata-22, ... next to an unversioned
+        // llvm-profdata of another major. The -22 tools must win.
+        let directory = sandbox.root + "/usr-bin"
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        for tool in ["clang", "clang++", "llvm-profdata", "llvm-ar", "llvm-ranlib", "ld.lld"] {
+            try FileManager.default.createSymbolicLink(atPath: "\(directory)/\(tool)-22", withDestinationPath: "/usr/lib/llvm-22/bin/\(tool)")
+        }
+        let mixed = try sandbox.mixedToolchainDirectory()
+        try FileManager.default.createSymbolicLink(atPath: "\(directory)/llvm-profdata", withDestinationPath: mixed.directory + "/llvm-profdata")
+        let toolchain = try await ToolchainResolver(runner: SubprocessRunner()).resolve(llvmBin: directory)
+        #expect(toolchain.tools.allSatisfy { $0.major == 22 })
+        #expect(toolchain.profdata.path == "\(directory)/llvm-profdata-22")
+        #expect(toolchain.cc.path == "\(directory)/clang-22")
+    }
+
+    @Test func discoverySkipsIncoherentDirectoriesAndFindsHomebrewPrefixes() async throws {
+        // A newer /usr/lib/llvm-N whose llvm-profdata is of another major is passed over.
+        let root = sandbox.root + "/lib"
+        let mixed = try sandbox.mixedToolchainDirectory()
+        try FileManager.default.createDirectory(atPath: root + "/llvm-99", withIntermediateDirectories: true)
+        try FileManager.default.createSymbolicLink(atPath: root + "/llvm-99/bin", withDestinationPath: mixed.directory)
+        try FileManager.default.createSymbolicLink(atPath: root + "/llvm-22", withDestinationPath: "/usr/lib/llvm-22")
+        var resolver = ToolchainResolver(runner: SubprocessRunner())
+        resolver.versionedRoot = root
+        let toolchain = try await resolver.resolve(llvmBin: nil)
+        #expect(toolchain.directory == root + "/llvm-22/bin")
+
+        // With no versioned LLVM, a Homebrew-style prefix is used before clang on PATH.
+        resolver.versionedRoot = sandbox.root + "/none"
+        resolver.homebrewPrefixes = ["/usr/lib/llvm-22/bin"]
+        let brewed = try await resolver.resolve(llvmBin: nil)
+        #expect(brewed.origin == "Homebrew LLVM")
+        #expect(brewed.cc.major == 22)
+
+        // Only incoherent candidates: exit 3 with both versions.
+        resolver.versionedRoot = sandbox.root + "/none"
+        resolver.homebrewPrefixes = [mixed.directory]
+        resolver.path = mixed.directory
+        await #expect(throws: ToolchainError.self) { _ = try await resolver.resolve(llvmBin: nil) }
+    }
+}
+
+/// The demo pipeline with GCC.
+@Suite(.serialized) struct GCCPipelineTests {
+    @Test func gccDemoRunsAndPrintsWhatTheBaselinePrints() async throws {
+        let sandbox = try DemoSandbox()
+        var options = PipelineRun.Options(jobs: 2)
+        options.workDir = sandbox.workDir
+        options.compiler = .gcc
+        options.baseline = true
+        let report = try await PipelineRun(progress: SilentProgress(), logger: Logger(label: "t", factory: { _ in SwiftLogNoOpLogHandler() }))
+            .run(profilePath: sandbox.profile, options: options)
+        #expect(report.status == "succeeded")
+        #expect(report.toolchain.keys.contains { $0.hasPrefix("gcov-tool") })
+        let data = try #require(report.profileData)
+        #expect((data.functions ?? 0) > 5)
+        #expect(data.warnings["missing_functions"] == 0)
+        #expect(data.warnings["unprofiled_files"] == 0)
+        #expect(data.warnings["hash_mismatch"] == 0)
+        let optimized = try sandbox.bench(sandbox.workDir + "/out/tl")
+        #expect(optimized.contains("checksum"))
+        #expect(optimized == (try sandbox.bench(sandbox.workDir + "/out/baseline/tl")))
+        // The merged .gcda files sit where GCC looks for them: next to the optimized objects.
+        #expect(FileManager.default.fileExists(atPath: sandbox.workDir + "/stages/optimize/build/vm.gcda"))
+        #expect(!ELFFile.contains(sandbox.workDir + "/out/tl", ".gcda"))
+        #expect(ELFFile.contains(sandbox.workDir + "/stages/instrument/build/tl", ".gcda"))
+    }
+}
