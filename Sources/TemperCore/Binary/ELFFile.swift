@@ -5,6 +5,8 @@ import Foundation
 /// (`__llvm_prf_cnts`), and later relocations, symbols and BOLT's marks.
 public struct ELFFile: Sendable, Equatable {
     public let sectionNames: Set<String>
+    /// e_type: 2 for a fixed-address executable, 3 for a PIE or a shared object.
+    public let type: Int
 
     /// nil when the file is not ELF (a script, an archive): nothing can be said about it.
     public init?(path: String) {
@@ -20,6 +22,7 @@ public struct ELFFile: Sendable, Equatable {
             let bytes = data[data.startIndex + offset..<data.startIndex + offset + size]
             return (little ? bytes.reversed() : Array(bytes)).reduce(0) { $0 << 8 | Int($1) }
         }
+        type = integer(header, 16, 2)
         let sectionTable = is64 ? integer(header, 0x28, 8) : integer(header, 0x20, 4)
         let entrySize = is64 ? integer(header, 0x3A, 2) : integer(header, 0x2E, 2)
         let count = is64 ? integer(header, 0x3C, 2) : integer(header, 0x30, 2)
@@ -63,6 +66,15 @@ public struct ELFFile: Sendable, Equatable {
         }
         return false
     }
+
+    /// A position-independent executable: ET_DYN with a program interpreter.
+    public var isPIE: Bool { type == 3 && sectionNames.contains(".interp") }
+    public var isSharedLibrary: Bool { type == 3 && !sectionNames.contains(".interp") }
+    /// Static relocations kept by `--emit-relocs`, which BOLT needs to move code.
+    public var hasRelocations: Bool { sectionNames.contains { $0.hasPrefix(".rela.text") || $0.hasPrefix(".rel.text") } }
+    public var isStripped: Bool { !sectionNames.contains(".symtab") }
+    /// BOLT keeps the original code as `.bolt.org.text` and adds a note.
+    public var isBolted: Bool { sectionNames.contains(".bolt.org.text") || sectionNames.contains(".note.bolt_info") }
 
     /// Clang's profile counters; present in every instrumented binary.
     public var hasProfileInstrumentation: Bool { sectionNames.contains("__llvm_prf_cnts") }

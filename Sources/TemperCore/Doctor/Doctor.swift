@@ -33,7 +33,7 @@ public struct Doctor: Sendable {
                 fix: nil)
             return (DoctorReport(toolchain: nil, tools: tools, probes: [probe]), nil)
         }
-        let bolt = await boltTools(for: toolchain, resolver: resolver)
+        let bolt = await resolver.boltTools(for: toolchain)
         let perf = await resolver.optionalTool("perf", role: "perf", major: nil, in: resolver.pathDirectories)
         let order = ["cc", "cxx", "linker", "ar", "ranlib", "profdata", "dump"]
         var tools = toolchain.tools.sorted { order.firstIndex(of: $0.role) ?? 99 < order.firstIndex(of: $1.role) ?? 99 }.map(Self.entry)
@@ -95,40 +95,6 @@ public struct Doctor: Sendable {
     }
 
     // MARK: BOLT probe
-
-    public struct BoltTools: Sendable {
-        public var bolt: Tool?
-        public var mergeFdata: Tool?
-        public var perf2bolt: Tool?
-        public var directory: String
-
-        var tools: [Tool?] { [bolt, mergeFdata, perf2bolt] }
-        public var complete: Bool { bolt != nil && mergeFdata != nil }
-    }
-
-    /// BOLT comes with LLVM: the toolchain's own directory for clang; for GCC (whose binaries
-    /// BOLT also takes) the newest LLVM that has it.
-    public func boltTools(for toolchain: Toolchain, resolver: ToolchainResolver) async -> BoltTools {
-        var directories = [toolchain.directory]
-        if toolchain.family == .gcc {
-            directories = ((try? FileManager.default.contentsOfDirectory(atPath: resolver.versionedRoot)) ?? [])
-                .compactMap { entry -> (Int, String)? in
-                    guard entry.hasPrefix("llvm-"), let major = Int(entry.dropFirst(5)) else { return nil }
-                    return (major, "\(resolver.versionedRoot)/\(entry)/bin")
-                }
-                .sorted { $0.0 > $1.0 }.map(\.1)
-                .filter { FileManager.default.isExecutableFile(atPath: $0 + "/llvm-bolt") }
-        }
-        let major = toolchain.family == .clang ? toolchain.cc.major : nil
-        for directory in directories {
-            let bolt = await resolver.optionalTool("llvm-bolt", role: "bolt", major: major, in: [directory])
-            guard bolt != nil else { continue }
-            return BoltTools(
-                bolt: bolt, mergeFdata: await resolver.optionalTool("merge-fdata", role: "bolt", major: major, in: [directory]),
-                perf2bolt: await resolver.optionalTool("perf2bolt", role: "bolt", major: major, in: [directory]), directory: directory)
-        }
-        return BoltTools(directory: toolchain.directory)
-    }
 
     /// A link with relocations, then instrument, run, merge-fdata and optimize with BOLT, and
     /// the optimized program must print what the original printed.

@@ -74,7 +74,8 @@ public struct PipelineRun: Sendable {
         let executorOptions = PipelineExecutor.Options(from: options.from, to: options.to, jobs: options.jobs)
         do {
             let reports = try await executor.run(prepared.stages, options: executorOptions)
-            let report = await ReportBuilder.build(prepared: prepared, store: store, stages: reports, status: "succeeded", error: nil)
+            let published = try ArtifactPublisher.publish(names: prepared.profile.build.artifactNames, state: await store.state, workDir: workDir)
+            let report = await ReportBuilder.build(prepared: prepared, store: store, stages: reports, status: "succeeded", error: nil, published: published)
             try ReportBuilder.write(report, to: workDir.reportFile)
             return report
         } catch {
@@ -86,7 +87,10 @@ public struct PipelineRun: Sendable {
                 cause = halting
             }
             let status = ExitStatus.of(cause) == ExitStatus.interrupted ? "interrupted" : "failed"
-            let report = await ReportBuilder.build(prepared: prepared, store: store, stages: reports, status: status, error: "\(cause)")
+            // out/ still reflects what completed: e.g. the pre-BOLT artifact when BOLT failed.
+            let published = (try? ArtifactPublisher.publish(names: prepared.profile.build.artifactNames, state: await store.state, workDir: workDir))
+                ?? (optimized: [], baseline: [])
+            let report = await ReportBuilder.build(prepared: prepared, store: store, stages: reports, status: status, error: "\(cause)", published: published)
             try? ReportBuilder.write(report, to: workDir.reportFile)
             throw cause
         }

@@ -15,6 +15,47 @@ public struct PipelineProfile: Sendable, Equatable {
     public var optimize: OptimizeSettings
     public var bench: BenchSettings?
     public var baseline: BaselineSettings
+    public var bolt = BoltSettings()
+    /// The check run on BOLTed artifacts; nil means the first training task.
+    public var verify: TrainTask?
+
+    /// Tasks that train BOLT: `[bolt.train]` if given, else the PGO training tasks.
+    public var boltTraining: TrainSettings { bolt.train ?? train }
+
+    /// The verify command: `[verify]`, or the first BOLT training task.
+    public var verifyTask: TrainTask { verify ?? boltTraining.tasks[0] }
+}
+
+/// `[bolt]`: post-link optimization of the optimized artifacts.
+public struct BoltSettings: Sendable, Equatable {
+    public var enabled = false
+    /// Artifact file names to BOLT; nil means every artifact that is not a library.
+    public var artifacts: [String]?
+    /// Replaces temper's default optimization flags for the installed BOLT major.
+    public var flags: [String]?
+    /// Added to the default (or replaced) flags.
+    public var extraFlags: [String] = []
+    /// Keep the optimized build position-independent. Off by default: in a PIE, BOLT skips
+    /// every function whose jump tables were hoisted out of a loop, and says so only under -v=1.
+    public var pie = false
+    /// `[bolt.train]`: tasks for BOLT training; the PGO tasks when absent.
+    public var train: TrainSettings?
+    /// Whether verification compares output ("output") or only the exit status ("status"),
+    /// for programs that print timings.
+    public var compare: VerifyComparison = .output
+}
+
+public enum VerifyComparison: String, Sendable, Equatable, CaseIterable {
+    case output, status
+}
+
+extension PipelineProfile {
+    /// The artifacts BOLT works on, as (path relative to the build dir, file name).
+    public var boltArtifacts: [(path: String, name: String)] {
+        let all = Array(zip(build.artifacts, build.artifactNames))
+        if let chosen = bolt.artifacts { return all.filter { chosen.contains($0.1) } }
+        return all.filter { !$0.1.hasSuffix(".a") && !$0.1.contains(".so") }
+    }
 }
 
 public enum CompilerFamily: String, Sendable, Equatable, CaseIterable, Codable {

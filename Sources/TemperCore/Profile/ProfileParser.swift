@@ -81,37 +81,7 @@ public enum ProfileParser {
             try table.finish()
         }
 
-        var train = TrainSettings()
-        if let table = try top.table("train") {
-            train.jobs = try table.int("jobs") ?? 1
-            guard train.jobs >= 1 else {
-                throw ProfileError.invalidValue(file: file, keyPath: "train.jobs", line: locator.line(of: "train.jobs"), message: "must be at least 1.")
-            }
-            train.onFailure = try table.enumeration("on_failure", FailurePolicy.self) ?? .fail
-            for (index, taskTable) in try table.tableArray("task").enumerated() {
-                var task = TrainTask(name: try taskTable.string("name", required: true)!, run: try taskTable.stringArray("run", required: true)!)
-                task.cwd = try taskTable.string("cwd")
-                task.env = try taskTable.stringMap("env") ?? [:]
-                task.timeout = try taskTable.number("timeout")
-                try taskTable.finish()
-                let path = "train.task[\(index)]"
-                if task.run.isEmpty {
-                    throw ProfileError.invalidValue(file: file, keyPath: "\(path).run", line: nil, message: "must name a program to run.")
-                }
-                if !task.name.allSatisfy({ $0.isLetter || $0.isNumber || "-_.".contains($0) }) || task.name.isEmpty {
-                    throw ProfileError.invalidValue(file: file, keyPath: "\(path).name", line: nil, message: "use letters, digits, '-', '_' or '.' (it names a directory).")
-                }
-                if train.tasks.contains(where: { $0.name == task.name }) {
-                    throw ProfileError.invalidValue(file: file, keyPath: "\(path).name", line: nil, message: "another task is already named `\(task.name)`.")
-                }
-                if let timeout = task.timeout, timeout <= 0 {
-                    throw ProfileError.invalidValue(file: file, keyPath: "\(path).timeout", line: nil, message: "must be a positive number of seconds.")
-                }
-                try check(task.run + [task.cwd].compactMap { $0 } + Array(task.env.values), keyPath: path, allowed: Placeholders.taskNames.union(["artifact"]), artifacts: artifactSet, file: file)
-                train.tasks.append(task)
-            }
-            try table.finish()
-        }
+        let train = try training(try top.table("train"), keyPath: "train", artifacts: artifactSet, file: file)
         if train.tasks.isEmpty {
             throw ProfileError.missingKey(file: file, keyPath: "train.task", expected: "at least one [[train.task]] with `name` and `run`")
         }
@@ -139,14 +109,82 @@ public enum ProfileParser {
             baseline.enabled = try table.bool("enabled") ?? false
             try table.finish()
         }
+
+        var bolt = BoltSettings()
+        if let table = try top.table("bolt") {
+            bolt.enabled = try table.bool("enabled") ?? false
+            bolt.artifacts = try table.stringArray("artifacts")
+            bolt.flags = try table.stringArray("flags")
+            bolt.extraFlags = try table.stringArray("extra_flags") ?? []
+            bolt.pie = try table.bool("pie") ?? false
+            bolt.compare = try table.enumeration("compare", VerifyComparison.self) ?? .output
+            if let trainTable = try table.table("train") {
+                bolt.train = try training(trainTable, keyPath: "bolt.train", artifacts: artifactSet, file: file)
+                if bolt.train?.tasks.isEmpty == true {
+                    throw ProfileError.missingKey(file: file, keyPath: "bolt.train.task", expected: "at least one [[bolt.train.task]], or no [bolt.train] table to reuse the train tasks")
+                }
+            }
+            try table.finish()
+            if let unknown = bolt.artifacts?.first(where: { !artifactSet.contains($0) }) {
+                throw ProfileError.invalidValue(file: file, keyPath: "bolt.artifacts", line: locator.line(of: "bolt.artifacts"), message: "`\(unknown)` is not the file name of any [build] artifact (\(artifactSet.sorted().joined(separator: ", "))).")
+            }
+        }
+        var verify: TrainTask?
+        if let table = try top.table("verify") {
+            var task = TrainTask(name: "verify", run: try table.stringArray("run", required: true)!)
+            task.cwd = try table.string("cwd")
+            task.env = try table.stringMap("env") ?? [:]
+            task.timeout = try table.number("timeout")
+            try table.finish()
+            try check(task.run + [task.cwd].compactMap { $0 } + Array(task.env.values), keyPath: "verify", allowed: Placeholders.taskNames.union(["artifact"]), artifacts: artifactSet, file: file)
+            verify = task
+        }
         try top.finish()
 
         for (key, words) in [("build.configure", build.configure.flatMap { $0 }), ("build.build", build.build.flatMap { $0 }), ("build.env", Array(build.env.values))] {
             try check(words, keyPath: key, allowed: Placeholders.buildNames, artifacts: artifactSet, file: file)
         }
-        return PipelineProfile(
+        var profile = PipelineProfile(
             name: name, file: file, source: source, toolchain: toolchain, build: build,
             instrument: instrument, train: train, optimize: optimize, bench: bench, baseline: baseline)
+        profile.bolt = bolt
+        profile.verify = verify
+        return profile
+    }
+
+    /// `[train]` or `[bolt.train]`: jobs, failure policy and the task list.
+    static func training(_ table: TableReader?, keyPath: String, artifacts: Set<String>, file: String) throws -> TrainSettings {
+        var train = TrainSettings()
+        guard let table else { return train }
+        train.jobs = try table.int("jobs") ?? 1
+        guard train.jobs >= 1 else {
+            throw ProfileError.invalidValue(file: file, keyPath: "\(keyPath).jobs", line: table.locator.line(of: "\(keyPath).jobs"), message: "must be at least 1.")
+        }
+        train.onFailure = try table.enumeration("on_failure", FailurePolicy.self) ?? .fail
+        for (index, taskTable) in try table.tableArray("task").enumerated() {
+            var task = TrainTask(name: try taskTable.string("name", required: true)!, run: try taskTable.stringArray("run", required: true)!)
+            task.cwd = try taskTable.string("cwd")
+            task.env = try taskTable.stringMap("env") ?? [:]
+            task.timeout = try taskTable.number("timeout")
+            try taskTable.finish()
+            let path = "\(keyPath).task[\(index)]"
+            if task.run.isEmpty {
+                throw ProfileError.invalidValue(file: file, keyPath: "\(path).run", line: nil, message: "must name a program to run.")
+            }
+            if !task.name.allSatisfy({ $0.isLetter || $0.isNumber || "-_.".contains($0) }) || task.name.isEmpty {
+                throw ProfileError.invalidValue(file: file, keyPath: "\(path).name", line: nil, message: "use letters, digits, '-', '_' or '.' (it names a directory).")
+            }
+            if train.tasks.contains(where: { $0.name == task.name }) {
+                throw ProfileError.invalidValue(file: file, keyPath: "\(path).name", line: nil, message: "another task is already named `\(task.name)`.")
+            }
+            if let timeout = task.timeout, timeout <= 0 {
+                throw ProfileError.invalidValue(file: file, keyPath: "\(path).timeout", line: nil, message: "must be a positive number of seconds.")
+            }
+            try check(task.run + [task.cwd].compactMap { $0 } + Array(task.env.values), keyPath: path, allowed: Placeholders.taskNames.union(["artifact"]), artifacts: artifacts, file: file)
+            train.tasks.append(task)
+        }
+        try table.finish()
+        return train
     }
 
     /// Absolute paths stay as they are; relative ones are relative to the profile's directory.

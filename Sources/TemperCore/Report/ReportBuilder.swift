@@ -2,7 +2,10 @@ import Foundation
 
 /// Assembles report.json from the run's stage list, the state and the published artifacts.
 public enum ReportBuilder {
-    static func build(prepared: PipelineRun.Prepared, store: StateStore, stages: [PipelineExecutor.StageReport], status: String, error: String?) async -> RunReport {
+    static func build(
+        prepared: PipelineRun.Prepared, store: StateStore, stages: [PipelineExecutor.StageReport], status: String, error: String?,
+        published: (optimized: [ArtifactPublisher.Published], baseline: [ArtifactPublisher.Published])
+    ) async -> RunReport {
         let state = await store.state
         let workDir = prepared.workDir
         var profileData: RunReport.ProfileData?
@@ -17,7 +20,6 @@ public enum ReportBuilder {
                 path: merge.named["profdata"].map(workDir.absolute), warnings: optimize?.counts ?? [:],
                 warningsByFile: byFile)
         }
-        let names = prepared.profile.build.artifactNames
         return RunReport(
             profile: prepared.profile.name, profileFile: prepared.profile.file, workdir: workDir.root,
             status: status, error: error,
@@ -28,20 +30,14 @@ public enum ReportBuilder {
                 RunReport.StageEntry(name: $0.name, outcome: $0.outcome, seconds: ($0.seconds * 1000).rounded() / 1000, fingerprint: $0.fingerprint, message: $0.message)
             },
             profileData: profileData,
-            artifacts: artifacts(names, in: workDir.out, when: state.stages[BuildVariant.optimize.rawValue]),
-            baselineArtifacts: artifacts(names, in: workDir.out + "/baseline", when: state.stages[BuildVariant.baseline.rawValue]))
+            artifacts: published.optimized.compactMap(artifact), baselineArtifacts: published.baseline.compactMap(artifact))
     }
 
-    /// Published artifacts, listed only when the stage that publishes them completed.
-    static func artifacts(_ names: [String], in directory: String, when record: StageRecord?) -> [RunReport.Artifact] {
-        guard record?.status == .completed else { return [] }
-        return names.compactMap { name in
-            let path = directory + "/" + name
-            guard let size = (try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? Int,
-                let digest = FileDigest.sha256(of: path)
-            else { return nil }
-            return RunReport.Artifact(name: name, path: path, bytes: size, sha256: digest)
-        }
+    static func artifact(_ published: ArtifactPublisher.Published) -> RunReport.Artifact? {
+        guard let size = (try? FileManager.default.attributesOfItem(atPath: published.path))?[.size] as? Int,
+            let digest = FileDigest.sha256(of: published.path)
+        else { return nil }
+        return RunReport.Artifact(name: published.name, path: published.path, bytes: size, sha256: digest, stage: published.stage)
     }
 
     public static func write(_ report: RunReport, to path: String) throws {

@@ -39,6 +39,8 @@ public struct RunReport: Codable, Sendable, Equatable {
         public var path: String
         public var bytes: Int
         public var sha256: String
+        /// The stage whose output this is: "optimize", "bolt-optimize" or "baseline".
+        public var stage: String?
     }
 
     public var formatVersion = 1

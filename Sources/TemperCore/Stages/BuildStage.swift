@@ -21,15 +21,6 @@ public struct BuildStage: Stage {
         workDir.stageDirectory(variant.rawValue) + "/build"
     }
 
-    /// Where the final artifacts of this variant are published, if anywhere.
-    func publishDirectory(_ workDir: WorkDir) -> String? {
-        switch variant {
-        case .instrument: return nil
-        case .optimize: return workDir.out
-        case .baseline: return workDir.out + "/baseline"
-        }
-    }
-
     func flags(_ context: PlanContext) -> InjectedFlags {
         let profileData = context.upstream[MergeStage.stageName]?.named["profdata"].map(context.workDir.absolute)
         return toolchain.injectedFlags(
@@ -64,10 +55,7 @@ public struct BuildStage: Stage {
         }
         let steps = profile.build.configure.map { StagePlan.Step("configure", command($0)) }
             + profile.build.build.map { StagePlan.Step("build", command($0)) }
-        return StagePlan(steps: steps, material: [
-            "artifacts": profile.build.artifacts.joined(separator: "\n"),
-            "publish": publishDirectory(context.workDir) ?? "",
-        ])
+        return StagePlan(steps: steps, material: ["artifacts": profile.build.artifacts.joined(separator: "\n")])
     }
 
     /// The instrumented build must be instrumented and the others must not be: a build system
@@ -120,6 +108,7 @@ public struct BuildStage: Stage {
             }
         }
         var outputs: [String] = []
+        var named: [String: String] = [:]
         let missing = profile.build.artifacts.filter { !FileManager.default.fileExists(atPath: build + "/" + $0) }
         guard missing.isEmpty else {
             throw StageError(stage: name, message: "the build succeeded but did not produce \(missing.joined(separator: ", ")) in \(build). Check `[build] artifacts` (paths relative to the build directory). Build log: \(context.logPath)")
@@ -129,7 +118,6 @@ public struct BuildStage: Stage {
             outputs.append(build + "/" + artifact)
         }
         var counts: [String: Int] = [:]
-        var named: [String: String] = [:]
         if variant == .optimize {
             let log = LogTail.text(of: context.logPath, from: buildLogStart ?? 0)
             counts = CompilerDiagnostics.count(in: log)
@@ -138,12 +126,8 @@ public struct BuildStage: Stage {
             outputs.append(byFile)
             named["profile_warnings_by_file"] = context.workDir.relative(byFile)
         }
-        if let publish = publishDirectory(context.workDir) {
-            for (artifact, fileName) in zip(profile.build.artifacts, profile.build.artifactNames) {
-                let destination = publish + "/" + fileName
-                try context.workDir.copy(build + "/" + artifact, to: destination)
-                outputs.append(destination)
-            }
+        for (artifact, fileName) in zip(profile.build.artifacts, profile.build.artifactNames) {
+            named[ArtifactPublisher.key(fileName)] = context.workDir.relative(build + "/" + artifact)
         }
         let note = variant == .optimize ? CompilerDiagnostics.summary(counts) : nil
         return StageResult(outputs: outputs, counts: counts, named: named, message: note)

@@ -1,0 +1,41 @@
+import Foundation
+
+/// Keeps `out/` a faithful view of the state after every run: each artifact comes from the
+/// last completed stage that produced it (bolt-optimize, when BOLT ran and was verified, else
+/// optimize), baseline artifacts go to `out/baseline/`, and nothing stale is left behind.
+public enum ArtifactPublisher {
+    /// The key under which a stage names the artifact it produced, in `StageRecord.named`.
+    public static func key(_ name: String) -> String { "artifact:" + name }
+
+    public struct Published: Sendable, Equatable {
+        public var name: String
+        public var path: String
+        public var stage: String
+    }
+
+    /// Stages in order of precedence for `out/`.
+    static let optimizedSources = ["bolt-optimize", BuildVariant.optimize.rawValue]
+
+    public static func publish(names: [String], state: PipelineState, workDir: WorkDir) throws -> (optimized: [Published], baseline: [Published]) {
+        func place(_ sources: [String], in directory: String) throws -> [Published] {
+            var published: [Published] = []
+            for name in names {
+                let destination = directory + "/" + name
+                let source = sources.lazy.compactMap { stage -> (String, String)? in
+                    guard let record = state.stages[stage], record.status == .completed, let path = record.named[key(name)] else { return nil }
+                    return (stage, workDir.absolute(path))
+                }.first
+                guard let (stage, path) = source, FileManager.default.fileExists(atPath: path) else {
+                    try workDir.remove(destination)
+                    continue
+                }
+                if FileDigest.sha256(of: destination) != FileDigest.sha256(of: path) {
+                    try workDir.copy(path, to: destination)
+                }
+                published.append(Published(name: name, path: destination, stage: stage))
+            }
+            return published
+        }
+        return (try place(optimizedSources, in: workDir.out), try place([BuildVariant.baseline.rawValue], in: workDir.out + "/baseline"))
+    }
+}

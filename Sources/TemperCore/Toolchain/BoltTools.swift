@@ -1,0 +1,56 @@
+import Foundation
+
+/// BOLT's tools and runtime, which come with an LLVM: the toolchain's own directory for clang;
+/// for GCC (whose binaries BOLT also takes) the newest LLVM that has them.
+public struct BoltTools: Sendable, Equatable {
+    public var bolt: Tool?
+    public var mergeFdata: Tool?
+    public var perf2bolt: Tool?
+    public var directory: String
+
+    var tools: [Tool?] { [bolt, mergeFdata, perf2bolt] }
+    public var complete: Bool { bolt != nil && mergeFdata != nil }
+
+    /// BOLT 19's package looks for its instrumentation runtime in the wrong place; naming it
+    /// explicitly works for every version.
+    public var runtimeLibrary: String? {
+        let path = URL(fileURLWithPath: directory).deletingLastPathComponent().appendingPathComponent("lib/libbolt_rt_instr.a").path
+        return FileManager.default.fileExists(atPath: path) ? path : nil
+    }
+
+    /// Default optimization flags by BOLT major, after the set LLVM's own build uses
+    /// (see docs/bolt.md for the reason behind each). `-icf` is left out: `-icf=1` crashed
+    /// CPython (gh-148832) and is deprecated in BOLT 22.
+    public func defaultFlags() -> [String] {
+        let major = bolt?.major ?? 22
+        let functionOrder = major >= 18 ? "-reorder-functions=cdsort" : "-reorder-functions=hfsort+"
+        return ["-reorder-blocks=ext-tsp", functionOrder, "-split-functions", "-split-all-cold", "-split-eh", "-use-gnu-stack", "-update-debug-sections"]
+    }
+
+    /// Flags temper always adds, whatever the profile says: they only report (dyno-stats, and
+    /// the functions BOLT could not process, which it names only under -v=1).
+    public static let reportingFlags = ["-dyno-stats", "-v=1"]
+}
+
+extension ToolchainResolver {
+    public func boltTools(for toolchain: Toolchain) async -> BoltTools {
+        var directories = [toolchain.directory]
+        if toolchain.family == .gcc {
+            directories = ((try? FileManager.default.contentsOfDirectory(atPath: versionedRoot)) ?? [])
+                .compactMap { entry -> (Int, String)? in
+                    guard entry.hasPrefix("llvm-"), let major = Int(entry.dropFirst(5)) else { return nil }
+                    return (major, "\(versionedRoot)/\(entry)/bin")
+                }
+                .sorted { $0.0 > $1.0 }.map(\.1)
+                .filter { FileManager.default.isExecutableFile(atPath: $0 + "/llvm-bolt") }
+        }
+        let major = toolchain.family == .clang ? toolchain.cc.major : nil
+        for directory in directories {
+            guard let bolt = await optionalTool("llvm-bolt", role: "bolt", major: major, in: [directory]) else { continue }
+            return BoltTools(
+                bolt: bolt, mergeFdata: await optionalTool("merge-fdata", role: "bolt", major: major, in: [directory]),
+                perf2bolt: await optionalTool("perf2bolt", role: "bolt", major: major, in: [directory]), directory: directory)
+        }
+        return BoltTools(directory: toolchain.directory)
+    }
+}
