@@ -31,6 +31,9 @@ struct ProfileOptions: ParsableArguments {
     @Flag(help: "Also build the baseline (same base flags, no PGO/LTO).")
     var baseline = false
 
+    @Flag(inversion: .prefixedNo, help: "Add (or leave out) the BOLT stages, overriding [bolt] enabled.")
+    var bolt: Bool?
+
     @Option(help: "Compiler family, overriding the profile's: clang or gcc. Another family than the profile's gets its own work dir (.temper/NAME-gcc).")
     var compiler: CompilerFamily?
 
@@ -44,6 +47,7 @@ struct ProfileOptions: ParsableArguments {
         options.llvmBin = llvmBin
         options.baseline = baseline ? true : nil
         options.compiler = compiler
+        options.bolt = bolt
         return options
     }
 }

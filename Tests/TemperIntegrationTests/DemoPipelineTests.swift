@@ -23,12 +23,15 @@ import Testing
         Dictionary(uniqueKeysWithValues: report.stages.map { ($0.name, $0.outcome) })
     }
 
+    /// The shipped demo profile, BOLT included, end to end.
     @Test func fullRunThenReuseThenSourceChange() async throws {
         var options = PipelineRun.Options(jobs: 2)
         options.baseline = true
         let first = try await run(options)
         #expect(first.status == "succeeded")
-        #expect(first.stages.map(\.name) == ["instrument", "train", "merge", "optimize", "baseline"])
+        #expect(first.stages.map(\.name) == [
+            "instrument", "train", "merge", "optimize", "bolt-instrument", "bolt-train", "bolt-merge", "bolt-optimize", "baseline",
+        ])
         #expect(first.stages.allSatisfy { $0.outcome == .executed })
         let data = try #require(first.profileData)
         #expect((data.functions ?? 0) > 10)
@@ -42,6 +45,19 @@ import Testing
         #expect(ELFFile(path: sandbox.workDir + "/stages/instrument/build/tl")?.hasProfileInstrumentation == true)
         #expect(ELFFile(path: sandbox.workDir + "/out/tl")?.hasProfileInstrumentation == false)
 
+        // BOLT: the published artifact is the BOLTed one, verified, with BOLT's account.
+        #expect(ELFFile(path: sandbox.workDir + "/out/tl")?.isBolted == true)
+        #expect(first.artifacts[0].stage == "bolt-optimize")
+        let bolt = try #require(first.bolt?.artifacts.first)
+        #expect(bolt.verified)
+        #expect(bolt.flags.contains("-reorder-blocks=ext-tsp") && !bolt.flags.contains { $0.hasPrefix("-icf") })
+        let before = try #require(bolt.dynoStats["before"]?["taken_branches"])
+        let after = try #require(bolt.dynoStats["after"]?["taken_branches"])
+        #expect(after < before)
+        #expect(bolt.dynoStats["after"]?["executed_instructions"] ?? .max <= bolt.dynoStats["before"]?["executed_instructions"] ?? 0)
+        // Non-PIE with relocations, as BOLT needs: nothing hot was skipped.
+        #expect(bolt.hottestFailed.allSatisfy { $0.count == 0 })
+
         // The report on disk carries the contract's field names.
         let json = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: sandbox.workDir + "/report.json"))) as! [String: Any]
         for key in ["profile", "toolchain", "stages", "profile_data", "artifacts"] { #expect(json[key] != nil, "report.json lacks \(key)") }
@@ -49,17 +65,21 @@ import Testing
         for key in ["name", "outcome", "seconds", "fingerprint"] { #expect(stage[key] != nil, "stage entry lacks \(key)") }
         let profileData = json["profile_data"] as! [String: Any]
         for key in ["functions", "total_count", "warnings"] { #expect(profileData[key] != nil) }
+        let boltJSON = json["bolt"] as! [String: Any]
+        let boltArtifact = (boltJSON["artifacts"] as! [[String: Any]])[0]
+        for key in ["dyno_stats", "failed_functions", "hottest_failed", "verified"] { #expect(boltArtifact[key] != nil) }
 
-        // The optimized binary prints what the baseline prints, on the bench workload.
+        // The BOLTed binary prints what the PGO+LTO one and the baseline print, on the bench workload.
         let optimizedOutput = try sandbox.bench(sandbox.workDir + "/out/tl")
         #expect(optimizedOutput.contains("checksum"))
         #expect(optimizedOutput == (try sandbox.bench(sandbox.workDir + "/out/baseline/tl")))
+        #expect(optimizedOutput == (try sandbox.bench(sandbox.workDir + "/stages/optimize/build/tl")))
 
         let second = try await run(options)
         #expect(second.stages.allSatisfy { $0.outcome == .reused })
         #expect(second.stages.map(\.fingerprint) == first.stages.map(\.fingerprint))
 
-        // A changed source file invalidates the four PGO stages (and the baseline).
+        // A changed source file invalidates every stage, BOLT's included.
         try sandbox.appendToSource("table.c", "\n/* edited */\n")
         let third = try await run(options)
         #expect(third.stages.allSatisfy { $0.outcome == .executed })

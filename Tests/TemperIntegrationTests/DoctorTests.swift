@@ -71,7 +71,7 @@ import Testing
         #expect(probe.fix == "the compiler's profile runtime is missing: `apt-get install --no-install-recommends libclang-rt-22-dev`")
 
         // `temper run` probes first, and stops before building anything.
-        let (status, output) = try Temper.run(["run", sandbox.profile, "--workdir", sandbox.workDir, "--llvm-bin", broken])
+        let (status, output) = try Temper.run(["run", sandbox.profile, "--workdir", sandbox.workDir, "--llvm-bin", broken, "--no-bolt"])
         #expect(status == 3, "\(output)")
         #expect(output.contains("libclang-rt-22-dev"))
         #expect(!FileManager.default.fileExists(atPath: sandbox.workDir + "/stages"))

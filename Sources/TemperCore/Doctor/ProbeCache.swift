@@ -4,13 +4,18 @@ import Logging
 /// `temper run` probes the toolchain before its first stage, once per toolchain: a passing
 /// result is cached in the work dir under the toolchain's fingerprint, so later runs pay nothing.
 enum ProbeCache {
-    static func ensure(_ toolchain: Toolchain, workDir: WorkDir, logger: Logger) async throws {
-        let cache = workDir.cache + "/probes-\(toolchain.fingerprint).json"
+    static func ensure(_ toolchain: Toolchain, bolt: BoltTools?, workDir: WorkDir, logger: Logger) async throws {
+        let cache = workDir.cache + "/probes-\(toolchain.fingerprint)\(bolt == nil ? "" : "-bolt").json"
         if FileManager.default.fileExists(atPath: cache) { return }
         let scratch = WorkDir(root: workDir.cache + "/probe-scratch")
         try workDir.makeDirectory(scratch.root)
         logger.info("probing the toolchain (once per toolchain)")
-        let probes = await Doctor().pgoProbes(toolchain, scratch: scratch)
+        var probes = await Doctor().pgoProbes(toolchain, scratch: scratch)
+        if let bolt {
+            var probe = await Doctor().boltProbe(toolchain, bolt: bolt, scratch: scratch)
+            probe.required = true
+            probes.append(probe)
+        }
         try workDir.remove(scratch.root)
         let failed = probes.filter { !$0.ok && $0.required }
         guard failed.isEmpty else {

@@ -1,7 +1,7 @@
 /// The list of stages for a profile: the only place that knows which stages exist and in
 /// which order. Later stage families (BOLT) are added here.
 public enum PipelineComposer {
-    public static func stages(for profile: PipelineProfile, toolchain: Toolchain, baseline: Bool) -> [any Stage] {
+    public static func stages(for profile: PipelineProfile, toolchain: Toolchain, baseline: Bool, bolt: BoltTools? = nil) -> [any Stage] {
         var stages: [any Stage] = [
             BuildStage(variant: .instrument, profile: profile, toolchain: toolchain),
             TrainStage(profile: profile, toolchain: toolchain),
@@ -10,6 +10,14 @@ public enum PipelineComposer {
                 : GCCMergeStage(profile: profile, toolchain: toolchain),
             BuildStage(variant: .optimize, profile: profile, toolchain: toolchain),
         ]
+        if profile.bolt.enabled, let bolt {
+            stages += [
+                BoltInstrumentStage(profile: profile, bolt: bolt),
+                TrainStage(boltTrainingFor: profile),
+                BoltMergeStage(profile: profile, bolt: bolt),
+                BoltOptimizeStage(profile: profile, bolt: bolt),
+            ]
+        }
         if baseline {
             stages.append(BuildStage(variant: .baseline, profile: profile, toolchain: toolchain))
         }
@@ -17,5 +25,7 @@ public enum PipelineComposer {
     }
 
     /// Every stage name temper knows, in pipeline order (for status of any work dir).
-    public static let allStageNames = ["instrument", "train", "merge", "optimize", "baseline"]
+    public static let allStageNames = [
+        "instrument", "train", "merge", "optimize", "bolt-instrument", "bolt-train", "bolt-merge", "bolt-optimize", "baseline",
+    ]
 }

@@ -14,6 +14,8 @@ public struct PipelineRun: Sendable {
         public var llvmBin: String?
         /// Overrides `[toolchain] compiler`.
         public var compiler: CompilerFamily?
+        /// Overrides `[bolt] enabled`.
+        public var bolt: Bool?
 
         public init(jobs: Int = ProcessInfo.processInfo.activeProcessorCount) {
             self.jobs = jobs
@@ -34,6 +36,8 @@ public struct PipelineRun: Sendable {
         public var toolchain: Toolchain
         public var workDir: WorkDir
         public var stages: [any Stage]
+        /// BOLT's tools, when BOLT is on.
+        public var bolt: BoltTools?
     }
 
     public func prepare(profilePath: String, options: Options) async throws -> Prepared {
@@ -42,12 +46,22 @@ public struct PipelineRun: Sendable {
         let defaultRoot = WorkDir.defaultRoot(profileName: profile.name)
             + (options.compiler.map { $0 != profile.toolchain.compiler ? "-\($0.rawValue)" : "" } ?? "")
         profile.toolchain.compiler = options.compiler ?? profile.toolchain.compiler
-        let toolchain = try await ToolchainResolver(runner: SubprocessRunner()).resolve(
-            llvmBin: options.llvmBin ?? profile.toolchain.llvmBin, family: profile.toolchain.compiler)
+        profile.bolt.enabled = options.bolt ?? profile.bolt.enabled
+        let resolver = ToolchainResolver(runner: SubprocessRunner())
+        let toolchain = try await resolver.resolve(llvmBin: options.llvmBin ?? profile.toolchain.llvmBin, family: profile.toolchain.compiler)
+        var bolt: BoltTools?
+        if profile.bolt.enabled {
+            let tools = await resolver.boltTools(for: toolchain)
+            guard tools.complete else {
+                let major = toolchain.family == .clang ? toolchain.cc.major : 22
+                throw ToolchainError.missingTool(role: "bolt", name: tools.bolt == nil ? "llvm-bolt" : "merge-fdata", directory: tools.directory, package: "bolt-\(major)")
+            }
+            bolt = tools
+        }
         let workDir = WorkDir(root: options.workDir ?? defaultRoot)
         let stages = PipelineComposer.stages(
-            for: profile, toolchain: toolchain, baseline: options.baseline ?? profile.baseline.enabled)
-        return Prepared(profile: profile, toolchain: toolchain, workDir: workDir, stages: stages)
+            for: profile, toolchain: toolchain, baseline: options.baseline ?? profile.baseline.enabled, bolt: bolt)
+        return Prepared(profile: profile, toolchain: toolchain, workDir: workDir, stages: stages, bolt: bolt)
     }
 
     public func run(profilePath: String, options: Options) async throws -> RunReport {
@@ -63,7 +77,7 @@ public struct PipelineRun: Sendable {
             }
         }
         logger.info("profile \(prepared.profile.name); toolchain \(prepared.toolchain.summary) in \(prepared.toolchain.directory) (\(prepared.toolchain.origin)); work dir \(workDir.root)")
-        try await ProbeCache.ensure(prepared.toolchain, workDir: workDir, logger: logger)
+        try await ProbeCache.ensure(prepared.toolchain, bolt: prepared.bolt, workDir: workDir, logger: logger)
         let store = try StateStore(path: workDir.stateFile, profile: prepared.profile.name)
         let ledger = ProcessGroupLedger(path: workDir.ledgerFile)
 

@@ -20,6 +20,10 @@ public enum ReportBuilder {
                 path: merge.named["profdata"].map(workDir.absolute), warnings: optimize?.counts ?? [:],
                 warningsByFile: byFile)
         }
+        let bolt = state.stages[BoltOptimizeStage.stageName]
+            .flatMap { $0.status == .completed ? $0.named["bolt_report"] : nil }
+            .flatMap { FileManager.default.contents(atPath: workDir.absolute($0)) }
+            .flatMap { try? JSONDecoder().decode([BoltArtifactReport].self, from: $0) }
         return RunReport(
             profile: prepared.profile.name, profileFile: prepared.profile.file, workdir: workDir.root,
             status: status, error: error,
@@ -30,7 +34,8 @@ public enum ReportBuilder {
                 RunReport.StageEntry(name: $0.name, outcome: $0.outcome, seconds: ($0.seconds * 1000).rounded() / 1000, fingerprint: $0.fingerprint, message: $0.message)
             },
             profileData: profileData,
-            artifacts: published.optimized.compactMap(artifact), baselineArtifacts: published.baseline.compactMap(artifact))
+            artifacts: published.optimized.compactMap(artifact), baselineArtifacts: published.baseline.compactMap(artifact),
+            bolt: bolt.map { RunReport.BoltSummary(artifacts: $0) })
     }
 
     static func artifact(_ published: ArtifactPublisher.Published) -> RunReport.Artifact? {

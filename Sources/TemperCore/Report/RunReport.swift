@@ -55,9 +55,15 @@ public struct RunReport: Codable, Sendable, Equatable {
     public var profileData: ProfileData?
     public var artifacts: [Artifact]
     public var baselineArtifacts: [Artifact]
+    /// BOLT's results per artifact, when bolt-optimize completed.
+    public var bolt: BoltSummary?
+
+    public struct BoltSummary: Codable, Sendable, Equatable {
+        public var artifacts: [BoltArtifactReport]
+    }
 
     enum CodingKeys: String, CodingKey {
-        case profile, workdir, status, error, toolchain, stages, artifacts
+        case profile, workdir, status, error, toolchain, stages, artifacts, bolt
         case formatVersion = "format_version"
         case profileFile = "profile_file"
         case profileData = "profile_data"

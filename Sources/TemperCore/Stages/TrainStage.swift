@@ -1,8 +1,5 @@
 import Foundation
 
-/// Runs the training tasks against the instrumented build, in parallel up to `[train] jobs`,
-/// each with a raw-profile directory of its own. Every finished task is checkpointed, so an
-/// interrupted stage resumes at the tasks that had not finished.
 /// Non-empty raw profile files under a directory (recursively: GCC mirrors object paths).
 enum RawProfiles {
     static func find(in directory: String, extension fileExtension: String) -> [String] {
@@ -22,32 +19,90 @@ enum RawProfiles {
     }
 }
 
+/// Runs the training tasks against an instrumented build, in parallel up to `jobs`, each with
+/// a raw-profile directory of its own. Every finished task is checkpointed, so an interrupted
+/// stage resumes at the tasks that had not finished. The same stage trains PGO (`train`) and
+/// BOLT (`bolt-train`); only what it runs against and what it collects differ.
 public struct TrainStage: Stage {
     public static let stageName = "train"
+    public static let boltStageName = "bolt-train"
+
+    /// What the tasks run against.
+    public enum Target: Sendable {
+        /// The PGO-instrumented build, writing raw profiles through the compiler's runtime.
+        case pgo(ProfileRuntime)
+        /// BOLT-instrumented copies of the BOLT artifacts, inside the optimized build.
+        case bolt
+    }
+
     let profile: PipelineProfile
-    let runtime: ProfileRuntime
+    let target: Target
 
     public init(profile: PipelineProfile, toolchain: Toolchain) {
         self.profile = profile
-        self.runtime = toolchain.profileRuntime
+        self.target = .pgo(toolchain.profileRuntime)
     }
 
-    public var name: String { Self.stageName }
-    public var consumes: [String] { [BuildVariant.instrument.rawValue] }
+    public init(boltTrainingFor profile: PipelineProfile) {
+        self.profile = profile
+        self.target = .bolt
+    }
+
+    public var name: String {
+        if case .pgo = target { return Self.stageName }
+        return Self.boltStageName
+    }
+
+    public var consumes: [String] {
+        if case .pgo = target { return [BuildVariant.instrument.rawValue] }
+        return [BoltInstrumentStage.stageName]
+    }
+
+    var settings: TrainSettings {
+        if case .pgo = target { return profile.train }
+        return profile.boltTraining
+    }
+
+    var rawExtension: String {
+        if case .pgo(let runtime) = target { return runtime.rawExtension }
+        return "fdata"
+    }
+
+    var writeErrorMarker: String {
+        if case .pgo(let runtime) = target { return runtime.writeErrorMarker }
+        return BoltPaths.writeErrorMarker
+    }
+
+    /// The task's directory name: its name for PGO; for BOLT a fixed-length key, because the
+    /// directory is written into a copy of the instrumented binary in place of a placeholder.
+    func key(_ task: TrainTask) -> String {
+        if case .pgo = target { return task.name }
+        return BoltPaths.taskKey(task.name)
+    }
 
     func rawDirectory(_ task: TrainTask, _ workDir: WorkDir) -> String {
-        workDir.stageDirectory(name) + "/raw/" + task.name
+        workDir.stageDirectory(name) + "/raw/" + key(task)
     }
 
     func command(for task: TrainTask, _ workDir: WorkDir) -> Command {
-        let build = BuildStage.buildDirectory(.instrument, in: workDir)
+        let build: String
+        var artifacts: [String: String]
+        var environment: [String: String] = [:]
+        switch target {
+        case .pgo(let runtime):
+            build = BuildStage.buildDirectory(.instrument, in: workDir)
+            artifacts = Dictionary(uniqueKeysWithValues: zip(profile.build.artifactNames, profile.build.artifacts.map { build + "/" + $0 }))
+            // A raw-profile directory per task: parallel tasks never share a file, and a task
+            // can be redone without touching the others.
+            environment = runtime.environment(rawDirectory: rawDirectory(task, workDir))
+        case .bolt:
+            build = BuildStage.buildDirectory(.optimize, in: workDir)
+            let copies = BoltPaths.taskBinaries(workDir, key: key(task))
+            (artifacts, environment) = BoltPaths.swapIn(profile, build: build, boltDirectory: copies)
+        }
         let values = ["source": profile.source, "build": build]
-        let artifacts = Dictionary(uniqueKeysWithValues: zip(profile.build.artifactNames, profile.build.artifacts.map { build + "/" + $0 }))
         let words = task.run.map { Placeholders.render($0, values: values, artifacts: artifacts) }
-        var environment = task.env.mapValues { Placeholders.render($0, values: values, artifacts: artifacts) }
-        // A raw-profile directory per task: parallel tasks never share a file, and a task
-        // can be redone without touching the others.
-        environment.merge(runtime.environment(rawDirectory: rawDirectory(task, workDir))) { _, new in new }
+        environment.merge(task.env.mapValues { Placeholders.render($0, values: values, artifacts: artifacts) }) { ours, _ in ours }
         let cwd = task.cwd.map { Placeholders.render($0, values: values, artifacts: artifacts) }
         let directory = cwd.map { $0.hasPrefix("/") ? $0 : build + "/" + $0 } ?? build
         return Command(executable: words[0], arguments: Array(words.dropFirst()), environment: environment, workingDirectory: directory, timeout: task.timeout)
@@ -55,8 +110,8 @@ public struct TrainStage: Stage {
 
     public func plan(_ context: PlanContext) throws -> StagePlan {
         StagePlan(
-            steps: profile.train.tasks.map { StagePlan.Step("task \($0.name)", command(for: $0, context.workDir)) },
-            material: ["on_failure": profile.train.onFailure.rawValue])
+            steps: settings.tasks.map { StagePlan.Step("task \($0.name)", command(for: $0, context.workDir)) },
+            material: ["on_failure": settings.onFailure.rawValue])
     }
 
     enum TaskOutcome: Sendable {
@@ -70,10 +125,11 @@ public struct TrainStage: Stage {
         let rawRoot = context.directory + "/raw"
         try workDir.makeDirectory(rawRoot)
         // Whatever an unfinished task left behind is incomplete: start those tasks over.
-        for entry in (try? FileManager.default.contentsOfDirectory(atPath: rawRoot)) ?? [] where context.items.done[entry] == nil {
+        let tasks = settings.tasks
+        let finishedKeys = Set(tasks.filter { context.items.done[$0.name] != nil }.map(key))
+        for entry in (try? FileManager.default.contentsOfDirectory(atPath: rawRoot)) ?? [] where !finishedKeys.contains(entry) {
             try workDir.remove(rawRoot + "/" + entry)
         }
-        let tasks = profile.train.tasks
         let pending = tasks.filter { context.items.done[$0.name] == nil }
         let reused = tasks.count - pending.count
         if reused > 0 {
@@ -91,7 +147,7 @@ public struct TrainStage: Stage {
                 guard !stopLaunching, let task = queue.next() else { return }
                 group.addTask { try await run(task, context) }
             }
-            for _ in 0..<profile.train.jobs { launch() }
+            for _ in 0..<settings.jobs { launch() }
             while let outcome = try await group.next() {
                 finished += 1
                 switch outcome {
@@ -134,24 +190,27 @@ public struct TrainStage: Stage {
         let workDir = context.workDir
         let raw = rawDirectory(task, workDir)
         try workDir.freshDirectory(raw)
+        if case .bolt = target {
+            try BoltPaths.prepareTask(profile, workDir: workDir, key: key(task), rawDirectory: raw)
+        }
         let command = command(for: task, workDir)
-        let log = workDir.log("train-\(task.name)")
+        let log = workDir.log("\(name)-\(task.name)")
         try workDir.remove(log)
         let outcome = try await context.runner.run(command, logPath: log)
-        let produced = RawProfiles.find(in: raw, extension: runtime.rawExtension)
+        let produced = RawProfiles.find(in: raw, extension: rawExtension)
         let label = "task \(task.name)"
         if !outcome.succeeded {
             let failure = StageError.toolFailed(stage: name, step: label, command: command, outcome: outcome).message
-            return profile.train.onFailure == .warn
+            return settings.onFailure == .warn
                 ? .warned(task: task.name, files: produced, message: "\(label) failed (\(outcome.statusDescription)), continuing because on_failure = \"warn\"; log: \(log)")
                 : .failed(task: task.name, message: failure)
         }
         let logText = (try? String(contentsOfFile: log, encoding: .utf8)) ?? ""
-        if logText.contains(runtime.writeErrorMarker) {
-            return .failed(task: task.name, message: "\(label) exited 0, but the profile runtime reported a write error (\"\(runtime.writeErrorMarker)\"), so its profile is incomplete. Check free space and permissions of \(raw).\n  last lines of output:\n\(LogTail.indented(log))\n  full log: \(log)")
+        if logText.contains(writeErrorMarker) {
+            return .failed(task: task.name, message: "\(label) exited 0, but the profile runtime reported a write error (\"\(writeErrorMarker)\"), so its profile is incomplete. Check free space and permissions of \(raw).\n  last lines of output:\n\(LogTail.indented(log))\n  full log: \(log)")
         }
         if produced.isEmpty {
-            return .failed(task: task.name, message: "\(label) exited 0 but left no non-empty raw profile (.\(runtime.rawExtension)) in \(raw). The profile runtime exits 0 even when it cannot write; check that the task runs an instrumented artifact ({artifact:NAME}) and does not reset \(runtime.variable).\n  $ \(command.displayString)\n  full log: \(log)")
+            return .failed(task: task.name, message: "\(label) exited 0 but left no non-empty raw profile (.\(rawExtension)) in \(raw). The profile runtime exits 0 even when it cannot write; check that the task runs an instrumented artifact ({artifact:NAME}).\n  $ \(command.displayString)\n  full log: \(log)")
         }
         return .done(task: task.name, files: produced)
     }

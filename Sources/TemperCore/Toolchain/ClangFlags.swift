@@ -74,6 +74,22 @@ extension Toolchain {
                 flags.ldflags.append("-flto=auto")
             }
         }
+        if profile.bolt.enabled, variant != .instrument {
+            // BOLT inputs: static relocations, and (unless the profile keeps PIE) a fixed-address
+            // executable, because in a PIE BOLT skips functions whose jump tables were hoisted out
+            // of loops. The baseline gets the same code model, so comparisons stay fair.
+            if !profile.bolt.pie {
+                // -no-pie in cflags too: build-host tools are often compiled and linked with
+                // CFLAGS alone (SQLite's lemon), and -fno-pie objects cannot link as a PIE.
+                flags.cflags += ["-fno-pie", "-no-pie"]
+                flags.ldflags.append("-no-pie")
+            }
+            if variant == .optimize {
+                flags.ldflags.append("-Wl,--emit-relocs")
+                // GCC's hot/cold partitioning splits functions in a way BOLT cannot undo.
+                if family == .gcc { flags.cflags.append("-fno-reorder-blocks-and-partition") }
+            }
+        }
         return flags
     }
 

@@ -1,0 +1,138 @@
+import Foundation
+
+/// Optimizes each BOLT artifact with its merged profile, reads BOLT's account of the work, and
+/// verifies the result: the verify command must behave the same on the BOLTed artifacts as on
+/// the pre-BOLT ones, or the stage fails and `out/` keeps the pre-BOLT artifacts.
+public struct BoltOptimizeStage: Stage {
+    public static let stageName = "bolt-optimize"
+    let profile: PipelineProfile
+    let bolt: BoltTools
+
+    public init(profile: PipelineProfile, bolt: BoltTools) {
+        self.profile = profile
+        self.bolt = bolt
+    }
+
+    public var name: String { Self.stageName }
+    public var consumes: [String] { [BoltMergeStage.stageName, BuildVariant.optimize.rawValue] }
+
+    public var flags: [String] { (profile.bolt.flags ?? bolt.defaultFlags()) + profile.bolt.extraFlags + BoltTools.reportingFlags }
+
+    func output(_ workDir: WorkDir, _ name: String) -> String { workDir.stageDirectory(self.name) + "/" + name }
+
+    func command(_ artifact: (path: String, name: String), _ workDir: WorkDir) -> Command {
+        let input = BuildStage.buildDirectory(.optimize, in: workDir) + "/" + artifact.path
+        return Command(
+            executable: bolt.bolt?.path ?? "llvm-bolt",
+            arguments: [input, "-data=\(BoltMergeStage.merged(workDir, artifact.name))", "-o", output(workDir, artifact.name)] + flags,
+            workingDirectory: workDir.stageDirectory(name))
+    }
+
+    /// The verify command against the BOLTed artifacts (`bolted`) or the pre-BOLT ones.
+    func verifyCommand(_ workDir: WorkDir, bolted: Bool) -> Command {
+        let task = profile.verifyTask
+        let build = BuildStage.buildDirectory(.optimize, in: workDir)
+        let (artifacts, environment) = bolted
+            ? BoltPaths.swapIn(profile, build: build, boltDirectory: workDir.stageDirectory(name))
+            : (Dictionary(uniqueKeysWithValues: zip(profile.build.artifactNames, profile.build.artifacts.map { build + "/" + $0 })), [:])
+        let values = ["source": profile.source, "build": build]
+        let words = task.run.map { Placeholders.render($0, values: values, artifacts: artifacts) }
+        let cwd = task.cwd.map { Placeholders.render($0, values: values, artifacts: artifacts) }
+        return Command(
+            executable: words[0], arguments: Array(words.dropFirst()),
+            environment: task.env.mapValues { Placeholders.render($0, values: values, artifacts: artifacts) }.merging(environment) { _, ours in ours },
+            workingDirectory: cwd.map { $0.hasPrefix("/") ? $0 : build + "/" + $0 } ?? build, timeout: task.timeout)
+    }
+
+    public func plan(_ context: PlanContext) throws -> StagePlan {
+        let optimize = profile.boltArtifacts.map { StagePlan.Step("llvm-bolt \($0.name)", command($0, context.workDir)) }
+        return StagePlan(
+            steps: optimize + [
+                StagePlan.Step("verify (pre-BOLT)", verifyCommand(context.workDir, bolted: false)),
+                StagePlan.Step("verify (BOLTed)", verifyCommand(context.workDir, bolted: true)),
+            ],
+            material: ["compare": profile.bolt.compare.rawValue])
+    }
+
+    public func execute(_ context: StageContext) async throws -> StageResult {
+        let workDir = context.workDir
+        try workDir.freshDirectory(context.directory)
+        var reports: [BoltArtifactReport] = []
+        var outputs: [String] = []
+        var named: [String: String] = [:]
+        for artifact in profile.boltArtifacts {
+            let log = workDir.log("\(name)-\(artifact.name)")
+            try workDir.remove(log)
+            let command = command(artifact, workDir)
+            let outcome = try await context.runner.run(command, logPath: log)
+            let result = output(workDir, artifact.name)
+            guard outcome.succeeded, FileManager.default.fileExists(atPath: result) else {
+                throw StageError.toolFailed(stage: name, step: "llvm-bolt \(artifact.name)", command: command, outcome: outcome,
+                    hint: "The pre-BOLT artifact stays in out/. If a flag is at fault, adjust [bolt] flags or extra_flags, or run with --no-bolt.")
+            }
+            guard ELFFile(path: result)?.isBolted == true else {
+                throw StageError(stage: name, message: "llvm-bolt exited 0 but \(result) carries no BOLT marker (.note.bolt_info); the pre-BOLT artifact stays in out/. Log: \(log)")
+            }
+            let parsed = BoltOutput.parse((try? String(contentsOfFile: log, encoding: .utf8)) ?? "")
+            let hotness = BoltOutput.hotness(fdata: (try? String(contentsOfFile: BoltMergeStage.merged(workDir, artifact.name), encoding: .utf8)) ?? "")
+            let hottest = parsed.failedFunctions
+                .map { BoltArtifactReport.Function(name: $0, count: hotness[$0] ?? 0) }
+                .sorted { ($0.count, $1.name) > ($1.count, $0.name) }
+            if let top = hottest.first, top.count > 0 {
+                context.logger.warning("BOLT could not process \(parsed.failedFunctions.count) function(s) of \(artifact.name); the hottest is \(top.name) (\(top.count) profile counts)")
+            }
+            let input = BuildStage.buildDirectory(.optimize, in: workDir) + "/" + artifact.path
+            reports.append(BoltArtifactReport(
+                name: artifact.name, flags: flags, dynoStats: ["before": parsed.before, "after": parsed.after],
+                failedFunctions: parsed.failedFunctions.count, hottestFailed: Array(hottest.prefix(10)), verified: false,
+                bytesBefore: Self.size(input), bytesAfter: Self.size(result)))
+            outputs.append(result)
+            named[ArtifactPublisher.key(artifact.name)] = workDir.relative(result)
+        }
+        try await verify(context)
+        for index in reports.indices { reports[index].verified = true }
+        let reportPath = context.directory + "/bolt-report.json"
+        try JSONEncoder.temper.encode(reports).write(to: URL(fileURLWithPath: reportPath))
+        named["bolt_report"] = workDir.relative(reportPath)
+        let taken = reports.compactMap { report -> String? in
+            guard let before = report.dynoStats["before"]?["taken_branches"], let after = report.dynoStats["after"]?["taken_branches"], before > 0 else { return nil }
+            return String(format: "%@: taken branches %+.1f%%", report.name, 100 * Double(after - before) / Double(before))
+        }
+        return StageResult(
+            outputs: outputs + [reportPath],
+            counts: ["failed_functions": reports.map(\.failedFunctions).reduce(0, +)],
+            named: named,
+            message: (taken + ["verified"]).joined(separator: ", "))
+    }
+
+    /// Runs the verify command on the pre-BOLT and the BOLTed artifacts and compares them.
+    func verify(_ context: StageContext) async throws {
+        let workDir = context.workDir
+        let before = verifyCommand(workDir, bolted: false)
+        let after = verifyCommand(workDir, bolted: true)
+        let beforeLog = workDir.log("\(name)-verify-pre-bolt")
+        let afterLog = workDir.log("\(name)-verify-bolted")
+        for log in [beforeLog, afterLog] { try workDir.remove(log) }
+        let expected = try await context.runner.run(before, logPath: beforeLog, annotate: false)
+        let actual = try await context.runner.run(after, logPath: afterLog, annotate: false)
+        let failure: String?
+        if !actual.succeeded {
+            failure = "the verify command failed on the BOLTed artifact (\(actual.statusDescription))"
+        } else if actual.termination != expected.termination {
+            failure = "the verify command ended with \(actual.statusDescription) on the BOLTed artifact but \(expected.statusDescription) before BOLT"
+        } else if profile.bolt.compare == .output,
+            (try? String(contentsOfFile: beforeLog, encoding: .utf8)) != (try? String(contentsOfFile: afterLog, encoding: .utf8))
+        {
+            failure = "the verify command printed something else on the BOLTed artifact than before BOLT (compare \(beforeLog) with \(afterLog); set [bolt] compare = \"status\" if the program prints timings)"
+        } else {
+            failure = nil
+        }
+        if let failure {
+            throw StageError(stage: name, message: "BOLT verification failed: \(failure).\n  $ \(after.displayString)\n  last lines of output:\n\(LogTail.indented(afterLog))\n  The pre-BOLT artifact stays in out/. Check [bolt] flags, or run with --no-bolt.")
+        }
+    }
+
+    static func size(_ path: String) -> Int {
+        (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0
+    }
+}

@@ -1,0 +1,105 @@
+import Foundation
+import Logging
+import Testing
+@testable import TemperCore
+
+/// BOLT stages on the real toolchain: inputs, resume, PIE handling, verification.
+@Suite(.serialized) struct BoltTests {
+    let sandbox: DemoSandbox
+
+    init() throws {
+        sandbox = try DemoSandbox()
+    }
+
+    func boltProfile(name: String, repeatCount: Int = 3, jobs: Int = 2, bolt: String = "", base: String = "") throws -> String {
+        let text = sandbox.profileText(name: name, jobs: jobs, repeatCount: repeatCount)
+            .replacingOccurrences(of: "cflags = [\"-O2\"]", with: "cflags = [\"-O2\"]\n" + base)
+        return try sandbox.writeRaw(name: name + ".toml", text + "\n[bolt]\nenabled = true\n" + bolt + "\n")
+    }
+
+    func run(_ profile: String) async throws -> RunReport {
+        var options = PipelineRun.Options(jobs: 2)
+        options.workDir = sandbox.workDir
+        return try await PipelineRun(progress: SilentProgress(), logger: Logger(label: "t", factory: { _ in SwiftLogNoOpLogHandler() }))
+            .run(profilePath: profile, options: options)
+    }
+
+    @Test func secondRunReusesEveryBoltStage() async throws {
+        let profile = try boltProfile(name: "reuse")
+        let first = try await run(profile)
+        #expect(first.stages.filter { $0.name.hasPrefix("bolt") }.allSatisfy { $0.outcome == .executed })
+        let second = try await run(profile)
+        #expect(second.stages.allSatisfy { $0.outcome == .reused })
+        #expect(second.bolt == first.bolt)
+    }
+
+    @Test func brokenFlagSetIsCaughtByVerificationAndPreBoltStaysInOut() async throws {
+        // -break-funcs makes llvm-bolt succeed and put a trap at main's entry.
+        let profile = try boltProfile(name: "broken", bolt: "extra_flags = [\"-break-funcs=main\"]")
+        let error = try await #require(throws: StageError.self) { _ = try await run(profile) }
+        #expect(error.stage == "bolt-optimize")
+        #expect(error.message.contains("BOLT verification failed"))
+        #expect(error.message.contains("pre-BOLT artifact stays in out/"))
+        let out = sandbox.workDir + "/out/tl"
+        #expect(ELFFile(path: out)?.isBolted == false)
+        #expect(FileDigest.sha256(of: out) == FileDigest.sha256(of: sandbox.workDir + "/stages/optimize/build/tl"))
+        let report = try JSONDecoder().decode(RunReport.self, from: Data(contentsOf: URL(fileURLWithPath: sandbox.workDir + "/report.json")))
+        #expect(report.status == "failed")
+        #expect(report.artifacts.first?.stage == "optimize")
+    }
+
+    @Test func strippedArtifactIsRefusedWithTheFix() async throws {
+        // Builds strip after linking (lld refuses -s with --emit-relocs).
+        let text = sandbox.profileText(name: "stripped")
+            .replacingOccurrences(of: "build = [\"make\"", with: "build = [[\"make\"")
+            .replacingOccurrences(of: "\"LDFLAGS={ldflags}\"]", with: "\"LDFLAGS={ldflags}\"], [\"strip\", \"tl\"]]")
+        let profile = try sandbox.writeRaw(name: "stripped.toml", text + "\n[bolt]\nenabled = true\n")
+        let error = try await #require(throws: StageError.self) { _ = try await run(profile) }
+        #expect(error.stage == "bolt-instrument")
+        #expect(error.message.contains("is stripped (no .symtab)"))
+    }
+
+    @Test func pieWithoutConsentIsRefusedAndPieWithConsentIsReported() async throws {
+        // A PIE with relocations, as a build that ignores -no-pie would make.
+        let directory = sandbox.root + "/pie"
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        let binary = directory + "/tl"
+        _ = try Temper.output(of: "/usr/lib/llvm-22/bin/clang", [
+            "-O2", "-fpie", "-pie", "-Wl,--emit-relocs", "-o", binary,
+            sandbox.source + "/vm.c", sandbox.source + "/lexer.c", sandbox.source + "/table.c",
+        ])
+        #expect(ELFFile(path: binary)?.isPIE == true)
+        let refusal = try #require(BoltInstrumentStage.problem(with: binary, name: "tl", acceptPIE: false))
+        #expect(refusal.contains("position-independent executable"))
+        #expect(refusal.contains("[bolt] pie = true"))
+        #expect(BoltInstrumentStage.problem(with: binary, name: "tl", acceptPIE: true) == nil)
+        let unrelocated = sandbox.root + "/plain"
+        _ = try Temper.output(of: "/usr/lib/llvm-22/bin/clang", ["-O2", "-o", unrelocated, sandbox.source + "/vm.c", sandbox.source + "/lexer.c", sandbox.source + "/table.c"])
+        #expect(BoltInstrumentStage.problem(with: unrelocated, name: "plain", acceptPIE: true)?.contains("no static relocations") == true)
+
+        // With pie = true the pipeline goes on, and the report says what BOLT had to skip.
+        let report = try await run(try boltProfile(name: "pie", bolt: "pie = true"))
+        let bolt = try #require(report.bolt?.artifacts.first)
+        #expect(bolt.verified)
+        #expect(ELFFile(path: sandbox.workDir + "/stages/optimize/build/tl")?.isPIE == true)
+        #expect(bolt.failedFunctions >= 0)
+    }
+
+    @Test func killedDuringBoltTrainResumes() async throws {
+        let profile = try boltProfile(name: "boltkill", repeatCount: 25, jobs: 1)
+        let temper = try Temper.start(["run", profile, "--workdir", sandbox.workDir])
+        func done() -> Int { (try? StateStore.load(path: sandbox.workDir + "/state.json"))??.stages["bolt-train"]?.items?.done.count ?? 0 }
+        try await Temper.waitUntil(timeout: 180) { done() >= 1 }
+        kill(temper.processIdentifier, SIGKILL)
+        _ = Temper.wait(temper)
+        let finished = done()
+        #expect(finished >= 1 && finished < 4)
+        let (status, output) = try Temper.run(["run", profile, "--workdir", sandbox.workDir])
+        #expect(status == 0, "\(output)")
+        for stage in ["instrument", "train", "merge", "optimize", "bolt-instrument"] { #expect(output.contains("[\(stage)] reused"), "\(stage)") }
+        #expect(output.contains("[bolt-train] resuming: \(finished) of 4 tasks already done"))
+        let state = try #require(try StateStore.load(path: sandbox.workDir + "/state.json"))
+        #expect(state.stages["bolt-optimize"]?.status == .completed)
+        #expect(ELFFile(path: sandbox.workDir + "/out/tl")?.isBolted == true)
+    }
+}
