@@ -1,0 +1,155 @@
+import Foundation
+import Testing
+@testable import TemperCore
+
+/// BOLT's plans, flags, parsing and profile path patching, as data.
+@Suite struct BoltPlanTests {
+    static let bolt = BoltTools(
+        bolt: Tool(role: "bolt", path: "/opt/llvm/bin/llvm-bolt", version: "22.1.8", major: 22),
+        mergeFdata: Tool(role: "bolt", path: "/opt/llvm/bin/merge-fdata", version: "22.1.8", major: 22),
+        perf2bolt: nil, directory: "/opt/llvm/bin")
+    let workDir = WorkDir(root: "/w")
+
+    func profile(_ bolt: String = "", extra: String = "") throws -> PipelineProfile {
+        try Fixtures.parse(Fixtures.minimalProfile + "\n" + extra + "\n[bolt]\nenabled = true\n" + bolt)
+    }
+
+    @Test func parsesBoltVerifyAndBoltTrain() throws {
+        let text = Fixtures.minimalProfile + """
+
+            [bolt]
+            enabled = true
+            artifacts = ["app"]
+            extra_flags = ["-frame-opt=hot"]
+            pie = true
+            compare = "status"
+            [[bolt.train.task]]
+            name = "bolt-only"
+            run = ["{artifact:app}", "x"]
+            [verify]
+            run = ["{artifact:app}", "--check"]
+            timeout = 60
+            """
+        let parsed = try Fixtures.parse(text)
+        #expect(parsed.bolt.enabled && parsed.bolt.pie)
+        #expect(parsed.bolt.compare == .status)
+        #expect(parsed.boltTraining.tasks.map(\.name) == ["bolt-only"])
+        #expect(parsed.verifyTask.run == ["{artifact:app}", "--check"])
+        #expect(parsed.verifyTask.timeout == 60)
+        let unknown = try #require(throws: ProfileError.self) { try Fixtures.parse(Fixtures.minimalProfile + "\n[bolt]\nartifacts = [\"nope\"]\n") }
+        #expect(unknown.description.contains("`nope` is not the file name of any [build] artifact"))
+        #expect(throws: ProfileError.self) { try Fixtures.parse(Fixtures.minimalProfile + "\n[bolt]\nicf = true\n") }
+    }
+
+    @Test func defaultArtifactsAreTheExecutables() throws {
+        let text = Fixtures.minimalProfile.replacingOccurrences(of: "artifacts = [\"bin/app\"]", with: "artifacts = [\"bin/app\", \"lib/libx.so.1\", \"lib/liby.a\"]")
+        #expect(try Fixtures.parse(text).boltArtifacts.map(\.name) == ["app"])
+        #expect(try Fixtures.parse(text + "\n[bolt]\nartifacts = [\"libx.so.1\"]\n").boltArtifacts.map(\.path) == ["lib/libx.so.1"])
+    }
+
+    @Test func optimizeAndBaselineGetBoltInputs() throws {
+        let optimize = try BuildStage(variant: .optimize, profile: profile(), toolchain: Fixtures.toolchain).plan(PlanContext(workDir: workDir, jobs: 1)).steps[0].command
+        #expect(optimize.environment["CFLAGS"]!.hasSuffix("-flto=thin -fno-pie -no-pie"))
+        #expect(optimize.environment["LDFLAGS"]!.hasSuffix("-no-pie -Wl,--emit-relocs"))
+        let baseline = try BuildStage(variant: .baseline, profile: profile(), toolchain: Fixtures.toolchain).plan(PlanContext(workDir: workDir, jobs: 1)).steps[0].command
+        #expect(baseline.environment["CFLAGS"] == "-O2 -fno-pie -no-pie")
+        #expect(!baseline.environment["LDFLAGS"]!.contains("emit-relocs"))
+        let instrument = try BuildStage(variant: .instrument, profile: profile(), toolchain: Fixtures.toolchain).plan(PlanContext(workDir: workDir, jobs: 1)).steps[0].command
+        #expect(!instrument.environment["CFLAGS"]!.contains("-fno-pie"))
+        let pie = try BuildStage(variant: .optimize, profile: profile("pie = true"), toolchain: Fixtures.toolchain).plan(PlanContext(workDir: workDir, jobs: 1)).steps[0].command
+        #expect(!pie.environment["CFLAGS"]!.contains("-fno-pie") && pie.environment["LDFLAGS"]!.contains("--emit-relocs"))
+        let gcc = try BuildStage(variant: .optimize, profile: profile(), toolchain: GCCTests.gcc).plan(PlanContext(workDir: workDir, jobs: 1)).steps[0].command
+        #expect(gcc.environment["CFLAGS"]!.contains("-fno-reorder-blocks-and-partition"))
+    }
+
+    @Test func composerAddsBoltStagesAfterOptimize() throws {
+        let names = PipelineComposer.stages(for: try profile(), toolchain: Fixtures.toolchain, baseline: true, bolt: Self.bolt).map(\.name)
+        #expect(names == ["instrument", "train", "merge", "optimize", "bolt-instrument", "bolt-train", "bolt-merge", "bolt-optimize", "baseline"])
+        let off = PipelineComposer.stages(for: try Fixtures.parse(Fixtures.minimalProfile), toolchain: Fixtures.toolchain, baseline: false, bolt: Self.bolt)
+        #expect(off.count == 4)
+    }
+
+    @Test func instrumentBakesAPlaceholderProfilePathPerArtifact() throws {
+        let stage = BoltInstrumentStage(profile: try profile(), bolt: Self.bolt)
+        let command = try stage.plan(PlanContext(workDir: workDir, jobs: 1)).steps[0].command
+        #expect(command.executable == "/opt/llvm/bin/llvm-bolt")
+        #expect(command.arguments == [
+            "/w/stages/optimize/build/bin/app", "-instrument",
+            "-instrumentation-file=/w/stages/bolt-train/raw/@@@@@@@@@@@@@@@@/app/prof.fdata",
+            "-instrumentation-file-append-pid", "-o", "/w/stages/bolt-instrument/app",
+        ])
+    }
+
+    @Test func boltTrainSwapsInTheTasksPatchedCopy() throws {
+        let stage = TrainStage(boltTrainingFor: try profile())
+        #expect(stage.name == "bolt-train" && stage.consumes == ["bolt-instrument"])
+        let command = try stage.plan(PlanContext(workDir: workDir, jobs: nil)).steps[0].command
+        let key = BoltPaths.taskKey("one")
+        #expect(key.count == BoltPaths.placeholder.count)
+        #expect(command.executable == "/w/stages/bolt-train/bin/\(key)/app")
+        #expect(command.workingDirectory == "/w/stages/optimize/build")
+        #expect(command.environment.isEmpty)
+    }
+
+    @Test func optimizeFlagsDefaultExtraAndReplaced() throws {
+        let defaults = BoltOptimizeStage(profile: try profile(), bolt: Self.bolt).flags
+        #expect(defaults == ["-reorder-blocks=ext-tsp", "-reorder-functions=cdsort", "-split-functions", "-split-all-cold", "-split-eh", "-use-gnu-stack", "-update-debug-sections", "-dyno-stats", "-v=1"])
+        let extra = BoltOptimizeStage(profile: try profile("extra_flags = [\"-frame-opt=hot\"]"), bolt: Self.bolt).flags
+        #expect(extra.contains("-frame-opt=hot") && extra.contains("-reorder-blocks=ext-tsp"))
+        let replaced = BoltOptimizeStage(profile: try profile("flags = [\"-reorder-blocks=none\"]"), bolt: Self.bolt).flags
+        #expect(replaced == ["-reorder-blocks=none", "-dyno-stats", "-v=1"])
+        var old = Self.bolt
+        old.bolt?.major = 17
+        #expect(old.defaultFlags().contains("-reorder-functions=hfsort+"))
+    }
+
+    @Test func verifyRunsTheSameCommandOnBothSides() throws {
+        let stage = BoltOptimizeStage(profile: try profile(extra: "[verify]\nrun = [\"{artifact:app}\", \"--check\"]"), bolt: Self.bolt)
+        let steps = try stage.plan(PlanContext(workDir: workDir, jobs: 1)).steps
+        #expect(steps.map(\.label) == ["llvm-bolt app", "verify (pre-BOLT)", "verify (BOLTed)"])
+        #expect(steps[1].command.executable == "/w/stages/optimize/build/bin/app")
+        #expect(steps[2].command.executable == "/w/stages/bolt-optimize/app")
+        #expect(steps[1].command.arguments == steps[2].command.arguments)
+    }
+
+    @Test func parsesDynoStatsAndUnprocessedFunctions() {
+        let log = """
+            BOLT-WARNING: failed to post-process indirect branches for run/1(*2)
+            BOLT-WARNING: failed to post-process indirect branches for deregister_tm_clones/1(*2)
+            BOLT-INFO: program-wide dynostats after all optimizations before SCTC and FOP:
+
+                        81091658 : executed forward branches
+                        29140105 : taken branches
+                       607129614 : executed instructions
+
+                        69892698 : executed forward branches (-13.8%)
+                        26140105 : taken branches (-10.3%)
+                       604800448 : executed instructions (-0.4%)
+            BOLT-INFO: something else
+            """
+        let parsed = BoltOutput.parse(log)
+        #expect(parsed.before == ["executed_forward_branches": 81091658, "taken_branches": 29140105, "executed_instructions": 607129614])
+        #expect(parsed.after["taken_branches"] == 26140105)
+        #expect(parsed.failedFunctions == ["run/1", "deregister_tm_clones/1"])
+        let hot = BoltOutput.hotness(fdata: "1 run/1 4bf 1 run/1 4c1 0 2401804\n1 run/1 10 1 main 0 0 5\n1 main 4 1 main 8 0 7\n")
+        #expect(hot == ["run/1": 2401809, "main": 7])
+    }
+
+    @Test func patchingWritesTheTaskKeyIntoEachCopy() throws {
+        let root = WorkDir(root: try Fixtures.temporaryDirectory())
+        let parsed = try profile()
+        try root.makeDirectory(root.stageDirectory("bolt-instrument"))
+        let baked = "prefix " + BoltPaths.instrumentationFile(root, "app") + " middle " + BoltPaths.placeholder + " end"
+        try Data(baked.utf8).write(to: URL(fileURLWithPath: BoltPaths.instrumented(root, "app")))
+        let key = BoltPaths.taskKey("one")
+        try BoltPaths.prepareTask(parsed, workDir: root, key: key, rawDirectory: root.stageDirectory("bolt-train") + "/raw/" + key)
+        let copy = try String(contentsOfFile: BoltPaths.taskBinaries(root, key: key) + "/app", encoding: .utf8)
+        #expect(!copy.contains(BoltPaths.placeholder))
+        #expect(copy.count == baked.count)
+        #expect(copy.contains("/raw/\(key)/app/prof.fdata"))
+        #expect(FileManager.default.fileExists(atPath: root.stageDirectory("bolt-train") + "/raw/\(key)/app"))
+        // A binary without the placeholder is refused rather than silently misdirected.
+        try Data("no placeholder".utf8).write(to: URL(fileURLWithPath: BoltPaths.instrumented(root, "app")))
+        #expect(throws: StageError.self) { try BoltPaths.prepareTask(parsed, workDir: root, key: key, rawDirectory: root.root + "/r") }
+    }
+}
