@@ -13,7 +13,7 @@ import Testing
         #expect(profile.train.tasks.map(\.name) == ["primes", "collatz", "hash", "fib", "tokens"])
         #expect(profile.bolt.enabled)
         #expect(profile.boltArtifacts.map(\.name) == ["tl"])
-        #expect(profile.verifyTask.run[1] == "{source}/scripts/collatz.tl")
+        #expect(profile.verifyTask.run[1] == "{source}/scripts/bench.tl")
         #expect(profile.train.jobs == 2)
         #expect(profile.optimize == OptimizeSettings(pgo: .ir, lto: .thin))
         #expect(profile.bench?.run.first == "{artifact:tl}")

@@ -5,7 +5,22 @@ import Foundation
 /// instruction count under callgrind, which is deterministic where wall time drifts.
 public struct BenchRun: Sendable {
     public enum Variant: String, Sendable, Codable, CaseIterable {
-        case baseline, optimized
+        case baseline
+        /// The PGO + LTO build before BOLT, shown when `out/` holds BOLTed artifacts.
+        case pgoLTO = "pgo-lto"
+        case optimized
+    }
+
+    /// Each variant's artifact paths by file name.
+    static func artifacts(_ profile: PipelineProfile, _ workDir: WorkDir, _ variant: Variant) -> [String: String] {
+        switch variant {
+        case .baseline, .optimized:
+            let directory = variant == .optimized ? workDir.out : workDir.out + "/baseline"
+            return Dictionary(uniqueKeysWithValues: profile.build.artifactNames.map { ($0, directory + "/" + $0) })
+        case .pgoLTO:
+            let build = BuildStage.buildDirectory(.optimize, in: workDir)
+            return Dictionary(uniqueKeysWithValues: zip(profile.build.artifactNames, profile.build.artifacts.map { build + "/" + $0 }))
+        }
     }
 
     public struct Measurement: Sendable, Codable, Equatable {
@@ -28,8 +43,8 @@ public struct BenchRun: Sendable {
 
     public static func command(profile: PipelineProfile, workDir: WorkDir, variant: Variant) throws -> Command {
         guard let bench = profile.bench else { throw BenchError.noBench(file: profile.file) }
-        let directory = variant == .optimized ? workDir.out : workDir.out + "/baseline"
-        let artifacts = Dictionary(uniqueKeysWithValues: profile.build.artifactNames.map { ($0, directory + "/" + $0) })
+        let artifacts = Self.artifacts(profile, workDir, variant)
+        let directory = variant == .pgoLTO ? BuildStage.buildDirectory(.optimize, in: workDir) : URL(fileURLWithPath: artifacts.values.first ?? workDir.out).deletingLastPathComponent().path
         let values = ["source": profile.source]
         let words = bench.run.map { Placeholders.render($0, values: values, artifacts: artifacts) }
         let cwd = bench.cwd.map { Placeholders.render($0, values: values, artifacts: artifacts) }
@@ -41,9 +56,10 @@ public struct BenchRun: Sendable {
 
     /// The variants whose artifacts are published in the work dir.
     public static func availableVariants(profile: PipelineProfile, workDir: WorkDir) -> [Variant] {
-        Variant.allCases.filter { variant in
-            let directory = variant == .optimized ? workDir.out : workDir.out + "/baseline"
-            return profile.build.artifactNames.allSatisfy { FileManager.default.fileExists(atPath: directory + "/" + $0) }
+        let boltPublished = profile.build.artifactNames.contains { ELFFile(path: workDir.out + "/" + $0)?.isBolted == true }
+        return Variant.allCases.filter { variant in
+            if variant == .pgoLTO && !boltPublished { return false }
+            return artifacts(profile, workDir, variant).values.allSatisfy { FileManager.default.fileExists(atPath: $0) }
         }
     }
 
@@ -89,13 +105,14 @@ public struct BenchRun: Sendable {
     /// A table for the terminal, with the change relative to the baseline.
     public static func render(_ results: [Measurement]) -> String {
         let baseline = results.first { $0.variant == .baseline }
-        var lines = ["variant      median s   runs   instructions"]
+        var lines = ["variant      median s   runs     instructions"]
         for result in results {
             var line = result.variant.rawValue.padding(toLength: 12, withPad: " ", startingAt: 0)
             line += " " + String(format: "%8.3f", result.medianSeconds) + "   " + String(format: "%4d", result.seconds.count)
             if let count = result.instructions {
                 line += "   " + String(String(count).reversed()).padding(toLength: 14, withPad: " ", startingAt: 0).reversed()
                 if let base = baseline?.instructions, result.variant != .baseline, base > 0 {
+                    // Relative to the baseline; the pgo-lto row shows what BOLT adds on top.
                     line += String(format: "  (%+.1f%% instructions)", 100 * Double(count - base) / Double(base))
                 }
             }

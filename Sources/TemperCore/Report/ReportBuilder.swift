@@ -23,7 +23,7 @@ public enum ReportBuilder {
         let bolt = state.stages[BoltOptimizeStage.stageName]
             .flatMap { $0.status == .completed ? $0.named["bolt_report"] : nil }
             .flatMap { FileManager.default.contents(atPath: workDir.absolute($0)) }
-            .flatMap { try? JSONDecoder().decode([BoltArtifactReport].self, from: $0) }
+            .flatMap { try? JSONDecoder().decode(BoltSummary.self, from: $0) }
         return RunReport(
             profile: prepared.profile.name, profileFile: prepared.profile.file, workdir: workDir.root,
             status: status, error: error,
@@ -35,7 +35,7 @@ public enum ReportBuilder {
             },
             profileData: profileData,
             artifacts: published.optimized.compactMap(artifact), baselineArtifacts: published.baseline.compactMap(artifact),
-            bolt: bolt.map { RunReport.BoltSummary(artifacts: $0) })
+            bolt: bolt)
     }
 
     static func artifact(_ published: ArtifactPublisher.Published) -> RunReport.Artifact? {

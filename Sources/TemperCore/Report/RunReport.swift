@@ -58,10 +58,6 @@ public struct RunReport: Codable, Sendable, Equatable {
     /// BOLT's results per artifact, when bolt-optimize completed.
     public var bolt: BoltSummary?
 
-    public struct BoltSummary: Codable, Sendable, Equatable {
-        public var artifacts: [BoltArtifactReport]
-    }
-
     enum CodingKeys: String, CodingKey {
         case profile, workdir, status, error, toolchain, stages, artifacts, bolt
         case formatVersion = "format_version"

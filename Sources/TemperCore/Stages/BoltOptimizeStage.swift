@@ -91,8 +91,15 @@ public struct BoltOptimizeStage: Stage {
         }
         try await verify(context)
         for index in reports.indices { reports[index].verified = true }
+        let timing = try await time(context)
+        var notes: [String] = []
+        if timing.bolted > timing.preBolt * 1.05 {
+            let slower = String(format: "%.0f%%", 100 * (timing.bolted / timing.preBolt - 1))
+            context.logger.warning("the BOLTed artifacts ran the verify command \(slower) slower than before BOLT (median of \(timing.runs) interleaved runs). Fewer instructions do not always mean less time; check with `temper bench`, and see docs/bolt.md for flags that avoid this.")
+            notes.append("verify \(slower) slower after BOLT")
+        }
         let reportPath = context.directory + "/bolt-report.json"
-        try JSONEncoder.temper.encode(reports).write(to: URL(fileURLWithPath: reportPath))
+        try JSONEncoder.temper.encode(BoltSummary(artifacts: reports, verifySeconds: timing)).write(to: URL(fileURLWithPath: reportPath))
         named["bolt_report"] = workDir.relative(reportPath)
         let taken = reports.compactMap { report -> String? in
             guard let before = report.dynoStats["before"]?["taken_branches"], let after = report.dynoStats["after"]?["taken_branches"], before > 0 else { return nil }
@@ -102,7 +109,22 @@ public struct BoltOptimizeStage: Stage {
             outputs: outputs + [reportPath],
             counts: ["failed_functions": reports.map(\.failedFunctions).reduce(0, +)],
             named: named,
-            message: (taken + ["verified"]).joined(separator: ", "))
+            message: (taken + ["verified"] + notes).joined(separator: ", "))
+    }
+
+    /// Times the verify command on both sides, interleaved, for the report.
+    func time(_ context: StageContext, rounds: Int = 5) async throws -> BoltSummary.Timing {
+        let workDir = context.workDir
+        let log = workDir.log("\(name)-timing")
+        try workDir.remove(log)
+        var before: [Double] = []
+        var after: [Double] = []
+        for _ in 0..<rounds {
+            before.append(try await context.runner.run(verifyCommand(workDir, bolted: false), logPath: log, annotate: false).seconds)
+            after.append(try await context.runner.run(verifyCommand(workDir, bolted: true), logPath: log, annotate: false).seconds)
+        }
+        func median(_ values: [Double]) -> Double { values.sorted()[values.count / 2] }
+        return BoltSummary.Timing(runs: rounds, preBolt: median(before), bolted: median(after))
     }
 
     /// Runs the verify command on the pre-BOLT and the BOLTed artifacts and compares them.
