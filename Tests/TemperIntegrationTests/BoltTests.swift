@@ -85,6 +85,16 @@ import Testing
         #expect(bolt.failedFunctions >= 0)
     }
 
+    @Test func samplingModeProfilesWithPerfAndPerf2bolt() async throws {
+        let report = try await run(try boltProfile(name: "sampled", bolt: "mode = \"sample\""))
+        #expect(!report.stages.contains { $0.name == "bolt-instrument" })
+        #expect(report.stages.filter { $0.name.hasPrefix("bolt") }.allSatisfy { $0.outcome == .executed })
+        let merged = try String(contentsOfFile: sandbox.workDir + "/stages/bolt-merge/tl.fdata", encoding: .utf8)
+        #expect(merged.hasPrefix("no_lbr"))
+        #expect(report.bolt?.artifacts.first?.verified == true)
+        #expect(ELFFile(path: sandbox.workDir + "/out/tl")?.isBolted == true)
+    }
+
     @Test func killedDuringBoltTrainResumes() async throws {
         let profile = try boltProfile(name: "boltkill", repeatCount: 25, jobs: 1)
         let temper = try Temper.start(["run", profile, "--workdir", sandbox.workDir])

@@ -11,9 +11,11 @@ public enum PipelineComposer {
             BuildStage(variant: .optimize, profile: profile, toolchain: toolchain),
         ]
         if profile.bolt.enabled, let bolt {
+            if profile.bolt.mode == .instrument {
+                stages.append(BoltInstrumentStage(profile: profile, bolt: bolt))
+            }
             stages += [
-                BoltInstrumentStage(profile: profile, bolt: bolt),
-                TrainStage(boltTrainingFor: profile),
+                TrainStage(boltTrainingFor: profile, tools: bolt),
                 BoltMergeStage(profile: profile, bolt: bolt),
                 BoltOptimizeStage(profile: profile, bolt: bolt),
             ]

@@ -52,9 +52,17 @@ public struct PipelineRun: Sendable {
         var bolt: BoltTools?
         if profile.bolt.enabled {
             let tools = await resolver.boltTools(for: toolchain)
+            let major = toolchain.family == .clang ? toolchain.cc.major : 22
             guard tools.complete else {
-                let major = toolchain.family == .clang ? toolchain.cc.major : 22
                 throw ToolchainError.missingTool(role: "bolt", name: tools.bolt == nil ? "llvm-bolt" : "merge-fdata", directory: tools.directory, package: "bolt-\(major)")
+            }
+            if profile.bolt.mode == .sample {
+                guard tools.perf2bolt != nil else {
+                    throw ToolchainError.missingTool(role: "bolt", name: "perf2bolt", directory: tools.directory, package: "bolt-\(major)")
+                }
+                guard tools.perf != nil else {
+                    throw ToolchainError.missingTool(role: "perf", name: "perf", directory: "PATH", package: "linux-perf")
+                }
             }
             bolt = tools
         }

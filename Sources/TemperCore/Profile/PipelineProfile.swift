@@ -29,6 +29,9 @@ public struct PipelineProfile: Sendable, Equatable {
 /// `[bolt]`: post-link optimization of the optimized artifacts.
 public struct BoltSettings: Sendable, Equatable {
     public var enabled = false
+    /// How bolt-train profiles: BOLT's instrumentation (default), or `perf record -e cpu-clock`
+    /// samples converted by perf2bolt without LBR (for binaries that cannot be instrumented).
+    public var mode: BoltMode = .instrument
     /// Artifact file names to BOLT; nil means every artifact that is not a library.
     public var artifacts: [String]?
     /// Replaces temper's default optimization flags for the installed BOLT major.
@@ -43,6 +46,10 @@ public struct BoltSettings: Sendable, Equatable {
     /// Whether verification compares output ("output") or only the exit status ("status"),
     /// for programs that print timings.
     public var compare: VerifyComparison = .output
+}
+
+public enum BoltMode: String, Sendable, Equatable, CaseIterable {
+    case instrument, sample
 }
 
 public enum VerifyComparison: String, Sendable, Equatable, CaseIterable {

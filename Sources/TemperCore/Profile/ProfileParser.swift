@@ -113,6 +113,7 @@ public enum ProfileParser {
         var bolt = BoltSettings()
         if let table = try top.table("bolt") {
             bolt.enabled = try table.bool("enabled") ?? false
+            bolt.mode = try table.enumeration("mode", BoltMode.self) ?? .instrument
             bolt.artifacts = try table.stringArray("artifacts")
             bolt.flags = try table.stringArray("flags")
             bolt.extraFlags = try table.stringArray("extra_flags") ?? []

@@ -33,6 +33,8 @@ public struct TrainStage: Stage {
         case pgo(ProfileRuntime)
         /// BOLT-instrumented copies of the BOLT artifacts, inside the optimized build.
         case bolt
+        /// The optimized build itself under `perf record`, converted by perf2bolt per artifact.
+        case boltSample(BoltTools)
     }
 
     let profile: PipelineProfile
@@ -43,9 +45,9 @@ public struct TrainStage: Stage {
         self.target = .pgo(toolchain.profileRuntime)
     }
 
-    public init(boltTrainingFor profile: PipelineProfile) {
+    public init(boltTrainingFor profile: PipelineProfile, tools: BoltTools? = nil) {
         self.profile = profile
-        self.target = .bolt
+        self.target = profile.bolt.mode == .sample && tools != nil ? .boltSample(tools!) : .bolt
     }
 
     public var name: String {
@@ -54,8 +56,11 @@ public struct TrainStage: Stage {
     }
 
     public var consumes: [String] {
-        if case .pgo = target { return [BuildVariant.instrument.rawValue] }
-        return [BoltInstrumentStage.stageName]
+        switch target {
+        case .pgo: return [BuildVariant.instrument.rawValue]
+        case .bolt: return [BoltInstrumentStage.stageName]
+        case .boltSample: return [BuildVariant.optimize.rawValue]
+        }
     }
 
     var settings: TrainSettings {
@@ -99,9 +104,16 @@ public struct TrainStage: Stage {
             build = BuildStage.buildDirectory(.optimize, in: workDir)
             let copies = BoltPaths.taskBinaries(workDir, key: key(task))
             (artifacts, environment) = BoltPaths.swapIn(profile, build: build, boltDirectory: copies)
+        case .boltSample:
+            build = BuildStage.buildDirectory(.optimize, in: workDir)
+            artifacts = Dictionary(uniqueKeysWithValues: zip(profile.build.artifactNames, profile.build.artifacts.map { build + "/" + $0 }))
         }
         let values = ["source": profile.source, "build": build]
-        let words = task.run.map { Placeholders.render($0, values: values, artifacts: artifacts) }
+        var words = task.run.map { Placeholders.render($0, values: values, artifacts: artifacts) }
+        if case .boltSample(let tools) = target {
+            // cpu-clock: this kind of machine has no hardware counters and no LBR.
+            words = [tools.perf?.path ?? "perf", "record", "-e", "cpu-clock", "-q", "-o", rawDirectory(task, workDir) + "/perf.data", "--"] + words
+        }
         environment.merge(task.env.mapValues { Placeholders.render($0, values: values, artifacts: artifacts) }) { ours, _ in ours }
         let cwd = task.cwd.map { Placeholders.render($0, values: values, artifacts: artifacts) }
         let directory = cwd.map { $0.hasPrefix("/") ? $0 : build + "/" + $0 } ?? build
@@ -122,6 +134,15 @@ public struct TrainStage: Stage {
 
     public func execute(_ context: StageContext) async throws -> StageResult {
         let workDir = context.workDir
+        if case .boltSample = target {
+            // No bolt-instrument stage in sampling mode: check BOLT's inputs here.
+            for artifact in profile.boltArtifacts {
+                let input = BuildStage.buildDirectory(.optimize, in: workDir) + "/" + artifact.path
+                if let problem = BoltInstrumentStage.problem(with: input, name: artifact.name, acceptPIE: profile.bolt.pie) {
+                    throw StageError(stage: name, message: problem)
+                }
+            }
+        }
         let rawRoot = context.directory + "/raw"
         try workDir.makeDirectory(rawRoot)
         // Whatever an unfinished task left behind is incomplete: start those tasks over.
@@ -186,6 +207,24 @@ public struct TrainStage: Stage {
             message: note)
     }
 
+    /// perf2bolt, once per BOLT artifact, from the task's perf.data into `raw/ARTIFACT/prof.fdata`.
+    func convertSamples(_ task: TrainTask, tools: BoltTools, raw: String, log: String, _ context: StageContext) async throws -> ProcessOutcome {
+        let build = BuildStage.buildDirectory(.optimize, in: context.workDir)
+        var last: ProcessOutcome?
+        for artifact in profile.boltArtifacts {
+            try context.workDir.makeDirectory(raw + "/" + artifact.name)
+            let command = Command(
+                executable: tools.perf2bolt?.path ?? "perf2bolt",
+                arguments: ["-p", raw + "/perf.data", "-o", raw + "/" + artifact.name + "/prof.fdata"] + [tools.noLBRFlag].compactMap { $0 } + [build + "/" + artifact.path],
+                workingDirectory: raw)
+            let outcome = try await context.runner.run(command, logPath: log)
+            guard outcome.succeeded else { return outcome }
+            last = outcome
+        }
+        try context.workDir.remove(raw + "/perf.data")
+        return last!
+    }
+
     func run(_ task: TrainTask, _ context: StageContext) async throws -> TaskOutcome {
         let workDir = context.workDir
         let raw = rawDirectory(task, workDir)
@@ -196,7 +235,10 @@ public struct TrainStage: Stage {
         let command = command(for: task, workDir)
         let log = workDir.log("\(name)-\(task.name)")
         try workDir.remove(log)
-        let outcome = try await context.runner.run(command, logPath: log)
+        var outcome = try await context.runner.run(command, logPath: log)
+        if outcome.succeeded, case .boltSample(let tools) = target {
+            outcome = try await convertSamples(task, tools: tools, raw: raw, log: log, context)
+        }
         let produced = RawProfiles.find(in: raw, extension: rawExtension)
         let label = "task \(task.name)"
         if !outcome.succeeded {

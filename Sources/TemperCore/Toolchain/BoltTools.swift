@@ -7,6 +7,10 @@ public struct BoltTools: Sendable, Equatable {
     public var mergeFdata: Tool?
     public var perf2bolt: Tool?
     public var directory: String
+    /// `perf` for sampling mode, from PATH.
+    public var perf: Tool?
+    /// The flag this perf2bolt takes for profiles without LBR: `--ba` (BOLT 17 and newer) or `-nl`.
+    public var noLBRFlag: String?
 
     var tools: [Tool?] { [bolt, mergeFdata, perf2bolt] }
     public var complete: Bool { bolt != nil && mergeFdata != nil }
@@ -47,9 +51,16 @@ extension ToolchainResolver {
         let major = toolchain.family == .clang ? toolchain.cc.major : nil
         for directory in directories {
             guard let bolt = await optionalTool("llvm-bolt", role: "bolt", major: major, in: [directory]) else { continue }
-            return BoltTools(
+            var tools = BoltTools(
                 bolt: bolt, mergeFdata: await optionalTool("merge-fdata", role: "bolt", major: major, in: [directory]),
                 perf2bolt: await optionalTool("perf2bolt", role: "bolt", major: major, in: [directory]), directory: directory)
+            tools.perf = await optionalTool("perf", role: "perf", major: nil, in: pathDirectories)
+            if let perf2bolt = tools.perf2bolt,
+                let (_, help) = try? await runner.capture(Command(executable: perf2bolt.path, arguments: ["--help-hidden"], workingDirectory: "/"))
+            {
+                tools.noLBRFlag = help.contains("--ba ") || help.contains("--basic-events") ? "--ba" : help.contains("-nl ") ? "-nl" : nil
+            }
+            return tools
         }
         return BoltTools(directory: toolchain.directory)
     }
