@@ -85,6 +85,41 @@ import Testing
         #expect(bolt.failedFunctions >= 0)
     }
 
+    @Test func sharedLibraryIsTheInstrumentedOneLoadedDuringBoltTrain() async throws {
+        let project = sandbox.root + "/solib"
+        try FileManager.default.createDirectory(atPath: project, withIntermediateDirectories: true)
+        let files = [
+            "lib.c": "int classify(int x) {\n if (x % 7 == 0) return 7;\n if (x % 5 == 0) return 5;\n return x & 1;\n}\n",
+            "main.c": "#include <stdio.h>\n#include <stdlib.h>\nint classify(int);\nint main(int argc, char **argv) {\n long n = atol(argv[1]), sum = 0;\n for (long i = 0; i < n; i++) sum += classify((int)i);\n printf(\"%ld\\n\", sum);\n return 0;\n}\n",
+            "Makefile": "all: app libclassify.so\nlibclassify.so: $(SRCDIR)/lib.c\n\t$(CC) $(CFLAGS) -fPIC -shared $(LDFLAGS) -o $@ $<\napp: $(SRCDIR)/main.c libclassify.so\n\t$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< -L. -lclassify -Wl,-rpath,'$$ORIGIN'\n",
+        ]
+        for (name, text) in files { try text.write(toFile: project + "/" + name, atomically: true, encoding: .utf8) }
+        let profile = try sandbox.writeRaw(name: "solib.toml", """
+            version = 1
+            name = "solib"
+            [source]
+            path = "solib"
+            [build]
+            build = ["make", "-f", "{source}/Makefile", "SRCDIR={source}", "CC={cc}", "CFLAGS={cflags}", "LDFLAGS={ldflags}"]
+            artifacts = ["app", "libclassify.so"]
+            [[train.task]]
+            name = "run"
+            run = ["{artifact:app}", "2000000"]
+            [bolt]
+            enabled = true
+            artifacts = ["libclassify.so"]
+            """)
+        let report = try await run(profile)
+        #expect(report.bolt?.artifacts.map(\.name) == ["libclassify.so"])
+        #expect(report.bolt?.artifacts.first?.verified == true)
+        // The profile came from the library's own instrumented copy.
+        let raw = try FileManager.default.subpathsOfDirectory(atPath: sandbox.workDir + "/stages/bolt-train/raw")
+        #expect(raw.contains { $0.contains("libclassify.so/prof.fdata") })
+        #expect(ELFFile(path: sandbox.workDir + "/out/libclassify.so")?.isBolted == true)
+        #expect(ELFFile(path: sandbox.workDir + "/out/app")?.isBolted == false)
+        #expect(report.artifacts.map(\.stage) == ["optimize", "bolt-optimize"])
+    }
+
     @Test func samplingModeProfilesWithPerfAndPerf2bolt() async throws {
         let report = try await run(try boltProfile(name: "sampled", bolt: "mode = \"sample\""))
         #expect(!report.stages.contains { $0.name == "bolt-instrument" })
