@@ -18,8 +18,7 @@ public struct BenchRun: Sendable {
             let directory = variant == .optimized ? workDir.out : workDir.out + "/baseline"
             return Dictionary(uniqueKeysWithValues: profile.build.artifactNames.map { ($0, directory + "/" + $0) })
         case .pgoLTO:
-            let build = BuildStage.buildDirectory(.optimize, in: workDir)
-            return Dictionary(uniqueKeysWithValues: zip(profile.build.artifactNames, profile.build.artifacts.map { build + "/" + $0 }))
+            return profile.artifactPaths(in: BuildStage.buildDirectory(.optimize, in: workDir))
         }
     }
 
@@ -45,13 +44,7 @@ public struct BenchRun: Sendable {
         guard let bench = profile.bench else { throw BenchError.noBench(file: profile.file) }
         let artifacts = Self.artifacts(profile, workDir, variant)
         let directory = variant == .pgoLTO ? BuildStage.buildDirectory(.optimize, in: workDir) : URL(fileURLWithPath: artifacts.values.first ?? workDir.out).deletingLastPathComponent().path
-        let values = ["source": profile.source]
-        let words = bench.run.map { Placeholders.render($0, values: values, artifacts: artifacts) }
-        let cwd = bench.cwd.map { Placeholders.render($0, values: values, artifacts: artifacts) }
-        return Command(
-            executable: words[0], arguments: Array(words.dropFirst()),
-            environment: bench.env.mapValues { Placeholders.render($0, values: values, artifacts: artifacts) },
-            workingDirectory: cwd.map { $0.hasPrefix("/") ? $0 : directory + "/" + $0 } ?? directory)
+        return profile.command(run: bench.run, cwd: bench.cwd, env: bench.env, timeout: nil, build: directory, directory: directory, artifacts: artifacts)
     }
 
     /// The variants whose artifacts are published in the work dir.

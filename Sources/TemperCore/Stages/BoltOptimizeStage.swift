@@ -34,14 +34,10 @@ public struct BoltOptimizeStage: Stage {
         let build = BuildStage.buildDirectory(.optimize, in: workDir)
         let (artifacts, environment) = bolted
             ? BoltPaths.swapIn(profile, build: build, boltDirectory: workDir.stageDirectory(name))
-            : (Dictionary(uniqueKeysWithValues: zip(profile.build.artifactNames, profile.build.artifacts.map { build + "/" + $0 })), [:])
-        let values = ["source": profile.source, "build": build]
-        let words = task.run.map { Placeholders.render($0, values: values, artifacts: artifacts) }
-        let cwd = task.cwd.map { Placeholders.render($0, values: values, artifacts: artifacts) }
-        return Command(
-            executable: words[0], arguments: Array(words.dropFirst()),
-            environment: task.env.mapValues { Placeholders.render($0, values: values, artifacts: artifacts) }.merging(environment) { _, ours in ours },
-            workingDirectory: cwd.map { $0.hasPrefix("/") ? $0 : build + "/" + $0 } ?? build, timeout: task.timeout)
+            : (profile.artifactPaths(in: build), [:])
+        return profile.command(
+            run: task.run, cwd: task.cwd, env: task.env, timeout: task.timeout, build: build, directory: build,
+            artifacts: artifacts, environment: environment)
     }
 
     public func plan(_ context: PlanContext) throws -> StagePlan {

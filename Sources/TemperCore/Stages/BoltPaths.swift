@@ -33,7 +33,7 @@ public enum BoltPaths {
     /// other artifact from the optimized build; shared libraries are found first in
     /// `boltDirectory` (LD_LIBRARY_PATH wins over RUNPATH).
     static func swapIn(_ profile: PipelineProfile, build: String, boltDirectory: String) -> ([String: String], [String: String]) {
-        var artifacts = Dictionary(uniqueKeysWithValues: zip(profile.build.artifactNames, profile.build.artifacts.map { build + "/" + $0 }))
+        var artifacts = profile.artifactPaths(in: build)
         for (_, name) in profile.boltArtifacts { artifacts[name] = boltDirectory + "/" + name }
         var environment: [String: String] = [:]
         if profile.boltArtifacts.contains(where: { $0.name.contains(".so") }) {

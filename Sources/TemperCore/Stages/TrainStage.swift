@@ -93,31 +93,26 @@ public struct TrainStage: Stage {
         let build: String
         var artifacts: [String: String]
         var environment: [String: String] = [:]
+        var run = task.run
         switch target {
         case .pgo(let runtime):
             build = BuildStage.buildDirectory(.instrument, in: workDir)
-            artifacts = Dictionary(uniqueKeysWithValues: zip(profile.build.artifactNames, profile.build.artifacts.map { build + "/" + $0 }))
+            artifacts = profile.artifactPaths(in: build)
             // A raw-profile directory per task: parallel tasks never share a file, and a task
             // can be redone without touching the others.
             environment = runtime.environment(rawDirectory: rawDirectory(task, workDir))
         case .bolt:
             build = BuildStage.buildDirectory(.optimize, in: workDir)
-            let copies = BoltPaths.taskBinaries(workDir, key: key(task))
-            (artifacts, environment) = BoltPaths.swapIn(profile, build: build, boltDirectory: copies)
-        case .boltSample:
+            (artifacts, environment) = BoltPaths.swapIn(profile, build: build, boltDirectory: BoltPaths.taskBinaries(workDir, key: key(task)))
+        case .boltSample(let tools):
             build = BuildStage.buildDirectory(.optimize, in: workDir)
-            artifacts = Dictionary(uniqueKeysWithValues: zip(profile.build.artifactNames, profile.build.artifacts.map { build + "/" + $0 }))
-        }
-        let values = ["source": profile.source, "build": build]
-        var words = task.run.map { Placeholders.render($0, values: values, artifacts: artifacts) }
-        if case .boltSample(let tools) = target {
+            artifacts = profile.artifactPaths(in: build)
             // cpu-clock: this kind of machine has no hardware counters and no LBR.
-            words = [tools.perf?.path ?? "perf", "record", "-e", "cpu-clock", "-q", "-o", rawDirectory(task, workDir) + "/perf.data", "--"] + words
+            run = [tools.perf?.path ?? "perf", "record", "-e", "cpu-clock", "-q", "-o", rawDirectory(task, workDir) + "/perf.data", "--"] + run
         }
-        environment.merge(task.env.mapValues { Placeholders.render($0, values: values, artifacts: artifacts) }) { ours, _ in ours }
-        let cwd = task.cwd.map { Placeholders.render($0, values: values, artifacts: artifacts) }
-        let directory = cwd.map { $0.hasPrefix("/") ? $0 : build + "/" + $0 } ?? build
-        return Command(executable: words[0], arguments: Array(words.dropFirst()), environment: environment, workingDirectory: directory, timeout: task.timeout)
+        return profile.command(
+            run: run, cwd: task.cwd, env: task.env, timeout: task.timeout, build: build, directory: build,
+            artifacts: artifacts, environment: environment)
     }
 
     public func plan(_ context: PlanContext) throws -> StagePlan {
