@@ -5,7 +5,12 @@ import TemperCore
 struct BenchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
-        abstract: "Run the profile's [bench] workload on the optimized (and baseline) artifacts and print figures.")
+        abstract: "Benchmark the [bench] workload on each built variant (baseline, pgo-lto, bolt) and keep the figures.",
+        discussion: """
+            Builds the baseline first if it is missing. Rounds are interleaved and shuffled; wall time is \
+            reported as median and MAD, with the ratio to baseline and a 95% bootstrap confidence interval \
+            of the ratio of medians. --instructions adds callgrind counts (deterministic).
+            """)
 
     @Argument(help: "The pipeline profile (TOML).")
     var profile: String
@@ -13,26 +18,56 @@ struct BenchCommand: AsyncParsableCommand {
     @Option(help: "Work dir (default: .temper/NAME).")
     var workdir: String?
 
-    @Option(help: "Interleaved timed runs per variant.")
-    var runs = 3
+    @Option(help: "Measured rounds; each runs every variant once, in shuffled order.")
+    var runs = 5
 
-    @Flag(help: "Also count executed instructions with callgrind (deterministic; needs valgrind).")
+    @Option(help: "Rounds run first and discarded.")
+    var warmup = 1
+
+    @Option(help: "Comma-separated variants: baseline, pgo-lto, bolt (default: every built one).")
+    var variants: String?
+
+    @Flag(help: "Also count executed instructions with callgrind (one run each; needs valgrind).")
     var instructions = false
 
-    @Flag(help: "Print the figures as JSON.")
+    @Option(help: "An earlier result (bench/history/*.json) to show the change against.")
+    var compare: String?
+
+    @Flag(help: "Print the result as JSON.")
     var json = false
 
     func run() async throws {
         do {
-            guard runs >= 1 else { throw ValidationError("--runs must be at least 1") }
-            let parsed = try ProfileParser.load(path: profile)
-            let workDir = WorkDir(root: workdir ?? WorkDir.defaultRoot(profileName: parsed.name))
-            let results = try await BenchRun().run(profile: parsed, workDir: workDir, runs: runs, instructions: instructions)
+            guard runs >= 1, warmup >= 0 else { throw ValidationError("--runs must be at least 1 and --warmup at least 0") }
+            var bench = BenchRun.Options()
+            bench.runs = runs
+            bench.warmup = warmup
+            bench.instructions = instructions
+            if let variants {
+                bench.variants = try variants.split(separator: ",").map { name in
+                    guard let variant = BenchRun.Variant(rawValue: name.trimmingCharacters(in: .whitespaces)) else {
+                        throw ValidationError("unknown variant `\(name)`; use baseline, pgo-lto or bolt")
+                    }
+                    return variant
+                }
+            }
+            let old = try compare.map { try JSONDecoder().decode(BenchResult.self, from: Data(contentsOf: URL(fileURLWithPath: $0))) }
+            var pipeline = PipelineRun.Options()
+            pipeline.workDir = workdir
+            let logger = Terminal.logger()
+            let profilePath = profile
+            let runOptions = pipeline
+            let benchOptions = bench
+            let result = try await Terminal.cancellable {
+                try await BenchSession(progress: TerminalProgress(logger: logger), logger: logger)
+                    .run(profilePath: profilePath, pipeline: runOptions, bench: benchOptions)
+            }
             if json {
-                print(String(decoding: try JSONEncoder.temper.encode(results), as: UTF8.self))
+                print(String(decoding: try JSONEncoder.temper.encode(result), as: UTF8.self))
             } else {
-                print("bench \(parsed.name): \(try BenchRun.command(profile: parsed, workDir: workDir, variant: .optimized).displayString)")
-                print(BenchRun.render(results))
+                print("bench: \(result.command) (\(result.runs) rounds after \(result.warmup) warmup)")
+                print(result.render())
+                if let old { print(result.comparison(to: old)) }
             }
         } catch let error as ValidationError {
             throw error

@@ -2,24 +2,47 @@ import Testing
 @testable import TemperCore
 
 @Suite struct BenchTests {
-    @Test func benchRunsAgainstThePublishedArtifacts() throws {
+    @Test func benchRendersTheProfileCommandAgainstAVariantsArtifacts() throws {
         let profile = try Fixtures.parse(Fixtures.minimalProfile + "\n[bench]\nrun = [\"{artifact:app}\", \"{source}/in\"]\nenv = { K = \"{source}\" }\n")
-        let workDir = WorkDir(root: "/w")
-        #expect(try BenchRun.command(profile: profile, workDir: workDir, variant: .optimized)
+        #expect(try BenchRun.command(profile: profile, artifacts: ["app": "/w/out/app"])
             == Command(executable: "/w/out/app", arguments: ["/p/src/in"], environment: ["K": "/p/src"], workingDirectory: "/w/out"))
-        #expect(try BenchRun.command(profile: profile, workDir: workDir, variant: .baseline).executable == "/w/out/baseline/app")
         #expect(throws: BenchError.noBench(file: "/p/profile.toml")) {
-            try BenchRun.command(profile: try Fixtures.parse(Fixtures.minimalProfile), workDir: workDir, variant: .optimized)
+            try BenchRun.command(profile: try Fixtures.parse(Fixtures.minimalProfile), artifacts: [:])
         }
     }
 
-    @Test func tableShowsChangeAgainstBaseline() {
-        let table = BenchRun.render([
-            .init(variant: .baseline, seconds: [1.0, 1.2, 1.1], medianSeconds: 1.1, instructions: 10_000_000_000),
-            .init(variant: .optimized, seconds: [1.0, 1.0, 1.0], medianSeconds: 1.0, instructions: 9_000_000_000),
+    @Test func variantsComeFromCompletedStages() throws {
+        let profile = try Fixtures.parse(Fixtures.minimalProfile)
+        var state = PipelineState(profile: "mini")
+        var optimize = StageRecord(fingerprint: "o", status: .completed, outcome: .executed, seconds: 1)
+        optimize.named["artifact:app"] = "stages/optimize/build/bin/app"
+        state.stages["optimize"] = optimize
+        var bolt = StageRecord(fingerprint: "b", status: .failed, outcome: .failed, seconds: 1)
+        bolt.named["artifact:app"] = "stages/bolt-optimize/app"
+        state.stages["bolt-optimize"] = bolt
+        let found = BenchRun.artifacts(profile: profile, workDir: WorkDir(root: "/w"), state: state)
+        #expect(found == [.pgoLTO: ["app": "/w/stages/optimize/build/bin/app"]])
+    }
+
+    static let result = BenchResult(
+        timestamp: "2026-11-21T00:00:00Z", command: "tl bench.tl", runs: 3, warmup: 1, fingerprints: ["optimize": "o"],
+        variants: [
+            .init(name: "baseline", wall: .init(median: 1.1, mad: 0.01, samples: [1.0, 1.1, 1.2]), cpuSeconds: 1.0, peakRSSBytes: 2_097_152, binaryBytes: 51200, ratioToBaseline: nil, instructions: 10_000_000_000),
+            .init(name: "pgo-lto", wall: .init(median: 0.55, mad: 0.005, samples: [0.5, 0.55, 0.6]), cpuSeconds: 0.5, peakRSSBytes: 2_097_152, binaryBytes: 102400, ratioToBaseline: .init(value: 0.5, low: 0.45, high: 0.55), instructions: 9_000_000_000),
         ])
-        #expect(table.contains("10000000000"))
-        #expect(table.contains("(-10.0% instructions)"))
-        #expect(table.contains("(1.10x wall)"))
+
+    @Test func tableShowsSpeedupWithIntervalAndInstructions() {
+        let table = Self.result.render()
+        #expect(table.contains("2.00x faster [1.82, 2.22]"))
+        #expect(table.contains("9000000000 (-10.0%)"))
+        #expect(table.contains("2.0 MB"))
+    }
+
+    @Test func comparisonAgainstAnOlderResult() {
+        var newer = Self.result
+        newer.variants[1].wall.median = 0.5
+        newer.variants[1].instructions = 8_910_000_000
+        let text = newer.comparison(to: Self.result)
+        #expect(text.contains("pgo-lto   wall -9.1%, instructions -1.00%"))
     }
 }

@@ -148,3 +148,33 @@ import Testing
         #expect(ELFFile(path: sandbox.workDir + "/out/tl")?.isBolted == true)
     }
 }
+
+/// `temper bench` on the real toolchain: baseline built on demand, history and report.json.
+@Suite(.serialized) struct BenchSessionTests {
+    @Test func benchBuildsTheBaselineAndKeepsItsFigures() async throws {
+        let sandbox = try DemoSandbox()
+        let profile = try sandbox.writeRaw(name: "bench.toml", sandbox.profileText(name: "bench") + "\n[bench]\nrun = [\"{artifact:tl}\", \"{source}/scripts/fib.tl\", \"2\"]\n")
+        var pipeline = PipelineRun.Options(jobs: 2)
+        pipeline.workDir = sandbox.workDir
+        var options = BenchRun.Options()
+        options.runs = 3
+        options.warmup = 0
+        let result = try await BenchSession(progress: SilentProgress(), logger: Logger(label: "t", factory: { _ in SwiftLogNoOpLogHandler() }))
+            .run(profilePath: profile, pipeline: pipeline, bench: options)
+        #expect(result.variants.map(\.name) == ["baseline", "pgo-lto"])
+        #expect(result.variants.allSatisfy { $0.wall.samples.count == 3 && $0.binaryBytes > 0 })
+        let ratio = try #require(result.variants[1].ratioToBaseline)
+        #expect(ratio.low <= ratio.value && ratio.value <= ratio.high)
+        let history = try FileManager.default.contentsOfDirectory(atPath: sandbox.workDir + "/bench/history")
+        #expect(history.count == 1)
+        let report = try JSONDecoder().decode(RunReport.self, from: Data(contentsOf: URL(fileURLWithPath: sandbox.workDir + "/report.json")))
+        #expect(report.bench == result)
+        #expect(report.baselineArtifacts.count == 1)
+        // A later `temper run` that changes nothing keeps the figures in report.json.
+        var again = PipelineRun.Options(jobs: 2)
+        again.workDir = sandbox.workDir
+        again.baseline = true
+        let rerun = try await PipelineRun(progress: SilentProgress(), logger: Logger(label: "t", factory: { _ in SwiftLogNoOpLogHandler() })).run(profilePath: profile, options: again)
+        #expect(rerun.bench == result)
+    }
+}

@@ -35,7 +35,7 @@ public enum ReportBuilder {
             },
             profileData: profileData,
             artifacts: published.optimized.compactMap(artifact), baselineArtifacts: published.baseline.compactMap(artifact),
-            bolt: bolt)
+            bolt: bolt, bench: BenchSession.current(workDir, state: state))
     }
 
     static func artifact(_ published: ArtifactPublisher.Published) -> RunReport.Artifact? {

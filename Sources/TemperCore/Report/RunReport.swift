@@ -57,9 +57,11 @@ public struct RunReport: Codable, Sendable, Equatable {
     public var baselineArtifacts: [Artifact]
     /// BOLT's results per artifact, when bolt-optimize completed.
     public var bolt: BoltSummary?
+    /// The last `temper bench` of exactly these builds.
+    public var bench: BenchResult?
 
     enum CodingKeys: String, CodingKey {
-        case profile, workdir, status, error, toolchain, stages, artifacts, bolt
+        case profile, workdir, status, error, toolchain, stages, artifacts, bolt, bench
         case formatVersion = "format_version"
         case profileFile = "profile_file"
         case profileData = "profile_data"

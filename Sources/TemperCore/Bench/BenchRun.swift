@@ -1,0 +1,176 @@
+import Foundation
+
+/// Measures the profile's `[bench]` workload on each built variant the way a careful lab would:
+/// warmup rounds, then rounds in which every variant runs once in shuffled order; robust
+/// statistics (median, MAD, bootstrap CI of the ratio to baseline); and, optionally, callgrind
+/// instruction counts, the figure to trust on a noisy machine.
+public struct BenchRun: Sendable {
+    public enum Variant: String, Sendable, Codable, CaseIterable {
+        /// Plain -O2 build of the same sources (the baseline stage).
+        case baseline
+        /// The PGO + LTO build (the optimize stage).
+        case pgoLTO = "pgo-lto"
+        /// The BOLTed artifacts (the bolt-optimize stage, verified).
+        case bolt
+    }
+
+    public struct Options: Sendable {
+        public var runs = 5
+        public var warmup = 1
+        public var variants: [Variant]?
+        public var instructions = false
+
+        public init() {}
+    }
+
+    let runner: any ProcessRunning
+    let progress: (@Sendable (String) -> Void)?
+
+    public init(runner: any ProcessRunning = SubprocessRunner(), progress: (@Sendable (String) -> Void)? = nil) {
+        self.runner = runner
+        self.progress = progress
+    }
+
+    /// Each available variant's artifact paths by file name, from the stages that completed.
+    public static func artifacts(profile: PipelineProfile, workDir: WorkDir, state: PipelineState) -> [Variant: [String: String]] {
+        var result: [Variant: [String: String]] = [:]
+        let sources: [(Variant, String)] = [(.baseline, BuildVariant.baseline.rawValue), (.pgoLTO, BuildVariant.optimize.rawValue), (.bolt, BoltOptimizeStage.stageName)]
+        for (variant, stage) in sources {
+            guard let record = state.stages[stage], record.status == .completed else { continue }
+            var paths = profile.artifactPaths(in: BuildStage.buildDirectory(.optimize, in: workDir))
+            var found = false
+            for name in profile.build.artifactNames {
+                if let path = record.named[ArtifactPublisher.key(name)] {
+                    paths[name] = workDir.absolute(path)
+                    found = true
+                }
+            }
+            if found { result[variant] = paths }
+        }
+        return result
+    }
+
+    public static func command(profile: PipelineProfile, artifacts: [String: String]) throws -> Command {
+        guard let bench = profile.bench else { throw BenchError.noBench(file: profile.file) }
+        let directory = URL(fileURLWithPath: artifacts.values.sorted().first ?? "/").deletingLastPathComponent().path
+        return profile.command(run: bench.run, cwd: bench.cwd, env: bench.env, timeout: nil, build: directory, directory: directory, artifacts: artifacts)
+    }
+
+    public func run(profile: PipelineProfile, workDir: WorkDir, state: PipelineState, options: Options) async throws -> BenchResult {
+        let available = Self.artifacts(profile: profile, workDir: workDir, state: state)
+        let wanted = options.variants ?? Variant.allCases.filter { available[$0] != nil }
+        for variant in wanted where available[variant] == nil {
+            throw BenchError.variantMissing(variant.rawValue, workDir: workDir.root)
+        }
+        guard !wanted.isEmpty else { throw BenchError.notBuilt(workDir: workDir.root) }
+        let commands = try Dictionary(uniqueKeysWithValues: wanted.map { ($0, try Self.command(profile: profile, artifacts: available[$0]!)) })
+        let logs = workDir.root + "/bench/logs"
+        try workDir.freshDirectory(logs)
+        var samples: [Variant: [RunSample]] = [:]
+        var generator = SystemRandomNumberGenerator()
+        let total = options.warmup + options.runs
+        for round in 0..<total {
+            let warm = round < options.warmup
+            progress?(warm ? "warmup round \(round + 1) of \(options.warmup)" : "round \(round - options.warmup + 1) of \(options.runs)")
+            for variant in wanted.shuffled(using: &generator) {
+                let sample = try await measure(commands[variant]!, log: "\(logs)/\(variant.rawValue)-\(round).log")
+                if !warm { samples[variant, default: []].append(sample) }
+            }
+        }
+        var instructions: [Variant: Int] = [:]
+        if options.instructions {
+            for variant in wanted {
+                progress?("callgrind: \(variant.rawValue)")
+                instructions[variant] = try await countInstructions(commands[variant]!, log: "\(logs)/\(variant.rawValue)-callgrind.log")
+            }
+        }
+        let baseline = samples[.baseline]?.map(\.seconds)
+        let results = wanted.map { variant -> BenchResult.VariantResult in
+            let runs = samples[variant]!
+            let wall = runs.map(\.seconds)
+            var ratio: BenchResult.Ratio?
+            if let baseline, variant != .baseline {
+                let interval = Statistics.bootstrapRatio(wall, baseline)
+                ratio = BenchResult.Ratio(value: Statistics.median(wall) / Statistics.median(baseline), low: interval.low, high: interval.high)
+            }
+            let cpu = runs.compactMap(\.cpuSeconds)
+            let rss = runs.compactMap(\.peakRSSBytes)
+            return BenchResult.VariantResult(
+                name: variant.rawValue,
+                wall: .init(median: Statistics.median(wall), mad: Statistics.mad(wall), samples: wall),
+                cpuSeconds: cpu.isEmpty ? nil : Statistics.median(cpu),
+                peakRSSBytes: rss.max(),
+                binaryBytes: available[variant]!.values.reduce(0) { $0 + ((try? FileManager.default.attributesOfItem(atPath: $1)[.size] as? Int) ?? 0) },
+                ratioToBaseline: ratio,
+                instructions: instructions[variant])
+        }
+        let fingerprints = state.stages.compactMapValues { $0.status == .completed ? $0.fingerprint : nil }
+        return BenchResult(
+            timestamp: ISO8601DateFormatter().string(from: Date()), command: profile.bench.map { $0.run.joined(separator: " ") } ?? "",
+            runs: options.runs, warmup: options.warmup, fingerprints: fingerprints, variants: results)
+    }
+
+    struct RunSample {
+        var seconds: Double
+        var cpuSeconds: Double?
+        var peakRSSBytes: Int?
+    }
+
+    /// GNU time reports a child's CPU time and peak RSS; when it is absent only wall time is kept.
+    static let gnuTime = "/usr/bin/time"
+
+    func measure(_ command: Command, log: String) async throws -> RunSample {
+        var measured = command
+        let usage = log + ".usage"
+        let haveTime = FileManager.default.isExecutableFile(atPath: Self.gnuTime)
+        if haveTime {
+            measured.executable = Self.gnuTime
+            measured.arguments = ["-f", "%U %S %M", "-o", usage, "--", command.executable] + command.arguments
+        }
+        let outcome = try await runner.run(measured, logPath: log)
+        guard outcome.succeeded else {
+            throw BenchError.failed(command: command.displayString, status: outcome.statusDescription, log: log)
+        }
+        var sample = RunSample(seconds: outcome.seconds)
+        if haveTime, let text = try? String(contentsOfFile: usage, encoding: .utf8) {
+            let fields = text.split(whereSeparator: { $0 == " " || $0 == "\n" }).compactMap { Double($0) }
+            if fields.count >= 3 {
+                sample.cpuSeconds = fields[0] + fields[1]
+                sample.peakRSSBytes = Int(fields[2]) * 1024
+            }
+        }
+        return sample
+    }
+
+    func countInstructions(_ command: Command, log: String) async throws -> Int {
+        var counted = command
+        counted.arguments = ["--tool=callgrind", "--callgrind-out-file=/dev/null", command.executable] + command.arguments
+        counted.executable = "valgrind"
+        let outcome = try await runner.run(counted, logPath: log)
+        let text = (try? String(contentsOfFile: log, encoding: .utf8)) ?? ""
+        let count = text.split(separator: "\n").lazy.compactMap { line -> Int? in
+            guard let range = line.range(of: "Collected : ") else { return nil }
+            return Int(line[range.upperBound...].trimmingCharacters(in: .whitespaces))
+        }.first
+        guard outcome.succeeded, let count else {
+            throw BenchError.failed(command: counted.displayString, status: outcome.statusDescription + "; valgrind 3.19 cannot read DWARF 5, build with -gdwarf-4 or without -g", log: log)
+        }
+        return count
+    }
+}
+
+public enum BenchError: Error, CustomStringConvertible, Equatable {
+    case noBench(file: String)
+    case notBuilt(workDir: String)
+    case variantMissing(String, workDir: String)
+    case failed(command: String, status: String, log: String)
+
+    public var description: String {
+        switch self {
+        case .noBench(let file): return "\(file) has no [bench] table; add `[bench] run = [...]` to benchmark."
+        case .notBuilt(let workDir): return "nothing is built in \(workDir); run `temper run PROFILE` first."
+        case .variantMissing(let variant, let workDir): return "the variant \(variant) is not built in \(workDir) (bolt needs [bolt] enabled or --bolt; run `temper run` first)."
+        case .failed(let command, let status, let log): return "the bench workload failed (\(status)):\n  $ \(command)\n  log: \(log)"
+        }
+    }
+}

@@ -1,0 +1,53 @@
+/// Robust statistics for benchmark samples: medians and MADs resist the outliers a shared
+/// machine produces, and the ratio's confidence interval comes from a bootstrap of medians.
+public enum Statistics {
+    public static func median(_ values: [Double]) -> Double {
+        precondition(!values.isEmpty, "median of no values")
+        let sorted = values.sorted()
+        let middle = sorted.count / 2
+        return sorted.count % 2 == 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2
+    }
+
+    /// Median absolute deviation (unscaled).
+    public static func mad(_ values: [Double]) -> Double {
+        let center = median(values)
+        return median(values.map { abs($0 - center) })
+    }
+
+    /// A 95% confidence interval for median(numerator) / median(denominator): each bootstrap
+    /// iteration resamples both samples with replacement and takes the ratio of the medians;
+    /// the interval is the 2.5th and 97.5th percentiles. The generator is seeded, so the same
+    /// samples always give the same interval.
+    public static func bootstrapRatio(
+        _ numerator: [Double], _ denominator: [Double], iterations: Int = 2000, seed: UInt64 = 0x7E3_9E37
+    ) -> (low: Double, high: Double) {
+        var generator = SplitMix64(seed: seed)
+        var ratios: [Double] = []
+        ratios.reserveCapacity(iterations)
+        for _ in 0..<iterations {
+            let top = median(numerator.map { _ in numerator[Int(generator.next() % UInt64(numerator.count))] })
+            let bottom = median(denominator.map { _ in denominator[Int(generator.next() % UInt64(denominator.count))] })
+            ratios.append(top / bottom)
+        }
+        ratios.sort()
+        return (ratios[Int(Double(iterations) * 0.025)], ratios[min(iterations - 1, Int(Double(iterations) * 0.975))])
+    }
+}
+
+/// A small, fast, seedable generator (Steele, Lea, Flood 2014), for reproducible bootstraps
+/// and shuffles.
+public struct SplitMix64: RandomNumberGenerator, Sendable {
+    private var state: UInt64
+
+    public init(seed: UInt64) {
+        state = seed
+    }
+
+    public mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}
