@@ -11,7 +11,7 @@ struct Temper: AsyncParsableCommand {
             Exit status: 0 success, 1 a stage failed, 2 bad input or usage, 3 toolchain problem, \
             4 work dir in use by another run, 130 interrupted.
             """,
-        subcommands: [RunCommand.self, PlanCommand.self, StatusCommand.self, CleanCommand.self, BenchCommand.self, DoctorCommand.self])
+        subcommands: [RunCommand.self, PlanCommand.self, StatusCommand.self, CleanCommand.self, BenchCommand.self, DoctorCommand.self, ReportCommand.self])
 }
 
 /// Options shared by the commands that read a profile.

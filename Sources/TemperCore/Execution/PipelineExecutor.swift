@@ -24,6 +24,8 @@ public struct PipelineExecutor: Sendable {
         public var seconds: Double
         public var fingerprint: String?
         public var message: String?
+        /// For a reused stage: how long its reused execution took.
+        public var previousSeconds: Double?
     }
 
     let workDir: WorkDir
@@ -73,7 +75,7 @@ public struct PipelineExecutor: Sendable {
             if !forced, staleReason == nil, let previous {
                 try await store.update(stage.name) { $0?.outcome = .reused }
                 records[stage.name] = previous
-                reports.append(StageReport(name: stage.name, outcome: .reused, seconds: 0, fingerprint: fingerprint))
+                reports.append(StageReport(name: stage.name, outcome: .reused, seconds: 0, fingerprint: fingerprint, message: previous.message, previousSeconds: previous.seconds))
                 progress.stageFinished(stage.name, outcome: .reused, seconds: 0, note: nil)
                 continue
             }

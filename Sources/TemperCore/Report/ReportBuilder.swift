@@ -18,7 +18,9 @@ public enum ReportBuilder {
                 functions: merge.counts["functions"], totalCount: merge.counts["total_count"],
                 maxCount: merge.counts["max_count"], rawProfiles: merge.counts["raw_profiles"],
                 path: merge.named["profdata"].map(workDir.absolute), warnings: optimize?.counts ?? [:],
-                warningsByFile: byFile)
+                warningsByFile: byFile,
+                hottest: merge.named["hottest"].flatMap { FileManager.default.contents(atPath: workDir.absolute($0)) }
+                    .flatMap { try? JSONDecoder().decode([HotFunction].self, from: $0) })
         }
         let bolt = state.stages[BoltOptimizeStage.stageName]
             .flatMap { $0.status == .completed ? $0.named["bolt_report"] : nil }
@@ -31,7 +33,9 @@ public enum ReportBuilder {
                 (URL(fileURLWithPath: $0.path).lastPathComponent, RunReport.ToolEntry(path: $0.path, version: $0.version))
             }, uniquingKeysWith: { first, _ in first }),
             stages: stages.map {
-                RunReport.StageEntry(name: $0.name, outcome: $0.outcome, seconds: ($0.seconds * 1000).rounded() / 1000, fingerprint: $0.fingerprint, message: $0.message)
+                RunReport.StageEntry(
+                    name: $0.name, outcome: $0.outcome, seconds: ($0.seconds * 1000).rounded() / 1000, fingerprint: $0.fingerprint, message: $0.message,
+                    previousSeconds: $0.previousSeconds.map { ($0 * 1000).rounded() / 1000 })
             },
             profileData: profileData,
             artifacts: published.optimized.compactMap(artifact), baselineArtifacts: published.baseline.compactMap(artifact),

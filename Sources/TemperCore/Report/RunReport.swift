@@ -12,6 +12,13 @@ public struct RunReport: Codable, Sendable, Equatable {
         public var seconds: Double
         public var fingerprint: String?
         public var message: String?
+        /// For a reused stage, the seconds of the execution it reuses.
+        public var previousSeconds: Double?
+
+        enum CodingKeys: String, CodingKey {
+            case name, outcome, seconds, fingerprint, message
+            case previousSeconds = "previous_seconds"
+        }
     }
 
     public struct ProfileData: Codable, Sendable, Equatable {
@@ -24,9 +31,11 @@ public struct RunReport: Codable, Sendable, Equatable {
         public var warnings: [String: Int]
         /// The same counts per source file (build-time helpers show up here, apart).
         public var warningsByFile: [String: [String: Int]]?
+        /// The 20 functions with the largest block counts (`llvm-profdata show --topn`).
+        public var hottest: [HotFunction]?
 
         enum CodingKeys: String, CodingKey {
-            case functions, path, warnings
+            case functions, path, warnings, hottest
             case warningsByFile = "warnings_by_file"
             case totalCount = "total_count"
             case maxCount = "max_count"

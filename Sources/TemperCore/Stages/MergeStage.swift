@@ -26,7 +26,7 @@ public struct MergeStage: Stage {
             executable: toolchain.profdata.path,
             arguments: ["merge", "--num-threads=\(context.jobsText)", "--output=\(merged)", "--input-files=\(inputs)"],
             workingDirectory: context.workDir.stageDirectory(name))
-        let show = Command(executable: toolchain.profdata.path, arguments: ["show", "{profdata}"], workingDirectory: context.workDir.stageDirectory(name))
+        let show = Command(executable: toolchain.profdata.path, arguments: ["show", "--topn=20", "{profdata}"], workingDirectory: context.workDir.stageDirectory(name))
         return StagePlan(steps: [StagePlan.Step("merge", merge), StagePlan.Step("show", show)], material: ["pgo": profile.optimize.pgo.rawValue])
     }
 
@@ -59,7 +59,7 @@ public struct MergeStage: Stage {
         try FileManager.default.moveItem(atPath: merged, toPath: addressed)
 
         var show = plan.steps[1].command
-        show.arguments = ["show", addressed]
+        show.arguments = ["show", "--topn=20", addressed]
         let (shown, text) = try await context.runner.capture(show)
         guard shown.succeeded else {
             throw StageError(stage: name, message: "`\(show.displayString)` failed (\(shown.statusDescription)):\n\(text.suffix(2000))")
@@ -72,11 +72,13 @@ public struct MergeStage: Stage {
         if let level = summary.level, level != profile.optimize.pgo {
             throw StageError(stage: name, message: "the merged profile is \(level == .ir ? "IR" : "front-end") instrumentation, but `[optimize] pgo` is \"\(profile.optimize.pgo.rawValue)\". Raw profiles of the two kinds merge without error into a useless profile; run with --fresh.")
         }
+        let hottest = context.directory + "/hottest.json"
+        try JSONEncoder.temper.encode(summary.hottest).write(to: URL(fileURLWithPath: hottest))
         var counts: [String: Int] = ["functions": functions, "raw_profiles": raw.count]
         counts["total_count"] = summary.totalCount
         counts["max_count"] = summary.maxCount
         return StageResult(
-            outputs: [addressed], counts: counts, named: ["profdata": workDir.relative(addressed)],
+            outputs: [addressed, hottest], counts: counts, named: ["profdata": workDir.relative(addressed), "hottest": workDir.relative(hottest)],
             message: "\(raw.count) raw profiles, \(functions) functions" + (summary.totalCount.map { ", total count \($0)" } ?? ""))
     }
 }
@@ -87,10 +89,17 @@ public struct ProfileSummary: Equatable, Sendable {
     public var totalCount: Int?
     public var maxCount: Int?
     public var level: PGOMode?
+    /// From `--topn`: the functions with the largest internal block counts.
+    public var hottest: [HotFunction] = []
 
     public static func parse(_ text: String) -> ProfileSummary {
         var summary = ProfileSummary()
         for line in text.split(separator: "\n") {
+            // "  symtab_lookup, max count = 55290851"
+            if let range = line.range(of: ", max count = "), let count = Int(line[range.upperBound...].trimmingCharacters(in: .whitespaces)) {
+                summary.hottest.append(HotFunction(name: line[..<range.lowerBound].trimmingCharacters(in: .whitespaces), maxCount: count))
+                continue
+            }
             let parts = line.split(separator: ":", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
             guard parts.count == 2 else { continue }
             let number = Int(parts[1].split(separator: " ").first ?? "")
@@ -104,5 +113,21 @@ public struct ProfileSummary: Equatable, Sendable {
             }
         }
         return summary
+    }
+}
+
+/// One of the hottest functions of a profile.
+public struct HotFunction: Codable, Equatable, Sendable {
+    public var name: String
+    public var maxCount: Int
+
+    public init(name: String, maxCount: Int) {
+        self.name = name
+        self.maxCount = maxCount
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case name
+        case maxCount = "max_count"
     }
 }

@@ -1,0 +1,43 @@
+import ArgumentParser
+import Foundation
+import TemperCore
+
+extension ReportRenderer.Format: ExpressibleByArgument {}
+
+struct ReportCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "report",
+        abstract: "Render a work dir's report.json as Markdown (for CI summaries), JSON, or a self-contained HTML page.")
+
+    @OptionGroup var location: WorkDirOption
+
+    @Option(help: "md, json or html.")
+    var format: ReportRenderer.Format = .md
+
+    @Option(name: .shortAndLong, help: "Write to this file (it must not exist yet) instead of standard output.")
+    var output: String?
+
+    func run() async throws {
+        do {
+            let workDir = try location.resolve()
+            guard let data = FileManager.default.contents(atPath: workDir.reportFile) else {
+                throw WorkDirError.notAWorkDir(root: workDir.root)
+            }
+            let report = try JSONDecoder().decode(RunReport.self, from: data)
+            let text = try ReportRenderer.render(report, as: format)
+            if let output {
+                // temper never overwrites anything outside its work dir.
+                guard !FileManager.default.fileExists(atPath: output) else {
+                    throw ValidationError("\(output) exists; temper does not overwrite files outside its work dir. Remove it or choose another name.")
+                }
+                try Data(text.utf8).write(to: URL(fileURLWithPath: output))
+            } else {
+                print(text, terminator: "")
+            }
+        } catch let error as ValidationError {
+            throw error
+        } catch {
+            throw Terminal.fail(error)
+        }
+    }
+}
