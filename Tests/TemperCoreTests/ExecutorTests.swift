@@ -51,6 +51,7 @@ struct SilentProgress: ProgressSink {
     func stageStarted(_ stage: String, reason: String) {}
     func stageRunning(_ stage: String, seconds: Double) {}
     func stageFinished(_ stage: String, outcome: StageOutcome, seconds: Double, note: String?) {}
+    func itemStarted(_ stage: String, item: String, total: Int) {}
     func itemFinished(_ stage: String, item: String, done: Int, total: Int, ok: Bool) {}
 }
 
@@ -185,6 +186,7 @@ final class ReasonRecorder: ProgressSink, @unchecked Sendable {
     func stageStarted(_ stage: String, reason: String) { lock.withLock { reasons[stage] = reason } }
     func stageRunning(_ stage: String, seconds: Double) {}
     func stageFinished(_ stage: String, outcome: StageOutcome, seconds: Double, note: String?) {}
+    func itemStarted(_ stage: String, item: String, total: Int) {}
     func itemFinished(_ stage: String, item: String, done: Int, total: Int, ok: Bool) {}
     func take() -> [String: String] { lock.withLock { defer { reasons = [:] }; return reasons } }
 }

@@ -86,5 +86,7 @@ public protocol ProgressSink: Sendable {
     /// Called periodically while a stage runs, so long builds show that they progress.
     func stageRunning(_ stage: String, seconds: Double)
     func stageFinished(_ stage: String, outcome: StageOutcome, seconds: Double, note: String?)
+    /// A task (item) started; lets a live display name the slowest running one.
+    func itemStarted(_ stage: String, item: String, total: Int)
     func itemFinished(_ stage: String, item: String, done: Int, total: Int, ok: Bool)
 }

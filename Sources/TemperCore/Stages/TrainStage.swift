@@ -161,6 +161,7 @@ public struct TrainStage: Stage {
             var stopLaunching = false
             func launch() {
                 guard !stopLaunching, let task = queue.next() else { return }
+                context.progress.itemStarted(name, item: task.name, total: tasks.count)
                 group.addTask { try await run(task, context) }
             }
             for _ in 0..<settings.jobs { launch() }
