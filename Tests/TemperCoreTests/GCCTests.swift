@@ -85,7 +85,7 @@ import Testing
             /m/table.gcda:    01a10000:  16:COUNTERS arcs 2 counts
             /m/table.gcda:                   0: 0 0
             """
-        #expect(GCDASummary.parse(text) == GCDASummary(functions: 2, totalCount: 6 + 600006 + 596934 + 305670, maxCount: 600006))
+        #expect(GCDASummary.parse(text) == GCDASummary(functions: 2, totalCount: 6 + 600006 + 596934 + 305670, maxCount: 600006, recorded: 3))
     }
 
     @Test func gccDiagnosticsAreCounted() {

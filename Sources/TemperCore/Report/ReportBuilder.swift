@@ -15,7 +15,7 @@ public enum ReportBuilder {
                 .flatMap { FileManager.default.contents(atPath: workDir.absolute($0)) }
                 .flatMap { try? JSONDecoder().decode([String: [String: Int]].self, from: $0) }
             profileData = RunReport.ProfileData(
-                functions: merge.counts["functions"], totalCount: merge.counts["total_count"],
+                functions: merge.counts["functions"], functionsExecuted: merge.counts["functions_executed"], totalCount: merge.counts["total_count"],
                 maxCount: merge.counts["max_count"], rawProfiles: merge.counts["raw_profiles"],
                 path: merge.named["profdata"].map(workDir.absolute), warnings: optimize?.counts ?? [:],
                 warningsByFile: byFile,

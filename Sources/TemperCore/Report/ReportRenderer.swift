@@ -56,7 +56,7 @@ public enum ReportRenderer {
         }
         if let data = report.profileData {
             lines += ["", "### Profile data", "",
-                      "\(data.functions.map(String.init) ?? "?") functions, total count \(data.totalCount.map(String.init) ?? "?"), \(data.rawProfiles.map(String.init) ?? "?") raw profiles.", ""]
+                      "\(data.functionsExecuted.map { "\($0) of " } ?? "")\(data.functions.map(String.init) ?? "?") functions executed in training, total count \(data.totalCount.map(String.init) ?? "?"), \(data.rawProfiles.map(String.init) ?? "?") raw profiles.", ""]
             let warnings = warningRows(data).filter { $0.1 > 0 }
             lines.append(warnings.isEmpty ? "No profile warnings in the optimized build." : "Profile warnings: " + warnings.map { "\($0.0) \($0.1)" }.joined(separator: ", ") + ".")
         }
@@ -161,7 +161,7 @@ public enum ReportRenderer {
             })
         }
         if let data = report.profileData {
-            body += "<h2>Profile data</h2><p>\(data.functions.map(String.init) ?? "?") functions with counts, total count \(data.totalCount.map(String.init) ?? "?"), max count \(data.maxCount.map(String.init) ?? "?"), \(data.rawProfiles.map(String.init) ?? "?") raw profiles.</p>"
+            body += "<h2>Profile data</h2><p>\(data.functionsExecuted.map { "\($0) of " } ?? "")\(data.functions.map(String.init) ?? "?") functions executed in training, total count \(data.totalCount.map(String.init) ?? "?"), max count \(data.maxCount.map(String.init) ?? "?"), \(data.rawProfiles.map(String.init) ?? "?") raw profiles.</p>"
             if let hottest = data.hottest, !hottest.isEmpty {
                 let total = Double(max(data.totalCount ?? 1, 1))
                 body += "<h3>Hottest functions</h3>" + table(["function", "max block count", "share of total count"], hottest.map {

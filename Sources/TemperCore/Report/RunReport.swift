@@ -23,6 +23,8 @@ public struct RunReport: Codable, Sendable, Equatable {
 
     public struct ProfileData: Codable, Sendable, Equatable {
         public var functions: Int?
+        /// Functions with a non-zero count (`llvm-profdata show --covered`).
+        public var functionsExecuted: Int?
         public var totalCount: Int?
         public var maxCount: Int?
         public var rawProfiles: Int?
@@ -40,6 +42,7 @@ public struct RunReport: Codable, Sendable, Equatable {
             case totalCount = "total_count"
             case maxCount = "max_count"
             case rawProfiles = "raw_profiles"
+            case functionsExecuted = "functions_executed"
         }
     }
 

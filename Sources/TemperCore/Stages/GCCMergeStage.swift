@@ -90,20 +90,23 @@ public struct GCCMergeStage: Stage {
         }
         return StageResult(
             outputs: outputs,
-            counts: ["functions": summary.functions, "total_count": summary.totalCount, "max_count": summary.maxCount, "raw_profiles": roots.count, "gcda_files": outputs.count],
+            counts: ["functions": summary.recorded, "functions_executed": summary.functions, "total_count": summary.totalCount, "max_count": summary.maxCount, "raw_profiles": roots.count, "gcda_files": outputs.count],
             named: ["profile_dir": workDir.relative(addressed)],
             message: "\(roots.count) task profiles, \(outputs.count) .gcda files, \(summary.functions) functions executed, total arc count \(summary.totalCount)")
     }
 }
 
-/// Figures from `gcov-dump -l`: functions with counters, the sum and maximum of arc counts.
+/// Figures from `gcov-dump -l`: functions executed (with a non-zero arc count) and recorded,
+/// the sum and maximum of arc counts.
 public struct GCDASummary: Equatable, Sendable {
     public var functions = 0
     public var totalCount = 0
     public var maxCount = 0
+    public var recorded = 0
 
     mutating func add(_ other: GCDASummary) {
         functions += other.functions
+        recorded += other.recorded
         totalCount += other.totalCount
         maxCount = max(maxCount, other.maxCount)
     }
@@ -114,6 +117,7 @@ public struct GCDASummary: Equatable, Sendable {
         var functionExecuted = false
         for line in text.split(separator: "\n") {
             if line.contains(":FUNCTION ") {
+                summary.recorded += 1
                 inArcs = false
                 functionExecuted = false
             } else if line.contains(":COUNTERS ") {

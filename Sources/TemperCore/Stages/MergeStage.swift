@@ -27,7 +27,8 @@ public struct MergeStage: Stage {
             arguments: ["merge", "--num-threads=\(context.jobsText)", "--output=\(merged)", "--input-files=\(inputs)"],
             workingDirectory: context.workDir.stageDirectory(name))
         let show = Command(executable: toolchain.profdata.path, arguments: ["show", "--topn=20", "{profdata}"], workingDirectory: context.workDir.stageDirectory(name))
-        return StagePlan(steps: [StagePlan.Step("merge", merge), StagePlan.Step("show", show)], material: ["pgo": profile.optimize.pgo.rawValue])
+        let covered = Command(executable: toolchain.profdata.path, arguments: ["show", "--covered", "{profdata}"], workingDirectory: context.workDir.stageDirectory(name))
+        return StagePlan(steps: [StagePlan.Step("merge", merge), StagePlan.Step("show", show), StagePlan.Step("covered", covered)], material: ["pgo": profile.optimize.pgo.rawValue])
     }
 
     public func execute(_ context: StageContext) async throws -> StageResult {
@@ -74,7 +75,13 @@ public struct MergeStage: Stage {
         }
         let hottest = context.directory + "/hottest.json"
         try JSONEncoder.temper.encode(summary.hottest).write(to: URL(fileURLWithPath: hottest))
+        var covered = plan.steps[2].command
+        covered.arguments = ["show", "--covered", addressed]
+        let (coveredOutcome, coveredText) = try await context.runner.capture(covered)
         var counts: [String: Int] = ["functions": functions, "raw_profiles": raw.count]
+        if coveredOutcome.succeeded {
+            counts["functions_executed"] = coveredText.split(separator: "\n").filter { !$0.trimmingCharacters(in: .whitespaces).isEmpty }.count
+        }
         counts["total_count"] = summary.totalCount
         counts["max_count"] = summary.maxCount
         return StageResult(
