@@ -47,14 +47,6 @@ actor ExecutionCounter {
     }
 }
 
-struct SilentProgress: ProgressSink {
-    func stageStarted(_ stage: String, reason: String) {}
-    func stageRunning(_ stage: String, seconds: Double) {}
-    func stageFinished(_ stage: String, outcome: StageOutcome, seconds: Double, note: String?) {}
-    func itemStarted(_ stage: String, item: String, total: Int) {}
-    func itemFinished(_ stage: String, item: String, done: Int, total: Int, ok: Bool) {}
-}
-
 @Suite struct ExecutorTests {
     let root: String
     let workDir: WorkDir

@@ -125,14 +125,6 @@ struct DemoSandbox {
     }
 }
 
-struct SilentProgress: ProgressSink {
-    func stageStarted(_ stage: String, reason: String) {}
-    func stageRunning(_ stage: String, seconds: Double) {}
-    func stageFinished(_ stage: String, outcome: StageOutcome, seconds: Double, note: String?) {}
-    func itemStarted(_ stage: String, item: String, total: Int) {}
-    func itemFinished(_ stage: String, item: String, done: Int, total: Int, ok: Bool) {}
-}
-
 /// Starts the built `temper` executable (next to the test bundle) as a child process.
 enum Temper {
     static var executable: String {

@@ -67,7 +67,7 @@ public struct Doctor: Sendable {
             let stages = PipelineComposer.stages(for: profile, toolchain: toolchain, baseline: false)
             let executor = PipelineExecutor(
                 workDir: scratch, store: try StateStore(path: scratch.stateFile, profile: profile.name), runner: runner,
-                progress: QuietProgress(), logger: Logger(label: "temper.doctor", factory: { _ in SwiftLogNoOpLogHandler() }),
+                progress: SilentProgress(), logger: Logger(label: "temper.doctor", factory: { _ in SwiftLogNoOpLogHandler() }),
                 sharedMaterial: ["toolchain": toolchain.identity])
             var reports: [PipelineExecutor.StageReport]
             var failure: (any Error)?
@@ -148,13 +148,4 @@ public struct Doctor: Sendable {
             return failed("\(error)")
         }
     }
-}
-
-/// Progress that goes nowhere: probes report through the doctor's own result.
-struct QuietProgress: ProgressSink {
-    func stageStarted(_ stage: String, reason: String) {}
-    func stageRunning(_ stage: String, seconds: Double) {}
-    func stageFinished(_ stage: String, outcome: StageOutcome, seconds: Double, note: String?) {}
-    func itemStarted(_ stage: String, item: String, total: Int) {}
-    func itemFinished(_ stage: String, item: String, done: Int, total: Int, ok: Bool) {}
 }
