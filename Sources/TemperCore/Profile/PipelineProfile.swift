@@ -85,6 +85,10 @@ public struct BuildSettings: Sendable, Equatable {
     public var cflags: [String] = ["-O2"]
     public var cxxflags: [String]?
     public var ldflags: [String] = []
+    /// Also export CC, CXX, AR, RANLIB, CFLAGS, CXXFLAGS, LDFLAGS to the build. Off for projects
+    /// whose configure bakes environment flags into installed files (CPython's sysconfig), which
+    /// take the flags through placeholders only (e.g. CFLAGS_NODIST={cflags}).
+    public var exportFlags = true
 
     public var artifactNames: [String] { artifacts.map { String($0.split(separator: "/").last ?? "") } }
 }

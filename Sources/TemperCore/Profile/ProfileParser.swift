@@ -65,6 +65,7 @@ public enum ProfileParser {
         build.cflags = try buildTable.stringArray("cflags") ?? build.cflags
         build.cxxflags = try buildTable.stringArray("cxxflags")
         build.ldflags = try buildTable.stringArray("ldflags") ?? []
+        build.exportFlags = try buildTable.bool("export_flags") ?? true
         try buildTable.finish()
         if build.artifacts.isEmpty {
             throw ProfileError.invalidValue(file: file, keyPath: "build.artifacts", line: locator.line(of: "build.artifacts"), message: "list at least one artifact (a path relative to the build directory).")

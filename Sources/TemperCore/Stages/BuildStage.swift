@@ -41,10 +41,12 @@ public struct BuildStage: Stage {
             "jobs": context.jobsText,
         ]
         var environment = profile.build.env.mapValues { Placeholders.render($0, values: values) }
-        environment.merge([
-            "CC": toolchain.cc.path, "CXX": toolchain.cxx.path, "AR": toolchain.ar.path, "RANLIB": toolchain.ranlib.path,
-            "CFLAGS": values["cflags"]!, "CXXFLAGS": values["cxxflags"]!, "LDFLAGS": values["ldflags"]!,
-        ]) { _, injected in injected }
+        if profile.build.exportFlags {
+            environment.merge([
+                "CC": toolchain.cc.path, "CXX": toolchain.cxx.path, "AR": toolchain.ar.path, "RANLIB": toolchain.ranlib.path,
+                "CFLAGS": values["cflags"]!, "CXXFLAGS": values["cxxflags"]!, "LDFLAGS": values["ldflags"]!,
+            ]) { _, injected in injected }
+        }
         if variant == .instrument {
             // Instrumented helpers that the build itself runs must not litter the build tree.
             environment.merge(toolchain.profileRuntime.environment(rawDirectory: context.workDir.stageDirectory(name) + "/build-time-profiles")) { _, new in new }

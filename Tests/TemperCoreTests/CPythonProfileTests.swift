@@ -1,0 +1,48 @@
+import Foundation
+import Testing
+@testable import TemperCore
+
+/// Profiles/cpython.toml, checked without building CPython (that does not run in CI).
+@Suite struct CPythonProfileTests {
+    static let path = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+        .appendingPathComponent("../../Profiles/cpython.toml").standardizedFileURL.path
+
+    @Test func parsesAndPlansShardedTrainingWithBolt() throws {
+        let profile = try ProfileParser.load(path: Self.path)
+        #expect(profile.name == "cpython")
+        #expect(profile.source.hasSuffix("/Profiles/sources/python3.11"))
+        #expect(profile.optimize == OptimizeSettings(pgo: .ir, lto: .thin))
+        #expect(profile.bolt.enabled && profile.bolt.compare == .status)
+        #expect(profile.train.jobs == 2)
+
+        let stages = PipelineComposer.stages(for: profile, toolchain: Fixtures.toolchain, baseline: true, bolt: BoltPlanTests.bolt)
+        #expect(stages.map(\.name) == ["instrument", "train", "merge", "optimize", "bolt-instrument", "bolt-train", "bolt-merge", "bolt-optimize", "baseline"])
+
+        // Shards: CPython's 44 --pgo tests, each exactly once, each shard with its own profiles.
+        let workDir = WorkDir(root: "/w")
+        let train = try stages[1].plan(PlanContext(workDir: workDir, jobs: nil)).steps.map(\.command)
+        #expect(train.count == 4)
+        var tests: [String] = []
+        for command in train {
+            #expect(command.executable == "/w/stages/instrument/build/python")
+            #expect(Array(command.arguments.prefix(4)) == ["-m", "test", "--pgo", "--timeout=1200"])
+            tests += command.arguments.dropFirst(4)
+        }
+        #expect(tests.count == 44 && Set(tests).count == 44)
+        #expect(Set(train.map { $0.environment["LLVM_PROFILE_FILE"]! }).count == 4)
+
+        // Flags only through CFLAGS_NODIST / LDFLAGS_NODIST, never exported to configure.
+        let build = try stages[0].plan(PlanContext(workDir: workDir, jobs: 2)).steps
+        #expect(build.map(\.label) == ["configure", "build"])
+        #expect(build[0].command.environment["CFLAGS"] == nil)
+        #expect(build[1].command.arguments.contains("CFLAGS_NODIST=-fprofile-generate -mllvm -static-func-full-module-prefix=false"))
+        let optimize = try stages[3].plan(PlanContext(workDir: workDir, jobs: 2)).steps[1].command
+        #expect(optimize.arguments.contains { $0.hasPrefix("LDFLAGS_NODIST=") && $0.contains("-Wl,--emit-relocs") && $0.contains("-no-pie") })
+    }
+
+    @Test func theBenchScriptIsWhereTheProfileSaysItIs() throws {
+        let profile = try ProfileParser.load(path: Self.path)
+        let script = try #require(profile.bench?.run.last).replacingOccurrences(of: "{source}", with: profile.source)
+        #expect(FileManager.default.fileExists(atPath: URL(fileURLWithPath: script).standardizedFileURL.path))
+    }
+}
