@@ -86,8 +86,9 @@ import Testing
         let command = try stage.plan(PlanContext(workDir: workDir, jobs: nil)).steps[0].command
         let key = BoltPaths.taskKey("one")
         #expect(key.count == BoltPaths.placeholder.count)
-        #expect(command.executable == "/w/stages/bolt-train/bin/\(key)/app")
-        #expect(command.workingDirectory == "/w/stages/optimize/build")
+        // The task runs in its own mirror of the optimized build, with its patched copy in place.
+        #expect(command.executable == "/w/stages/bolt-train/tree/\(key)/bin/app")
+        #expect(command.workingDirectory == "/w/stages/bolt-train/tree/\(key)")
         #expect(command.environment.isEmpty)
     }
 
@@ -108,7 +109,8 @@ import Testing
         let steps = try stage.plan(PlanContext(workDir: workDir, jobs: 1)).steps
         #expect(steps.map(\.label) == ["llvm-bolt app", "verify (pre-BOLT)", "verify (BOLTed)"])
         #expect(steps[1].command.executable == "/w/stages/optimize/build/bin/app")
-        #expect(steps[2].command.executable == "/w/stages/bolt-optimize/app")
+        #expect(steps[2].command.executable == "/w/stages/bolt-optimize/tree/bin/app")
+        #expect(steps[0].command.arguments.contains("/w/stages/bolt-optimize/tree/bin/app"))
         #expect(steps[1].command.arguments == steps[2].command.arguments)
     }
 
@@ -141,9 +143,18 @@ import Testing
         try root.makeDirectory(root.stageDirectory("bolt-instrument"))
         let baked = "prefix " + BoltPaths.instrumentationFile(root, "app") + " middle " + BoltPaths.placeholder + " end"
         try Data(baked.utf8).write(to: URL(fileURLWithPath: BoltPaths.instrumented(root, "app")))
+        // The optimized build the mirror is made from: the artifact and a file next to it.
+        let build = root.stageDirectory("optimize") + "/build"
+        try root.makeDirectory(build + "/bin")
+        try Data("original".utf8).write(to: URL(fileURLWithPath: build + "/bin/app"))
+        try Data("stdlib".utf8).write(to: URL(fileURLWithPath: build + "/bin/data.txt"))
         let key = BoltPaths.taskKey("one")
         try BoltPaths.prepareTask(parsed, workDir: root, key: key, rawDirectory: root.stageDirectory("bolt-train") + "/raw/" + key)
-        let copy = try String(contentsOfFile: BoltPaths.taskBinaries(root, key: key) + "/app", encoding: .utf8)
+        let tree = BoltPaths.taskTree(root, key: key)
+        let copy = try String(contentsOfFile: tree + "/bin/app", encoding: .utf8)
+        #expect(try String(contentsOfFile: tree + "/bin/data.txt", encoding: .utf8) == "stdlib")
+        // Replaced as a new file: the optimized build's artifact is untouched.
+        #expect(try String(contentsOfFile: build + "/bin/app", encoding: .utf8) == "original")
         #expect(!copy.contains(BoltPaths.placeholder))
         #expect(copy.count == baked.count)
         #expect(copy.contains("/raw/\(key)/app/prof.fdata"))

@@ -95,3 +95,18 @@ import Testing
         _ = try WorkDirLock(workDir: workDir)
     }
 }
+
+@Suite struct SourceExclusionTests {
+    @Test func bytecodeCachesAndExcludedNamesDoNotChangeTheDigest() throws {
+        let root = try Fixtures.temporaryDirectory()
+        try Data("x = 1".utf8).write(to: URL(fileURLWithPath: root + "/a.py"))
+        let first = try SourceDigest.compute(root: root, patterns: ["*.log", "generated"])
+        try FileManager.default.createDirectory(atPath: root + "/__pycache__", withIntermediateDirectories: true)
+        try Data("bytecode".utf8).write(to: URL(fileURLWithPath: root + "/__pycache__/a.cpython-311.pyc"))
+        try Data("noise".utf8).write(to: URL(fileURLWithPath: root + "/build.log"))
+        try FileManager.default.createDirectory(atPath: root + "/generated", withIntermediateDirectories: true)
+        try Data("g".utf8).write(to: URL(fileURLWithPath: root + "/generated/x.c"))
+        #expect(try SourceDigest.compute(root: root, patterns: ["*.log", "generated"]) == first)
+        #expect(try SourceDigest.compute(root: root) != first)
+    }
+}

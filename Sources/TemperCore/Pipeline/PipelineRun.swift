@@ -89,7 +89,7 @@ public struct PipelineRun: Sendable {
         let store = try StateStore(path: workDir.stateFile, profile: prepared.profile.name)
         let ledger = ProcessGroupLedger(path: workDir.ledgerFile)
 
-        let sourceDigest = try SourceDigest.compute(root: prepared.profile.source, excluding: [workDir.root])
+        let sourceDigest = try SourceDigest.compute(root: prepared.profile.source, excluding: [workDir.root], patterns: prepared.profile.sourceExclude)
         let executor = PipelineExecutor(
             workDir: workDir, store: store, runner: SubprocessRunner(ledger: ledger), progress: progress, logger: logger,
             sharedMaterial: ["toolchain": prepared.toolchain.identity, "source": sourceDigest])

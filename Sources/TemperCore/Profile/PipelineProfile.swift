@@ -8,6 +8,9 @@ public struct PipelineProfile: Sendable, Equatable {
     public var file: String
     /// Absolute path of the project's source tree.
     public var source: String
+    /// Names left out of the source digest (exact names, or `*.ext`), for files a build or a
+    /// run writes into the source tree.
+    public var sourceExclude: [String] = []
     public var toolchain: ToolchainSettings
     public var build: BuildSettings
     public var instrument: InstrumentSettings

@@ -43,6 +43,7 @@ public enum ProfileParser {
 
         let sourceTable = try top.table("source", required: true)!
         let sourcePath = try sourceTable.string("path", required: true)!
+        let sourceExclude = try sourceTable.stringArray("exclude") ?? []
         try sourceTable.finish()
         let source = resolve(sourcePath, against: directory)
 
@@ -151,6 +152,7 @@ public enum ProfileParser {
             instrument: instrument, train: train, optimize: optimize, bench: bench, baseline: baseline)
         profile.bolt = bolt
         profile.verify = verify
+        profile.sourceExclude = sourceExclude
         return profile
     }
 

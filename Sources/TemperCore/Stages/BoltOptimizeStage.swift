@@ -18,26 +18,27 @@ public struct BoltOptimizeStage: Stage {
 
     public var flags: [String] { (profile.bolt.flags ?? bolt.defaultFlags()) + profile.bolt.extraFlags + BoltTools.reportingFlags }
 
-    func output(_ workDir: WorkDir, _ name: String) -> String { workDir.stageDirectory(self.name) + "/" + name }
+    /// BOLTed artifacts are written into a mirror of the optimized build, so they run (verify,
+    /// bench) exactly where the originals do.
+    func tree(_ workDir: WorkDir) -> String { workDir.stageDirectory(name) + "/tree" }
+
+    func output(_ workDir: WorkDir, _ artifact: (path: String, name: String)) -> String { tree(workDir) + "/" + artifact.path }
 
     func command(_ artifact: (path: String, name: String), _ workDir: WorkDir) -> Command {
         let input = BuildStage.buildDirectory(.optimize, in: workDir) + "/" + artifact.path
         return Command(
             executable: bolt.bolt?.path ?? "llvm-bolt",
-            arguments: [input, "-data=\(BoltMergeStage.merged(workDir, artifact.name))", "-o", output(workDir, artifact.name)] + flags,
+            arguments: [input, "-data=\(BoltMergeStage.merged(workDir, artifact.name))", "-o", output(workDir, artifact)] + flags,
             workingDirectory: workDir.stageDirectory(name))
     }
 
     /// The verify command against the BOLTed artifacts (`bolted`) or the pre-BOLT ones.
     func verifyCommand(_ workDir: WorkDir, bolted: Bool) -> Command {
         let task = profile.verifyTask
-        let build = BuildStage.buildDirectory(.optimize, in: workDir)
-        let (artifacts, environment) = bolted
-            ? BoltPaths.swapIn(profile, build: build, boltDirectory: workDir.stageDirectory(name))
-            : (profile.artifactPaths(in: build), [:])
+        let build = bolted ? tree(workDir) : BuildStage.buildDirectory(.optimize, in: workDir)
         return profile.command(
             run: task.run, cwd: task.cwd, env: task.env, timeout: task.timeout, build: build, directory: build,
-            artifacts: artifacts, environment: environment)
+            artifacts: profile.artifactPaths(in: build))
     }
 
     public func plan(_ context: PlanContext) throws -> StagePlan {
@@ -53,6 +54,10 @@ public struct BoltOptimizeStage: Stage {
     public func execute(_ context: StageContext) async throws -> StageResult {
         let workDir = context.workDir
         try workDir.freshDirectory(context.directory)
+        // The BOLT artifacts are left out of the mirror: llvm-bolt writes them as new files.
+        try BoltPaths.mirror(BuildStage.buildDirectory(.optimize, in: workDir), into: tree(workDir),
+            replacing: [:], workDir: workDir)
+        for artifact in profile.boltArtifacts { try workDir.remove(output(workDir, artifact)) }
         var reports: [BoltArtifactReport] = []
         var outputs: [String] = []
         var named: [String: String] = [:]
@@ -61,7 +66,7 @@ public struct BoltOptimizeStage: Stage {
             try workDir.remove(log)
             let command = command(artifact, workDir)
             let outcome = try await context.runner.run(command, logPath: log)
-            let result = output(workDir, artifact.name)
+            let result = output(workDir, artifact)
             guard outcome.succeeded, FileManager.default.fileExists(atPath: result) else {
                 throw StageError.toolFailed(stage: name, step: "llvm-bolt \(artifact.name)", command: command, outcome: outcome,
                     hint: "The pre-BOLT artifact stays in out/. If a flag is at fault, adjust [bolt] flags or extra_flags, or run with --no-bolt.")

@@ -25,38 +25,54 @@ public enum BoltPaths {
         workDir.stageDirectory(TrainStage.boltStageName) + "/raw/" + placeholder + "/" + name + "/prof.fdata"
     }
 
-    public static func taskBinaries(_ workDir: WorkDir, key: String) -> String {
-        workDir.stageDirectory(TrainStage.boltStageName) + "/bin/" + key
+    /// The mirror of the optimized build a training task runs in.
+    public static func taskTree(_ workDir: WorkDir, key: String) -> String {
+        workDir.stageDirectory(TrainStage.boltStageName) + "/tree/" + key
     }
 
-    /// Artifact paths for a command that runs the BOLT artifacts from `boltDirectory` and every
-    /// other artifact from the optimized build; shared libraries are found first in
-    /// `boltDirectory` (LD_LIBRARY_PATH wins over RUNPATH).
-    static func swapIn(_ profile: PipelineProfile, build: String, boltDirectory: String) -> ([String: String], [String: String]) {
-        var artifacts = profile.artifactPaths(in: build)
-        for (_, name) in profile.boltArtifacts { artifacts[name] = boltDirectory + "/" + name }
-        var environment: [String: String] = [:]
-        if profile.boltArtifacts.contains(where: { $0.name.contains(".so") }) {
-            let inherited = ProcessInfo.processInfo.environment["LD_LIBRARY_PATH"].map { ":" + $0 } ?? ""
-            environment["LD_LIBRARY_PATH"] = boltDirectory + inherited
+    /// Mirrors the optimized build directory into `tree` with hard links (copies where linking
+    /// is impossible), so programs that find their files relative to themselves (a build-tree
+    /// CPython finds its standard library that way; shared libraries their RUNPATH) work from
+    /// the mirror. The files in `replacing` are written as new files, never through a link.
+    static func mirror(_ build: String, into tree: String, replacing: [String: Data], workDir: WorkDir) throws {
+        let manager = FileManager.default
+        try workDir.freshDirectory(tree)
+        guard let enumerator = manager.enumerator(atPath: build) else { return }
+        while let relative = enumerator.nextObject() as? String {
+            let source = build + "/" + relative
+            let destination = tree + "/" + relative
+            let type = (try manager.attributesOfItem(atPath: source))[.type] as? FileAttributeType
+            if type == .typeDirectory {
+                try manager.createDirectory(atPath: destination, withIntermediateDirectories: true)
+            } else if type == .typeSymbolicLink {
+                try manager.createSymbolicLink(atPath: destination, withDestinationPath: manager.destinationOfSymbolicLink(atPath: source))
+            } else if replacing[relative] == nil {
+                do { try manager.linkItem(atPath: source, toPath: destination) } catch { try manager.copyItem(atPath: source, toPath: destination) }
+            }
         }
-        return (artifacts, environment)
+        for (relative, data) in replacing {
+            let destination = tree + "/" + relative
+            try workDir.remove(destination)
+            try manager.createDirectory(atPath: URL(fileURLWithPath: destination).deletingLastPathComponent().path, withIntermediateDirectories: true)
+            try data.write(to: URL(fileURLWithPath: destination))
+            try manager.setAttributes([.posixPermissions: 0o755], ofItemAtPath: destination)
+        }
     }
 
-    /// The task's copies of the instrumented artifacts, with its key in the profile path, and
-    /// the directories BOLT's runtime writes to (it does not create them).
+    /// The task's mirror of the optimized build, with its copies of the instrumented artifacts
+    /// (its key in the profile path), and the directories BOLT's runtime writes to (it does not
+    /// create them).
     static func prepareTask(_ profile: PipelineProfile, workDir: WorkDir, key: String, rawDirectory: String) throws {
-        let binaries = taskBinaries(workDir, key: key)
-        try workDir.freshDirectory(binaries)
-        for (_, name) in profile.boltArtifacts {
+        var replacing: [String: Data] = [:]
+        for (path, name) in profile.boltArtifacts {
             let data = try Data(contentsOf: URL(fileURLWithPath: instrumented(workDir, name)))
             let patched = data.replacing(Data(placeholder.utf8), with: Data(key.utf8))
             guard patched != data else {
                 throw StageError(stage: TrainStage.boltStageName, message: "the instrumented \(name) does not contain its profile path placeholder; this llvm-bolt stores the path differently. Run with --no-bolt, and report the BOLT version.")
             }
-            try patched.write(to: URL(fileURLWithPath: binaries + "/" + name))
-            try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: binaries + "/" + name)
+            replacing[path] = patched
             try workDir.makeDirectory(rawDirectory + "/" + name)
         }
+        try mirror(BuildStage.buildDirectory(.optimize, in: workDir), into: taskTree(workDir, key: key), replacing: replacing, workDir: workDir)
     }
 }

@@ -102,8 +102,9 @@ public struct TrainStage: Stage {
             // can be redone without touching the others.
             environment = runtime.environment(rawDirectory: rawDirectory(task, workDir))
         case .bolt:
-            build = BuildStage.buildDirectory(.optimize, in: workDir)
-            (artifacts, environment) = BoltPaths.swapIn(profile, build: build, boltDirectory: BoltPaths.taskBinaries(workDir, key: key(task)))
+            // A mirror of the optimized build with this task's instrumented artifacts in place.
+            build = BoltPaths.taskTree(workDir, key: key(task))
+            artifacts = profile.artifactPaths(in: build)
         case .boltSample(let tools):
             build = BuildStage.buildDirectory(.optimize, in: workDir)
             artifacts = profile.artifactPaths(in: build)

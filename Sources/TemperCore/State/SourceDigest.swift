@@ -2,11 +2,20 @@ import Crypto
 import Foundation
 
 /// The content of a source tree as one SHA-256: relative paths, file bytes and symlink targets,
-/// in sorted order. Version-control metadata and the work dir (if it sits inside) are skipped.
+/// in sorted order. Version-control metadata, bytecode caches (a build-tree CPython writes
+/// `__pycache__` into its source `Lib/` whenever it runs), the work dir (if it sits inside) and
+/// the profile's `[source] exclude` names are skipped.
 public enum SourceDigest {
-    static let skipped: Set<String> = [".git", ".hg", ".svn"]
+    static let skipped: Set<String> = [".git", ".hg", ".svn", "__pycache__"]
+    static let skippedSuffixes = [".pyc", ".pyo"]
 
-    public static func compute(root: String, excluding excluded: [String] = []) throws -> String {
+    /// Whether a file or directory name is excluded: an exact name, or `*.ext` for a suffix.
+    static func isExcluded(_ name: String, patterns: [String]) -> Bool {
+        if skipped.contains(name) || skippedSuffixes.contains(where: name.hasSuffix) { return true }
+        return patterns.contains { $0.hasPrefix("*") ? name.hasSuffix(String($0.dropFirst())) : $0 == name }
+    }
+
+    public static func compute(root: String, excluding excluded: [String] = [], patterns: [String] = []) throws -> String {
         let manager = FileManager.default
         var isDirectory: ObjCBool = false
         guard manager.fileExists(atPath: root, isDirectory: &isDirectory), isDirectory.boolValue else {
@@ -16,7 +25,7 @@ public enum SourceDigest {
         var stack = [""]
         while let relative = stack.popLast() {
             let absolute = relative.isEmpty ? root : root + "/" + relative
-            for entry in try manager.contentsOfDirectory(atPath: absolute) where !skipped.contains(entry) {
+            for entry in try manager.contentsOfDirectory(atPath: absolute) where !isExcluded(entry, patterns: patterns) {
                 let child = relative.isEmpty ? entry : relative + "/" + entry
                 let childPath = root + "/" + child
                 if excluded.contains(childPath) { continue }
