@@ -69,7 +69,6 @@ public struct ELFFile: Sendable, Equatable {
 
     /// A position-independent executable: ET_DYN with a program interpreter.
     public var isPIE: Bool { type == 3 && sectionNames.contains(".interp") }
-    public var isSharedLibrary: Bool { type == 3 && !sectionNames.contains(".interp") }
     /// Static relocations kept by `--emit-relocs`, which BOLT needs to move code.
     public var hasRelocations: Bool { sectionNames.contains { $0.hasPrefix(".rela.text") || $0.hasPrefix(".rel.text") } }
     public var isStripped: Bool { !sectionNames.contains(".symtab") }

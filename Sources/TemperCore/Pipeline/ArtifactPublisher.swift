@@ -11,6 +11,8 @@ public enum ArtifactPublisher {
         public var name: String
         public var path: String
         public var stage: String
+        public var bytes: Int
+        public var sha256: String
     }
 
     /// Stages in order of precedence for `out/`.
@@ -29,10 +31,12 @@ public enum ArtifactPublisher {
                     try workDir.remove(destination)
                     continue
                 }
-                if FileDigest.sha256(of: destination) != FileDigest.sha256(of: path) {
+                guard let digest = FileDigest.sha256(of: path) else { continue }
+                if FileDigest.sha256(of: destination) != digest {
                     try workDir.copy(path, to: destination)
                 }
-                published.append(Published(name: name, path: destination, stage: stage))
+                let bytes = (try? FileManager.default.attributesOfItem(atPath: destination)[.size] as? Int) ?? 0
+                published.append(Published(name: name, path: destination, stage: stage, bytes: bytes, sha256: digest))
             }
             return published
         }

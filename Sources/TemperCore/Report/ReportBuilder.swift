@@ -38,15 +38,12 @@ public enum ReportBuilder {
                     previousSeconds: $0.previousSeconds.map { ($0 * 1000).rounded() / 1000 })
             },
             profileData: profileData,
-            artifacts: published.optimized.compactMap(artifact), baselineArtifacts: published.baseline.compactMap(artifact),
+            artifacts: published.optimized.map(artifact), baselineArtifacts: published.baseline.map(artifact),
             bolt: bolt, bench: BenchSession.current(workDir, state: state))
     }
 
-    static func artifact(_ published: ArtifactPublisher.Published) -> RunReport.Artifact? {
-        guard let size = (try? FileManager.default.attributesOfItem(atPath: published.path))?[.size] as? Int,
-            let digest = FileDigest.sha256(of: published.path)
-        else { return nil }
-        return RunReport.Artifact(name: published.name, path: published.path, bytes: size, sha256: digest, stage: published.stage)
+    static func artifact(_ published: ArtifactPublisher.Published) -> RunReport.Artifact {
+        RunReport.Artifact(name: published.name, path: published.path, bytes: published.bytes, sha256: published.sha256, stage: published.stage)
     }
 
     public static func write(_ report: RunReport, to path: String) throws {
