@@ -33,7 +33,9 @@ public actor ProcessGroupLedger {
 
     private func persist() {
         guard let data = try? JSONEncoder().encode(entries) else { return }
-        try? AtomicFile.write(data, to: path)
+        // No fsync: the ledger must outlive temper, not the machine, and every millisecond
+        // between a spawn and its entry is a window in which a SIGKILL leaves an unrecorded orphan.
+        try? AtomicFile.write(data, to: path, durable: false)
     }
 
     /// Stops the groups a previous, killed run left running. Returns how many it stopped.
