@@ -7,7 +7,11 @@
 #
 # Usage: Scripts/compare-profile-opt.sh [LLVM_MAJOR]        (default 22)
 # Env:   BENCHMARKS=nbody,richards,...  (default: 12 below)  PYPERF_FAST=1 (default) adds --fast
-# Takes about an hour on 2 cores. Results go to .temper/compare/.
+#        ROUNDS=2 (default): pyperformance rounds; each round runs the pythons in a new order, so
+#        drift on a shared machine falls on all of them alike
+# Also shows that a failing training shard costs only that shard: it makes one test abort (a
+# module on PYTHONPATH that shadows the one it tests), then runs temper again.
+# Takes about an hour on 2 cores. Results go to .temper/compare/ (summary.txt).
 set -euo pipefail
 major="${1:-22}"
 root="$(cd "$(dirname "$0")/.." && pwd)"
@@ -16,6 +20,7 @@ src="$root/Profiles/sources/python3.11"
 out="$root/.temper/compare"
 benchmarks="${BENCHMARKS:-chaos,deltablue,float,go,hexiom,json_dumps,nbody,nqueens,raytrace,richards,spectral_norm,unpack_sequence}"
 fast=(); [ "${PYPERF_FAST:-1}" = 1 ] && fast=(--fast)
+rounds="${ROUNDS:-2}"
 jobs="$(nproc)"
 
 "$root/Scripts/install-toolchain.sh" "$major"
@@ -45,6 +50,7 @@ rm -rf "$out/profile-opt"; mkdir -p "$out/profile-opt"
 echo "== (b) temper run Profiles/cpython.toml (PGO + ThinLTO + BOLT)"
 timed b-temper "$temper" run "$root/Profiles/cpython.toml" --fresh --workdir "$out/temper" \
   --llvm-bin "$llvm" > "$out/temper.log" 2>&1
+cp "$out/temper/report.json" "$out/temper-report.json"
 
 pythons=(
   "profile-opt=$out/profile-opt/python"
@@ -59,21 +65,39 @@ for entry in "${pythons[@]}"; do
     && echo "  $name: ok" || { echo "  $name: FAILED, see $out/smoke-$name.log"; exit 1; }
 done
 
-echo "== pyperformance ($benchmarks)"
-python3 -m venv "$out/runner"
-"$out/runner/bin/pip" install -q pyperformance
-for entry in "${pythons[@]}"; do
-  name="${entry%%=*}"; python="${entry#*=}"
-  rm -f "$out/pyperf-$name.json"
-  "$out/runner/bin/pyperformance" run "${fast[@]}" --python="$python" -b "$benchmarks" \
-    -o "$out/pyperf-$name.json" > "$out/pyperf-$name.log" 2>&1
+echo "== pyperformance ($benchmarks), $rounds interleaved round(s)"
+[ -x "$out/runner/bin/pyperformance" ] || { python3 -m venv "$out/runner" && "$out/runner/bin/pip" install -q pyperformance; }
+rm -f "$out"/pyperf-*.json
+for ((round = 1; round <= rounds; round++)); do
+  order=("${pythons[@]}")
+  # Round 1 in the listed order, round 2 reversed, round 3 rotated, ...
+  if ((round % 2 == 0)); then order=("${order[2]}" "${order[1]}" "${order[0]}"); fi
+  if ((round % 3 == 0)); then order=("${order[1]}" "${order[2]}" "${order[0]}"); fi
+  for entry in "${order[@]}"; do
+    name="${entry%%=*}"; python="${entry#*=}"
+    echo "  round $round: $name"
+    "$out/runner/bin/pyperformance" run "${fast[@]}" --python="$python" -b "$benchmarks" \
+      -o "$out/pyperf-$name-$round.json" > "$out/pyperf-$name-$round.log" 2>&1
+  done
 done
 
+echo "== one failing training shard (test_tabnanny aborts), then a resumed run"
+mkdir -p "$out/crash"
+printf 'import os\nos.abort()\n' > "$out/crash/tabnanny.py"
+status=0
+PYTHONPATH="$out/crash" "$temper" run "$root/Profiles/cpython.toml" --workdir "$out/temper" --llvm-bin "$llvm" \
+  --from train --to train > "$out/shard-crash.log" 2>&1 || status=$?
+[ "$status" = 1 ] || { echo "error: expected train to fail with exit status 1, got $status (see $out/shard-crash.log)" >&2; exit 1; }
+cp "$out/temper/report.json" "$out/report-crashed.json"
+timed c-resume "$temper" run "$root/Profiles/cpython.toml" --workdir "$out/temper" --llvm-bin "$llvm" \
+  --to train > "$out/shard-resume.log" 2>&1
+cp "$out/temper/report.json" "$out/report-resumed.json"
+
 echo "== result"
-"$out/runner/bin/python" - "$out" <<'PY'
+"$out/runner/bin/python" - "$out" "$rounds" <<'PY' | tee "$out/summary.txt"
 import json, math, os, statistics, sys
 import pyperf
-out = sys.argv[1]
+out, rounds = sys.argv[1], int(sys.argv[2])
 times = {}
 for line in open(os.path.join(out, "times")):
     label, wall, user, system = line.split()
@@ -81,25 +105,59 @@ for line in open(os.path.join(out, "times")):
 a_wall = times["a-configure"][0] + times["a-make"][0]
 a_cpu = times["a-configure"][1] + times["a-make"][1]
 b_wall, b_cpu = times["b-temper"]
+# The temper run's own stage times: PGO + LTO (through optimize) and BOLT's four stages.
+stages = {s["name"]: s["seconds"] for s in json.load(open(os.path.join(out, "temper-report.json")))["stages"]}
+pgo_lto = sum(stages[n] for n in ("instrument", "train", "merge", "optimize"))
+bolt = sum(stages[n] for n in ("bolt-instrument", "bolt-train", "bolt-merge", "bolt-optimize"))
 size = lambda p: os.path.getsize(p) / 1e6
-print(f"pipeline wall: make profile-opt {a_wall:.0f} s, temper {b_wall:.0f} s, ratio {b_wall / a_wall:.2f}")
+print(f"pipeline wall: make profile-opt {a_wall:.0f} s; temper {b_wall:.0f} s in all, ratio {b_wall / a_wall:.2f}; "
+      f"temper PGO+LTO stages {pgo_lto:.0f} s, ratio {pgo_lto / a_wall:.2f}; BOLT stages {bolt:.0f} s")
+print("temper stages: " + ", ".join(f"{n} {s:.0f} s" for n, s in stages.items()))
 print(f"pipeline CPU:  make profile-opt {a_cpu:.0f} s, temper {b_cpu:.0f} s, ratio {b_cpu / a_cpu:.2f}")
 print(f"binary size:   profile-opt {size(os.path.join(out, 'profile-opt/python')):.1f} MB, "
       f"temper pgo-lto {size(os.path.join(out, 'temper/stages/optimize/build/python')):.1f} MB, "
       f"temper bolt {size(os.path.join(out, 'temper/out/python')):.1f} MB")
-suites = {n: pyperf.BenchmarkSuite.load(os.path.join(out, f"pyperf-{n}.json")) for n in ("profile-opt", "temper-pgo-lto", "temper-bolt")}
-names = sorted(set.intersection(*(set(s.get_benchmark_names()) for s in suites.values())))
+
+def values(variant):
+    """Every value of every benchmark, pooled over the rounds."""
+    pooled = {}
+    for r in range(1, rounds + 1):
+        suite = pyperf.BenchmarkSuite.load(os.path.join(out, f"pyperf-{variant}-{r}.json"))
+        for bench in suite.get_benchmarks():
+            pooled.setdefault(bench.get_name(), []).extend(bench.get_values())
+    return pooled
+suites = {n: values(n) for n in ("profile-opt", "temper-pgo-lto", "temper-bolt")}
+names = sorted(set.intersection(*(set(s) for s in suites.values())))
 print(f"\n{'benchmark':20} {'profile-opt ms':>15} {'pgo-lto speed':>14} {'bolt speed':>11}")
 ratios = {"temper-pgo-lto": [], "temper-bolt": []}
 for name in names:
-    base = statistics.median(suites["profile-opt"].get_benchmark(name).get_values())
+    base = statistics.median(suites["profile-opt"][name])
     row = f"{name:20} {base * 1000:15.2f}"
     for variant in ratios:
-        value = statistics.median(suites[variant].get_benchmark(name).get_values())
-        ratios[variant].append(base / value)
-        row += f" {base / value:13.3f}x"
+        ratio = base / statistics.median(suites[variant][name])
+        ratios[variant].append(ratio)
+        row += f" {ratio:13.3f}x"
     print(row)
-for variant, values in ratios.items():
-    geomean = math.exp(sum(math.log(v) for v in values) / len(values))
-    print(f"geometric mean speed, {variant} vs make profile-opt: {geomean:.3f}x (>1 is faster)")
+geomean = {v: math.exp(sum(map(math.log, r)) / len(r)) for v, r in ratios.items()}
+for variant, value in geomean.items():
+    print(f"geometric mean speed, {variant} vs make profile-opt: {value:.3f}x (>1 is faster)")
+
+def train_of(path):
+    stage = next(s for s in json.load(open(path))["stages"] if s["name"] == "train")
+    return stage
+crashed, resumed = train_of(os.path.join(out, "report-crashed.json")), train_of(os.path.join(out, "report-resumed.json"))
+full_train = stages["train"]
+print(f"\nfailing shard: train {crashed['outcome']} after {crashed['seconds']:.0f} s; the resumed run's train took "
+      f"{resumed['seconds']:.0f} s (full train {full_train:.0f} s), tasks reused {resumed.get('counts', {}).get('tasks_reused')}"
+      f" of {resumed.get('counts', {}).get('tasks')}")
+
+print("\ngoals:")
+check = lambda ok: "met" if ok else "NOT met"
+print(f"  temper pipeline <= 0.8x make profile-opt wall: PGO+LTO {pgo_lto / a_wall:.2f}x {check(pgo_lto / a_wall <= 0.8)}; "
+      f"with BOLT {b_wall / a_wall:.2f}x {check(b_wall / a_wall <= 0.8)}")
+print(f"  at least as fast without BOLT (geomean >= 1.00): {geomean['temper-pgo-lto']:.3f}x {check(geomean['temper-pgo-lto'] >= 1.0)}")
+print(f"  faster with BOLT (geomean > 1.00): {geomean['temper-bolt']:.3f}x {check(geomean['temper-bolt'] > 1.0)}")
+reused = resumed.get("counts", {}).get("tasks_reused")
+print(f"  a failing shard costs only that shard: {reused} of {resumed.get('counts', {}).get('tasks')} shards reused "
+      f"{check(reused == resumed.get('counts', {}).get('tasks', 0) - 1)}")
 PY

@@ -27,7 +27,7 @@ import Testing
         #expect(profile.build.configure.isEmpty)
         #expect(profile.build.build == [["make", "-j{jobs}", "CC={cc}", "CFLAGS={cflags}"]])
         #expect(profile.train.onFailure == .fail)
-        #expect(profile.instrument.lto == LTOMode.none)
+        #expect(profile.instrument.lto == LTOMode.none && profile.instrument.cflags.isEmpty)
         #expect(profile.baseline.enabled == false)
         #expect(profile.build.artifactNames == ["app"])
     }

@@ -41,6 +41,8 @@ import Testing
         let report = try fixture()
         let again = try JSONDecoder().decode(RunReport.self, from: Data(try ReportRenderer.render(report, as: .json).utf8))
         #expect(again == report)
+        // Scripts read how much of a stage a resumed run redid.
+        #expect(report.stages.first { $0.name == "train" }?.counts?["tasks_reused"] == 0)
     }
 
     @Test func htmlEscapesNames() {

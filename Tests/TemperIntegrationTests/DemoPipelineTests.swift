@@ -113,10 +113,12 @@ import Testing
     }
 
     @Test func failingTaskFailsTrainWithItsOutputAndResumes() async throws {
+        // The script lives outside the source tree, so creating it later changes no fingerprint.
+        let missing = sandbox.root + "/missing.tl"
         let profile = try sandbox.writeProfile(name: "failing", extraTasks: """
             [[train.task]]
             name = "broken"
-            run = ["{artifact:tl}", "{source}/scripts/missing.tl"]
+            run = ["{artifact:tl}", "\(missing)"]
             """)
         do {
             _ = try await run(profile: profile)
@@ -133,6 +135,15 @@ import Testing
         #expect(outcomes(report)["train"] == .failed)
         #expect(outcomes(report)["merge"] == .pending)
         #expect(report.artifacts.isEmpty)
+
+        // With the cause fixed, the next run redoes only the failed task.
+        try FileManager.default.copyItem(atPath: sandbox.source + "/scripts/primes.tl", toPath: missing)
+        let resumed = try await run(profile: profile)
+        #expect(resumed.status == "succeeded")
+        #expect(outcomes(resumed)["instrument"] == .reused)
+        let train = try #require(resumed.stages.first { $0.name == "train" })
+        #expect(train.outcome == .executed)
+        #expect(train.counts?["tasks"] == 5 && train.counts?["tasks_reused"] == 4)
     }
 
     @Test func warnPolicyContinuesPastAFailingTask() async throws {

@@ -110,6 +110,9 @@ public enum PGOMode: String, Sendable, Equatable, CaseIterable, Codable {
 public struct InstrumentSettings: Sendable, Equatable {
     /// LTO in the instrumented build: off by default, the profile is the same and the link cheaper.
     public var lto: LTOMode = .none
+    /// Extra compiler flags for the instrumented build only, after the base flags (e.g. `-g0`:
+    /// that build is thrown away after training, so its debug info is wasted compile time).
+    public var cflags: [String] = []
 }
 
 public enum FailurePolicy: String, Sendable, Equatable, CaseIterable {

@@ -80,6 +80,7 @@ public enum ProfileParser {
         var instrument = InstrumentSettings()
         if let table = try top.table("instrument") {
             instrument.lto = try table.enumeration("lto", LTOMode.self) ?? .none
+            instrument.cflags = try table.stringArray("cflags") ?? []
             try table.finish()
         }
 

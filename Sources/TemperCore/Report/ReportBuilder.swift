@@ -35,7 +35,8 @@ public enum ReportBuilder {
             stages: stages.map {
                 RunReport.StageEntry(
                     name: $0.name, outcome: $0.outcome, seconds: ($0.seconds * 1000).rounded() / 1000, fingerprint: $0.fingerprint, message: $0.message,
-                    previousSeconds: $0.previousSeconds.map { ($0 * 1000).rounded() / 1000 })
+                    previousSeconds: $0.previousSeconds.map { ($0 * 1000).rounded() / 1000 },
+                    counts: state.stages[$0.name].flatMap { $0.status == .completed && !$0.counts.isEmpty ? $0.counts : nil })
             },
             profileData: profileData,
             artifacts: published.optimized.map(artifact), baselineArtifacts: published.baseline.map(artifact),

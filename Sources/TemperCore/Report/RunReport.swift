@@ -14,9 +14,13 @@ public struct RunReport: Codable, Sendable, Equatable {
         public var message: String?
         /// For a reused stage, the seconds of the execution it reuses.
         public var previousSeconds: Double?
+        /// What the stage's last completed execution counted (train: `tasks`, `tasks_reused`,
+        /// `tasks_failed`, `raw_profiles`; optimize: profile diagnostics), so scripts can check
+        /// that a resumed run did only the unfinished work.
+        public var counts: [String: Int]?
 
         enum CodingKeys: String, CodingKey {
-            case name, outcome, seconds, fingerprint, message
+            case name, outcome, seconds, fingerprint, message, counts
             case previousSeconds = "previous_seconds"
         }
     }

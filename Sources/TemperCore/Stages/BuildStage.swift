@@ -31,8 +31,9 @@ public struct BuildStage: Stage {
     public func plan(_ context: PlanContext) throws -> StagePlan {
         let build = Self.buildDirectory(variant, in: context.workDir)
         let injected = flags(context)
-        let cflags = profile.build.cflags + injected.cflags
-        let cxxflags = (profile.build.cxxflags ?? profile.build.cflags) + injected.cflags
+        let variantFlags = variant == .instrument ? profile.instrument.cflags : []
+        let cflags = profile.build.cflags + variantFlags + injected.cflags
+        let cxxflags = (profile.build.cxxflags ?? profile.build.cflags) + variantFlags + injected.cflags
         let ldflags = profile.build.ldflags + injected.ldflags
         let values = [
             "source": profile.source, "build": build, "cc": toolchain.cc.path, "cxx": toolchain.cxx.path,
