@@ -55,7 +55,9 @@ cp "$out/temper/report.json" "$out/temper-report.json"
 pythons=(
   "profile-opt=$out/profile-opt/python"
   "temper-pgo-lto=$out/temper/stages/optimize/build/python"
-  "temper-bolt=$out/temper/out/python"
+  # out/python is the same binary, but a build-tree python runs only inside its tree: this is
+  # bolt-optimize's hard-link mirror of the optimized build with the BOLTed python in it.
+  "temper-bolt=$out/temper/stages/bolt-optimize/tree/python"
 )
 
 echo "== smoke: python -m test on each build"
@@ -76,8 +78,8 @@ for ((round = 1; round <= rounds; round++)); do
   for entry in "${order[@]}"; do
     name="${entry%%=*}"; python="${entry#*=}"
     echo "  round $round: $name"
-    "$out/runner/bin/pyperformance" run "${fast[@]}" --python="$python" -b "$benchmarks" \
-      -o "$out/pyperf-$name-$round.json" > "$out/pyperf-$name-$round.log" 2>&1
+    (cd "$out" && "$out/runner/bin/pyperformance" run "${fast[@]}" --python="$python" -b "$benchmarks" \
+      -o "$out/pyperf-$name-$round.json" > "$out/pyperf-$name-$round.log" 2>&1)
   done
 done
 
