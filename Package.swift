@@ -39,6 +39,8 @@ let package = Package(
         .testTarget(
             name: "TemperCoreTests",
             dependencies: ["TemperCore"],
+            // Read by path (#filePath), not bundled as resources.
+            exclude: ["Golden"],
             swiftSettings: [.swiftLanguageMode(.v6)]
         ),
         .testTarget(

@@ -134,7 +134,7 @@ print(f"\n{'benchmark':20} {'profile-opt ms':>15} {'pgo-lto speed':>14} {'bolt s
 ratios = {"temper-pgo-lto": [], "temper-bolt": []}
 for name in names:
     base = statistics.median(suites["profile-opt"][name])
-    row = f"{name:20} {base * 1000:15.2f}"
+    row = f"{name:20} {base * 1000:15.4g}"
     for variant in ratios:
         ratio = base / statistics.median(suites[variant][name])
         ratios[variant].append(ratio)
