@@ -11,7 +11,7 @@
 #        drift on a shared machine falls on all of them alike
 # Also shows that a failing training shard costs only that shard: it makes one test abort (a
 # module on PYTHONPATH that shadows the one it tests), then runs temper again.
-# Takes about an hour on 2 cores. Results go to .temper/compare/ (summary.txt).
+# Takes about 40 minutes on 2 cores (most of it the two pipelines). Results go to .temper/compare/ (summary.txt).
 set -euo pipefail
 major="${1:-22}"
 root="$(cd "$(dirname "$0")/.." && pwd)"
