@@ -145,13 +145,12 @@ for variant, value in geomean.items():
     print(f"geometric mean speed, {variant} vs make profile-opt: {value:.3f}x (>1 is faster)")
 
 def train_of(path):
-    stage = next(s for s in json.load(open(path))["stages"] if s["name"] == "train")
-    return stage
+    return next(s for s in json.load(open(path))["stages"] if s["name"] == "train")
 crashed, resumed = train_of(os.path.join(out, "report-crashed.json")), train_of(os.path.join(out, "report-resumed.json"))
-full_train = stages["train"]
+counts = resumed.get("counts") or {}
+reused, tasks = counts.get("tasks_reused"), counts.get("tasks")
 print(f"\nfailing shard: train {crashed['outcome']} after {crashed['seconds']:.0f} s; the resumed run's train took "
-      f"{resumed['seconds']:.0f} s (full train {full_train:.0f} s), tasks reused {resumed.get('counts', {}).get('tasks_reused')}"
-      f" of {resumed.get('counts', {}).get('tasks')}")
+      f"{resumed['seconds']:.0f} s (full train {stages['train']:.0f} s), tasks reused {reused} of {tasks}")
 
 print("\ngoals:")
 check = lambda ok: "met" if ok else "NOT met"
@@ -159,7 +158,5 @@ print(f"  temper pipeline <= 0.8x make profile-opt wall: PGO+LTO {pgo_lto / a_wa
       f"with BOLT {b_wall / a_wall:.2f}x {check(b_wall / a_wall <= 0.8)}")
 print(f"  at least as fast without BOLT (geomean >= 1.00): {geomean['temper-pgo-lto']:.3f}x {check(geomean['temper-pgo-lto'] >= 1.0)}")
 print(f"  faster with BOLT (geomean > 1.00): {geomean['temper-bolt']:.3f}x {check(geomean['temper-bolt'] > 1.0)}")
-reused = resumed.get("counts", {}).get("tasks_reused")
-print(f"  a failing shard costs only that shard: {reused} of {resumed.get('counts', {}).get('tasks')} shards reused "
-      f"{check(reused == resumed.get('counts', {}).get('tasks', 0) - 1)}")
+print(f"  a failing shard costs only that shard: {reused} of {tasks} shards reused {check(tasks is not None and reused == tasks - 1)}")
 PY
