@@ -23,6 +23,7 @@ import Testing
             extra_flags = ["-frame-opt=hot"]
             pie = true
             compare = "status"
+            timing_runs = 3
             [[bolt.train.task]]
             name = "bolt-only"
             run = ["{artifact:app}", "x"]
@@ -33,6 +34,9 @@ import Testing
         let parsed = try Fixtures.parse(text)
         #expect(parsed.bolt.enabled && parsed.bolt.pie)
         #expect(parsed.bolt.compare == .status)
+        #expect(try parsed.bolt.timingRuns == 3 && Fixtures.parse(Fixtures.minimalProfile).bolt.timingRuns == 5)
+        let noRuns = try #require(throws: ProfileError.self) { try Fixtures.parse(Fixtures.minimalProfile + "\n[bolt]\ntiming_runs = 0\n") }
+        #expect(noRuns.description.contains("bolt.timing_runs") && noRuns.description.contains("at least 1"))
         #expect(parsed.boltTraining.tasks.map(\.name) == ["bolt-only"])
         #expect(parsed.verifyTask.run == ["{artifact:app}", "--check"])
         #expect(parsed.verifyTask.timeout == 60)

@@ -35,6 +35,8 @@ import Testing
         let build = try stages[0].plan(PlanContext(workDir: workDir, jobs: 2)).steps
         #expect(build.map(\.label) == ["configure", "build", "build", "build"])
         #expect(build[0].command.environment["CFLAGS"] == nil)
+        // So optimize and baseline configure during the instrumented build.
+        #expect((stages[0] as? BuildStage)?.configuresAhead.map(\.name) == ["optimize", "baseline"])
         // The instrumented build alone drops debug info ([instrument] cflags).
         for step in build.dropFirst() {
             #expect(step.command.arguments.contains("CFLAGS_NODIST=-g0 -fprofile-generate -mllvm -static-func-full-module-prefix=false"))

@@ -50,6 +50,7 @@ import Testing
         #expect(first.artifacts[0].stage == "bolt-optimize")
         let bolt = try #require(first.bolt?.artifacts.first)
         #expect(bolt.verified)
+        #expect(first.bolt?.verifySeconds?.runs == 5)
         #expect(bolt.flags.contains("-reorder-blocks=ext-tsp") && !bolt.flags.contains { $0.hasPrefix("-icf") })
         let before = try #require(bolt.dynoStats["before"]?["taken_branches"])
         let after = try #require(bolt.dynoStats["after"]?["taken_branches"])
@@ -94,6 +95,43 @@ import Testing
         let log = try String(contentsOfFile: sandbox.workDir + "/logs/optimize.log", encoding: .utf8)
         #expect(log.contains("-fprofile-use="))
         #expect(!log.contains("no profile data available for function"))
+    }
+
+    @Test func laterBuildsConfigureAheadOnceAndOnlyWithTheSameCommands() async throws {
+        // A configure that records where and how often it ran; flags reach only `build`.
+        let text = sandbox.profileText(name: "ahead").replacingOccurrences(of: "[build]\n", with: """
+            [build]
+            configure = [["sh", "-c", "pwd > configured-in; echo run >> configure-runs"]]
+            export_flags = false
+
+            """)
+        let profile = try sandbox.writeRaw(name: "ahead.toml", text)
+        var options = PipelineRun.Options(jobs: 2)
+        options.baseline = true
+        options.bolt = false
+        let first = try await run(options, profile: profile)
+        #expect(first.status == "succeeded")
+        let messages = Dictionary(uniqueKeysWithValues: first.stages.map { ($0.name, $0.message ?? "") })
+        #expect(messages["instrument"] == "configured optimize ahead, configured baseline ahead")
+        #expect(messages["optimize"]?.contains("configured ahead") == true)
+        #expect(messages["baseline"] == "configured ahead")
+        for variant in ["instrument", "optimize", "baseline"] {
+            let build = sandbox.workDir + "/stages/\(variant)/build"
+            // Each build directory was configured exactly once, in place, and its marker is spent.
+            #expect(try String(contentsOfFile: build + "/configure-runs", encoding: .utf8) == "run\n")
+            #expect(try String(contentsOfFile: build + "/configured-in", encoding: .utf8) == build + "\n")
+            #expect(!FileManager.default.fileExists(atPath: build + "/" + ConfigureAhead.markerName))
+        }
+        let optimizeLog = try String(contentsOfFile: sandbox.workDir + "/logs/optimize.log", encoding: .utf8)
+        #expect(optimizeLog.hasPrefix("# configure ran ahead") && optimizeLog.contains("logs/optimize.configure-ahead.log"))
+        #expect(optimizeLog.contains("-fprofile-use="))
+        #expect(try sandbox.bench(sandbox.workDir + "/out/tl") == (try sandbox.bench(sandbox.workDir + "/out/baseline/tl")))
+
+        // Only optimize runs again: no fresh marker, so it configures in its own stage.
+        let second = try await run(options, profile: try sandbox.writeRaw(name: "ahead.toml", text + "\n[optimize]\nlto = \"full\"\n"))
+        #expect(outcomes(second)["instrument"] == .reused && outcomes(second)["optimize"] == .executed)
+        #expect(second.stages.first { $0.name == "optimize" }?.message?.contains("configured ahead") == false)
+        #expect(try String(contentsOfFile: sandbox.workDir + "/stages/optimize/build/configure-runs", encoding: .utf8) == "run\n")
     }
 
     @Test func mixedToolchainIsRefusedBeforeAnyBuild() async throws {

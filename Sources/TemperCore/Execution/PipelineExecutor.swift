@@ -113,7 +113,7 @@ public struct PipelineExecutor: Sendable {
     }
 
     func fingerprint(of stage: any Stage, upstream: [String: StageRecord]) throws -> String {
-        let plan = try stage.plan(PlanContext(workDir: workDir, jobs: nil, upstream: upstream))
+        let plan = try stage.plan(PlanContext(workDir: workDir, jobs: nil, upstream: upstream, shared: sharedMaterial))
         var fingerprint = Fingerprint()
         fingerprint.add("stage", stage.name)
         for (key, value) in sharedMaterial.sorted(by: { $0.key < $1.key }) { fingerprint.add("shared." + key, value) }
@@ -151,7 +151,7 @@ public struct PipelineExecutor: Sendable {
         var stageLogger = logger
         stageLogger[metadataKey: "stage"] = .string(stage.name)
         let context = StageContext(
-            plan: PlanContext(workDir: workDir, jobs: jobs, upstream: upstream), runner: runner, logger: stageLogger,
+            plan: PlanContext(workDir: workDir, jobs: jobs, upstream: upstream, shared: sharedMaterial), runner: runner, logger: stageLogger,
             progress: progress,
             items: ItemCheckpoint(store: store, stage: stage.name, workDir: workDir, done: items.done.mapValues { $0.keys.map(workDir.absolute) }),
             directory: directory, logPath: workDir.log(stage.name))

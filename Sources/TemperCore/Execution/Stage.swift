@@ -39,11 +39,14 @@ public struct PlanContext: Sendable {
     public var jobs: Int?
     /// Records of completed upstream stages; missing when planning ahead of a run.
     public var upstream: [String: StageRecord]
+    /// Inputs shared by every stage (toolchain identity, source digest), as fingerprinted.
+    public var shared: [String: String]
 
-    public init(workDir: WorkDir, jobs: Int?, upstream: [String: StageRecord] = [:]) {
+    public init(workDir: WorkDir, jobs: Int?, upstream: [String: StageRecord] = [:], shared: [String: String] = [:]) {
         self.workDir = workDir
         self.jobs = jobs
         self.upstream = upstream
+        self.shared = shared
     }
 
     public var jobsText: String { jobs.map(String.init) ?? "{jobs}" }

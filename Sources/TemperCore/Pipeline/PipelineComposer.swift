@@ -2,13 +2,16 @@
 /// which order. Later stage families (BOLT) are added here.
 public enum PipelineComposer {
     public static func stages(for profile: PipelineProfile, toolchain: Toolchain, baseline: Bool, bolt: BoltTools? = nil) -> [any Stage] {
+        let optimize = BuildStage(variant: .optimize, profile: profile, toolchain: toolchain)
+        let baselineStage = baseline ? BuildStage(variant: .baseline, profile: profile, toolchain: toolchain) : nil
+        let ahead = ([optimize] + [baselineStage].compactMap { $0 }).filter(\.canConfigureAhead)
         var stages: [any Stage] = [
-            BuildStage(variant: .instrument, profile: profile, toolchain: toolchain),
+            BuildStage(variant: .instrument, profile: profile, toolchain: toolchain, configuresAhead: ahead),
             TrainStage(profile: profile, toolchain: toolchain),
             toolchain.family == .clang
                 ? MergeStage(profile: profile, toolchain: toolchain) as any Stage
                 : GCCMergeStage(profile: profile, toolchain: toolchain),
-            BuildStage(variant: .optimize, profile: profile, toolchain: toolchain),
+            optimize,
         ]
         if profile.bolt.enabled, let bolt {
             if profile.bolt.mode == .instrument {
@@ -20,8 +23,8 @@ public enum PipelineComposer {
                 BoltOptimizeStage(profile: profile, bolt: bolt),
             ]
         }
-        if baseline {
-            stages.append(BuildStage(variant: .baseline, profile: profile, toolchain: toolchain))
+        if let baselineStage {
+            stages.append(baselineStage)
         }
         return stages
     }

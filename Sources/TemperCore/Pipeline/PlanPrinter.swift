@@ -10,6 +10,10 @@ public enum PlanPrinter {
             lines.append("")
             let consumes = stage.consumes.isEmpty ? "" : " (reads \(stage.consumes.joined(separator: ", ")))"
             lines.append("== \(stage.name)\(consumes)")
+            if let build = stage as? BuildStage, !build.configuresAhead.isEmpty {
+                let names = build.configuresAhead.map(\.name).joined(separator: ", ")
+                lines.append("  # meanwhile, the configure of \(names) runs ahead in its own build directory; that stage then skips it")
+            }
             guard let plan = try? stage.plan(PlanContext(workDir: prepared.workDir, jobs: jobs)) else {
                 lines.append("  (cannot plan this stage before its inputs exist)")
                 continue

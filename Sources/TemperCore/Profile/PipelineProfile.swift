@@ -49,6 +49,9 @@ public struct BoltSettings: Sendable, Equatable {
     /// Whether verification compares output ("output") or only the exit status ("status"),
     /// for programs that print timings.
     public var compare: VerifyComparison = .output
+    /// Interleaved runs of the verify command on each side for the report's before/after timing,
+    /// the verification run included. A long verify command costs this many times two.
+    public var timingRuns = 5
 }
 
 public enum BoltMode: String, Sendable, Equatable, CaseIterable {
@@ -92,6 +95,9 @@ public struct BuildSettings: Sendable, Equatable {
     /// whose configure bakes environment flags into installed files (CPython's sysconfig), which
     /// take the flags through placeholders only (e.g. CFLAGS_NODIST={cflags}).
     public var exportFlags = true
+    /// Let later builds run their configure during the instrumented build, in their own build
+    /// directories. Off for a configure that writes outside its build directory.
+    public var configureAhead = true
 
     public var artifactNames: [String] { artifacts.map { String($0.split(separator: "/").last ?? "") } }
 }

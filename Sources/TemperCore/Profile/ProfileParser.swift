@@ -67,6 +67,7 @@ public enum ProfileParser {
         build.cxxflags = try buildTable.stringArray("cxxflags")
         build.ldflags = try buildTable.stringArray("ldflags") ?? []
         build.exportFlags = try buildTable.bool("export_flags") ?? true
+        build.configureAhead = try buildTable.bool("configure_ahead") ?? true
         try buildTable.finish()
         if build.artifacts.isEmpty {
             throw ProfileError.invalidValue(file: file, keyPath: "build.artifacts", line: locator.line(of: "build.artifacts"), message: "list at least one artifact (a path relative to the build directory).")
@@ -122,6 +123,10 @@ public enum ProfileParser {
             bolt.extraFlags = try table.stringArray("extra_flags") ?? []
             bolt.pie = try table.bool("pie") ?? false
             bolt.compare = try table.enumeration("compare", VerifyComparison.self) ?? .output
+            bolt.timingRuns = try table.int("timing_runs") ?? bolt.timingRuns
+            if bolt.timingRuns < 1 {
+                throw ProfileError.invalidValue(file: file, keyPath: "bolt.timing_runs", line: locator.line(of: "bolt.timing_runs"), message: "must be at least 1 (the verification run itself).")
+            }
             if let trainTable = try table.table("train") {
                 bolt.train = try training(trainTable, keyPath: "bolt.train", artifacts: artifactSet, file: file)
                 if bolt.train?.tasks.isEmpty == true {

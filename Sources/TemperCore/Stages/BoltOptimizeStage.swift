@@ -48,7 +48,7 @@ public struct BoltOptimizeStage: Stage {
                 StagePlan.Step("verify (pre-BOLT)", verifyCommand(context.workDir, bolted: false)),
                 StagePlan.Step("verify (BOLTed)", verifyCommand(context.workDir, bolted: true)),
             ],
-            material: ["compare": profile.bolt.compare.rawValue])
+            material: ["compare": profile.bolt.compare.rawValue, "timing_runs": String(profile.bolt.timingRuns)])
     }
 
     public func execute(_ context: StageContext) async throws -> StageResult {
@@ -90,9 +90,9 @@ public struct BoltOptimizeStage: Stage {
             outputs.append(result)
             named[ArtifactPublisher.key(artifact.name)] = workDir.relative(result)
         }
-        try await verify(context)
+        let verification = try await verify(context)
         for index in reports.indices { reports[index].verified = true }
-        let timing = try await time(context)
+        let timing = try await time(context, first: verification, rounds: profile.bolt.timingRuns)
         var notes: [String] = []
         if timing.bolted > timing.preBolt * 1.05 {
             let slower = String(format: "%.0f%%", 100 * (timing.bolted / timing.preBolt - 1))
@@ -113,14 +113,15 @@ public struct BoltOptimizeStage: Stage {
             message: (taken + ["verified"] + notes).joined(separator: ", "))
     }
 
-    /// Times the verify command on both sides, interleaved, for the report.
-    func time(_ context: StageContext, rounds: Int = 5) async throws -> BoltSummary.Timing {
+    /// Times the verify command on both sides, interleaved, for the report; the verification
+    /// run is the first of `rounds` samples.
+    func time(_ context: StageContext, first: (before: Double, after: Double), rounds: Int) async throws -> BoltSummary.Timing {
         let workDir = context.workDir
         let log = workDir.log("\(name)-timing")
         try workDir.remove(log)
-        var before: [Double] = []
-        var after: [Double] = []
-        for _ in 0..<rounds {
+        var before = [first.before]
+        var after = [first.after]
+        for _ in 1..<max(rounds, 1) {
             before.append(try await context.runner.run(verifyCommand(workDir, bolted: false), logPath: log, annotate: false).seconds)
             after.append(try await context.runner.run(verifyCommand(workDir, bolted: true), logPath: log, annotate: false).seconds)
         }
@@ -128,8 +129,9 @@ public struct BoltOptimizeStage: Stage {
         return BoltSummary.Timing(runs: rounds, preBolt: median(before), bolted: median(after))
     }
 
-    /// Runs the verify command on the pre-BOLT and the BOLTed artifacts and compares them.
-    func verify(_ context: StageContext) async throws {
+    /// Runs the verify command on the pre-BOLT and the BOLTed artifacts and compares them;
+    /// returns the two runs' seconds.
+    func verify(_ context: StageContext) async throws -> (before: Double, after: Double) {
         let workDir = context.workDir
         let before = verifyCommand(workDir, bolted: false)
         let after = verifyCommand(workDir, bolted: true)
@@ -153,6 +155,7 @@ public struct BoltOptimizeStage: Stage {
         if let failure {
             throw StageError(stage: name, message: "BOLT verification failed: \(failure).\n  $ \(after.displayString)\n  last lines of output:\n\(LogTail.indented(afterLog))\n  The pre-BOLT artifact stays in out/. Check [bolt] flags, or run with --no-bolt.")
         }
+        return (expected.seconds, actual.seconds)
     }
 
     static func size(_ path: String) -> Int {

@@ -7,11 +7,24 @@ public struct BuildStage: Stage {
     public let variant: BuildVariant
     let profile: PipelineProfile
     let toolchain: Toolchain
+    /// Later builds whose configure runs while this one builds (see `ConfigureAhead`).
+    public let configuresAhead: [BuildStage]
 
-    public init(variant: BuildVariant, profile: PipelineProfile, toolchain: Toolchain) {
+    public init(variant: BuildVariant, profile: PipelineProfile, toolchain: Toolchain, configuresAhead: [BuildStage] = []) {
         self.variant = variant
         self.profile = profile
         self.toolchain = toolchain
+        self.configuresAhead = configuresAhead
+    }
+
+    /// Whether this build's configure may run before its upstream stages finish: it has one,
+    /// the profile allows it, and its commands cannot see the injected flags (the only part of
+    /// a build's plan that reads upstream results, e.g. the profile data path).
+    public var canConfigureAhead: Bool {
+        guard profile.build.configureAhead, !profile.build.configure.isEmpty, !profile.build.exportFlags else { return false }
+        let flagPlaceholders = ["{cflags}", "{cxxflags}", "{ldflags}"]
+        let templates = profile.build.configure.flatMap { $0 } + profile.build.env.values
+        return !templates.contains { template in flagPlaceholders.contains { template.contains($0) } }
     }
 
     public var name: String { variant.rawValue }
@@ -90,15 +103,29 @@ public struct BuildStage: Stage {
     public func execute(_ context: StageContext) async throws -> StageResult {
         let plan = try plan(context.plan)
         let build = Self.buildDirectory(variant, in: context.workDir)
-        // Always a clean build: objects compiled with another profile break the LTO link.
-        try context.workDir.freshDirectory(context.directory)
-        try context.workDir.makeDirectory(build)
+        // Later builds configure while this one runs; awaited (or cancelled) when it ends.
+        async let aheadNote = ConfigureAhead(stages: configuresAhead).run(context)
+        let configureSteps = plan.steps.filter { $0.label == "configure" }
+        let configuredAhead = try ConfigureAhead.consume(in: build, steps: configureSteps, shared: context.plan.shared, workDir: context.workDir)
+        // Always a clean build: objects compiled with another profile break the LTO link. A tree
+        // configured ahead holds nothing but configure's output.
+        if configuredAhead {
+            try context.workDir.emptyDirectory(context.directory, keeping: ["build"])
+        } else {
+            try context.workDir.freshDirectory(context.directory)
+            try context.workDir.makeDirectory(build)
+        }
         try context.workDir.remove(context.logPath)
+        if configuredAhead {
+            let note = "# configure ran ahead, during an earlier stage, with the same commands; its output: \(ConfigureAhead.log(of: self, in: context.workDir))\n"
+            try AtomicFile.write(Data(note.utf8), to: context.logPath, durable: false)
+            context.logger.debug("configure: already done ahead in \(build)")
+        }
         if variant == .optimize, toolchain.family == .gcc {
             try placeGCCProfiles(context, in: build)
         }
         var buildLogStart: UInt64?
-        for step in plan.steps {
+        for step in plan.steps where !(configuredAhead && step.label == "configure") {
             if step.label == "build", buildLogStart == nil {
                 // Diagnostics are counted from the build proper: configure's test programs
                 // (conftest.c) have no profile and would only add noise.
@@ -132,7 +159,8 @@ public struct BuildStage: Stage {
         for (artifact, fileName) in zip(profile.build.artifacts, profile.build.artifactNames) {
             named[ArtifactPublisher.key(fileName)] = context.workDir.relative(build + "/" + artifact)
         }
-        let note = variant == .optimize ? CompilerDiagnostics.summary(counts) : nil
-        return StageResult(outputs: outputs, counts: counts, named: named, message: note)
+        let notes = [variant == .optimize ? CompilerDiagnostics.summary(counts) : nil, configuredAhead ? "configured ahead" : nil, await aheadNote]
+        let note = notes.compactMap { $0 }.joined(separator: "; ")
+        return StageResult(outputs: outputs, counts: counts, named: named, message: note.isEmpty ? nil : note)
     }
 }

@@ -64,6 +64,14 @@ public struct WorkDir: Sendable, Equatable {
         try makeDirectory(path)
     }
 
+    /// Empties a directory inside the work dir except for the named entries (creating it if missing).
+    public func emptyDirectory(_ path: String, keeping kept: Set<String>) throws {
+        try makeDirectory(path)
+        for entry in try FileManager.default.contentsOfDirectory(atPath: path) where !kept.contains(entry) {
+            try remove(path + "/" + entry)
+        }
+    }
+
     public func makeDirectory(_ path: String) throws {
         guard contains(path) || path == root else { throw WorkDirError.outside(path: path, root: root) }
         try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
