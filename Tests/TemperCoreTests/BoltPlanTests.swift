@@ -167,4 +167,16 @@ import Testing
         try Data("no placeholder".utf8).write(to: URL(fileURLWithPath: BoltPaths.instrumented(root, "app")))
         #expect(throws: StageError.self) { try BoltPaths.prepareTask(parsed, workDir: root, key: key, rawDirectory: root.root + "/r") }
     }
+
+    @Test func overwritingFindsEveryOccurrenceUpToTheLastByte() {
+        func patched(_ text: String) -> (String, Int) {
+            var data = Data(text.utf8)
+            let count = BoltPaths.overwrite("@@@", with: "abc", in: &data)
+            return (String(decoding: data, as: UTF8.self), count)
+        }
+        #expect(patched("@@@") == ("abc", 1))
+        #expect(patched("x@@@@y@@@") == ("xabc@yabc", 2))
+        #expect(patched("@@ @ @@") == ("@@ @ @@", 0))
+        #expect(patched("") == ("", 0))
+    }
 }
