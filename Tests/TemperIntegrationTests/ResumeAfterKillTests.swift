@@ -43,6 +43,17 @@ import Testing
         #expect(clean.stages["merge"]?.named["profdata"] == resumedProfile)
     }
 
+    @Test func anOrphanTheLedgerMissedIsFoundByItsMarkAndStopped() async throws {
+        // As if temper were killed between spawning a task and recording its group: no ledger.
+        let runner = SubprocessRunner(ledger: ProcessGroupLedger(path: sandbox.root + "/unused.json", mark: sandbox.workDir))
+        let orphan = Task { try await runner.run(Command(executable: "sleep", arguments: ["30"], workingDirectory: sandbox.root), logPath: sandbox.root + "/sleep.log") }
+        try await Temper.waitUntil(timeout: 10) { !ProcessGroupLedger.markedProcesses(sandbox.workDir).isEmpty }
+        #expect(ProcessGroupLedger.markedProcesses(sandbox.workDir + "-other").isEmpty)
+        #expect(ProcessGroupLedger.stopLeftovers(recordedIn: sandbox.root + "/no-ledger.json", mark: sandbox.workDir) == 1)
+        #expect(ProcessGroupLedger.markedProcesses(sandbox.workDir).isEmpty)
+        #expect(try await orphan.value.termination == .signaled(SIGKILL))
+    }
+
     @Test func interruptStopsTheStageAndExits130() async throws {
         let profile = try sandbox.writeProfile(name: "interrupt", jobs: 1, repeatCount: 40)
         let temper = try Temper.start(["run", profile, "--workdir", sandbox.workDir])

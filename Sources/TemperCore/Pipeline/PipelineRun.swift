@@ -77,7 +77,7 @@ public struct PipelineRun: Sendable {
         let workDir = prepared.workDir
         let lock = try WorkDirLock(workDir: workDir)
         defer { lock.release() }
-        let stopped = ProcessGroupLedger.stopLeftovers(recordedIn: workDir.ledgerFile)
+        let stopped = ProcessGroupLedger.stopLeftovers(recordedIn: workDir.ledgerFile, mark: workDir.root)
         if stopped > 0 { logger.warning("stopped \(stopped) process group(s) left running by a killed temper") }
         if options.fresh {
             for path in [workDir.root + "/stages", workDir.stateFile, workDir.out, workDir.logs, workDir.reportFile] {
@@ -87,7 +87,7 @@ public struct PipelineRun: Sendable {
         logger.info("profile \(prepared.profile.name); toolchain \(prepared.toolchain.summary) in \(prepared.toolchain.directory) (\(prepared.toolchain.origin)); work dir \(workDir.root)")
         try await ProbeCache.ensure(prepared.toolchain, bolt: prepared.bolt, workDir: workDir, logger: logger)
         let store = try StateStore(path: workDir.stateFile, profile: prepared.profile.name)
-        let ledger = ProcessGroupLedger(path: workDir.ledgerFile)
+        let ledger = ProcessGroupLedger(path: workDir.ledgerFile, mark: workDir.root)
 
         let sourceDigest = try SourceDigest.compute(root: prepared.profile.source, excluding: [workDir.root], patterns: prepared.profile.sourceExclude)
         let executor = PipelineExecutor(

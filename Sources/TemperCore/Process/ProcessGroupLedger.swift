@@ -6,8 +6,13 @@ import Glibc
 
 /// Remembers, on disk, the process groups a run has started. If temper itself is killed with
 /// SIGKILL its children live on; the next run reads the ledger and stops them before it resumes,
-/// so a stray training process cannot write into a stage that is being redone.
+/// so a stray training process cannot write into a stage that is being redone. Every process
+/// also carries `TEMPER_WORK_DIR` in its environment, which finds the ones a kill left unrecorded
+/// (between a spawn and its ledger entry, which is when a task has just ended and the next starts).
 public actor ProcessGroupLedger {
+    /// The environment variable that marks every process started for a work dir.
+    public static let markKey = "TEMPER_WORK_DIR"
+
     struct Entry: Codable, Equatable {
         var group: Int32
         /// The leader's start time (field 22 of /proc/PID/stat), to tell a reused PID apart.
@@ -15,10 +20,13 @@ public actor ProcessGroupLedger {
     }
 
     let path: String
+    /// This work dir's root: the value of `markKey` in the processes it starts.
+    public nonisolated let mark: String
     private var entries: [Entry] = []
 
-    public init(path: String) {
+    public init(path: String, mark: String) {
         self.path = path
+        self.mark = mark
     }
 
     func started(group: Int32) {
@@ -38,21 +46,48 @@ public actor ProcessGroupLedger {
         try? AtomicFile.write(data, to: path, durable: false)
     }
 
-    /// Stops the groups a previous, killed run left running. Returns how many it stopped.
+    /// Stops the groups a previous, killed run left running, and every process marked with this
+    /// work dir, and waits until the marked ones are gone. Returns how many groups or unrecorded
+    /// processes it stopped.
     @discardableResult
-    public static func stopLeftovers(recordedIn path: String) -> Int {
-        guard let data = FileManager.default.contents(atPath: path),
-            let entries = try? JSONDecoder().decode([Entry].self, from: data)
-        else { return 0 }
+    public static func stopLeftovers(recordedIn path: String, mark: String) -> Int {
         var stopped = 0
-        for entry in entries where entry.group > 1 {
-            let leader = startTime(of: entry.group)
-            // A live leader with another start time is an unrelated process that reused the PID.
-            if let leader, leader != entry.startTime { continue }
-            if kill(-entry.group, SIGKILL) == 0 { stopped += 1 }
+        if let data = FileManager.default.contents(atPath: path),
+            let entries = try? JSONDecoder().decode([Entry].self, from: data)
+        {
+            for entry in entries where entry.group > 1 {
+                let leader = startTime(of: entry.group)
+                // A live leader with another start time is an unrelated process that reused the PID.
+                if let leader, leader != entry.startTime { continue }
+                if kill(-entry.group, SIGKILL) == 0 { stopped += 1 }
+            }
+            try? FileManager.default.removeItem(atPath: path)
         }
-        try? FileManager.default.removeItem(atPath: path)
+        var marked = markedProcesses(mark)
+        stopped += marked.filter { kill($0, SIGKILL) == 0 }.count
+        // Killed processes still show until their parent (now init) reaps them.
+        for _ in 0..<200 where !marked.isEmpty {
+            usleep(10_000)
+            marked = marked.filter { startTime(of: $0) != nil && !isZombie($0) }
+        }
         return stopped
+    }
+
+    /// Live processes whose environment holds `markKey=mark` (other users' are unreadable).
+    static func markedProcesses(_ mark: String) -> [Int32] {
+        let needle = Array("\(markKey)=\(mark)".utf8)
+        let own = getpid()
+        return ((try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []).compactMap { entry in
+            guard let pid = Int32(entry), pid != own, !isZombie(pid),
+                let environ = FileManager.default.contents(atPath: "/proc/\(pid)/environ")
+            else { return nil }
+            return environ.split(separator: 0).contains { Array($0) == needle } ? pid : nil
+        }
+    }
+
+    static func isZombie(_ pid: Int32) -> Bool {
+        guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8), let close = stat.lastIndex(of: ")") else { return false }
+        return stat[stat.index(after: close)...].split(separator: " ").first == "Z"
     }
 
     static func startTime(of pid: Int32) -> String? {

@@ -45,8 +45,10 @@ public struct SubprocessRunner: ProcessRunning {
         header += "$ \(command.displayString)\n"
         if annotate { _ = try? log.writeAll(Array(header.utf8)) }
 
+        var inherited = ProcessInfo.processInfo.environment
+        if let ledger { inherited[ProcessGroupLedger.markKey] = ledger.mark }
         let environment = Environment.custom(Dictionary(
-            ProcessInfo.processInfo.environment.merging(command.environment) { _, new in new }
+            inherited.merging(command.environment) { _, new in new }
                 .map { (Environment.Key(stringLiteral: $0.key), $0.value) },
             uniquingKeysWith: { _, new in new }))
         let options = Self.platformOptions
