@@ -78,7 +78,7 @@ public struct PipelineRun: Sendable {
         let lock = try WorkDirLock(workDir: workDir)
         defer { lock.release() }
         let stopped = ProcessGroupLedger.stopLeftovers(recordedIn: workDir.ledgerFile, mark: workDir.root)
-        if stopped > 0 { logger.warning("stopped \(stopped) process group(s) left running by a killed temper") }
+        if stopped > 0 { logger.warning("stopped \(stopped) process group(s) or unrecorded process(es) left running by a killed temper") }
         if options.fresh {
             for path in [workDir.root + "/stages", workDir.stateFile, workDir.out, workDir.logs, workDir.reportFile] {
                 try workDir.remove(path)

@@ -51,7 +51,7 @@ public actor ProcessGroupLedger {
     /// processes it stopped.
     @discardableResult
     public static func stopLeftovers(recordedIn path: String, mark: String) -> Int {
-        var stopped = 0
+        var stoppedGroups: Set<Int32> = []
         if let data = FileManager.default.contents(atPath: path),
             let entries = try? JSONDecoder().decode([Entry].self, from: data)
         {
@@ -59,18 +59,20 @@ public actor ProcessGroupLedger {
                 let leader = startTime(of: entry.group)
                 // A live leader with another start time is an unrelated process that reused the PID.
                 if let leader, leader != entry.startTime { continue }
-                if kill(-entry.group, SIGKILL) == 0 { stopped += 1 }
+                if kill(-entry.group, SIGKILL) == 0 { stoppedGroups.insert(entry.group) }
             }
             try? FileManager.default.removeItem(atPath: path)
         }
         var marked = markedProcesses(mark)
-        stopped += marked.filter { kill($0, SIGKILL) == 0 }.count
+        // Members of a group stopped above are still listed until they die: count them once.
+        let unrecorded = marked.filter { !stoppedGroups.contains(getpgid($0)) }
+        for pid in marked { kill(pid, SIGKILL) }
         // Killed processes still show until their parent (now init) reaps them.
         for _ in 0..<200 where !marked.isEmpty {
             usleep(10_000)
             marked = marked.filter { startTime(of: $0) != nil && !isZombie($0) }
         }
-        return stopped
+        return stoppedGroups.count + unrecorded.count
     }
 
     /// Live processes whose environment holds `markKey=mark` (other users' are unreadable).

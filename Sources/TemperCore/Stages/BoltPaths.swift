@@ -59,9 +59,6 @@ public enum BoltPaths {
         }
     }
 
-    /// The task's mirror of the optimized build, with its copies of the instrumented artifacts
-    /// (its key in the profile path), and the directories BOLT's runtime writes to (it does not
-    /// create them).
     /// Overwrites every occurrence of `needle` with `replacement` (the same length, so nothing
     /// moves) and returns how many there were. memchr + memcmp, because the generic
     /// `Data.replacing` takes ~5 s on a 40 MB binary, once per task.
@@ -89,6 +86,9 @@ public enum BoltPaths {
         return count
     }
 
+    /// The task's mirror of the optimized build, with its copies of the instrumented artifacts
+    /// (its key in the profile path), and the directories BOLT's runtime writes to (it does not
+    /// create them).
     static func prepareTask(_ profile: PipelineProfile, workDir: WorkDir, key: String, rawDirectory: String) throws {
         var replacing: [String: Data] = [:]
         for (path, name) in profile.boltArtifacts {

@@ -34,11 +34,6 @@ public actor StateStore {
         try save()
     }
 
-    public func reset() throws {
-        state.stages = [:]
-        try save()
-    }
-
     func save() throws {
         try AtomicFile.write(try JSONEncoder.temper.encode(state), to: path)
     }
