@@ -36,22 +36,40 @@ struct BenchCommand: AsyncParsableCommand {
     @Flag(help: "Print the result as JSON.")
     var json = false
 
+    func validate() throws {
+        guard (1...10_000).contains(runs) else { throw ValidationError("--runs must be between 1 and 10000, got \(runs)") }
+        guard (0...1_000).contains(warmup) else { throw ValidationError("--warmup must be between 0 and 1000, got \(warmup)") }
+        _ = try parsedVariants()
+        if let compare, !FileManager.default.isReadableFile(atPath: compare) {
+            throw ValidationError("--compare \(compare): no such readable file")
+        }
+    }
+
+    func parsedVariants() throws -> [BenchRun.Variant]? {
+        try variants.map { list in
+            let names = list.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
+            return try names.map { name in
+                guard let variant = BenchRun.Variant(rawValue: name) else {
+                    throw ValidationError("unknown variant `\(name)` in --variants; use baseline, pgo-lto or bolt")
+                }
+                return variant
+            }
+        }
+    }
+
     func run() async throws {
         do {
-            guard runs >= 1, warmup >= 0 else { throw ValidationError("--runs must be at least 1 and --warmup at least 0") }
             var bench = BenchRun.Options()
             bench.runs = runs
             bench.warmup = warmup
             bench.instructions = instructions
-            if let variants {
-                bench.variants = try variants.split(separator: ",").map { name in
-                    guard let variant = BenchRun.Variant(rawValue: name.trimmingCharacters(in: .whitespaces)) else {
-                        throw ValidationError("unknown variant `\(name)`; use baseline, pgo-lto or bolt")
-                    }
-                    return variant
-                }
+            bench.variants = try parsedVariants()
+            let old: BenchResult?
+            do {
+                old = try compare.map { try JSONDecoder().decode(BenchResult.self, from: Data(contentsOf: URL(fileURLWithPath: $0))) }
+            } catch {
+                throw ValidationError("--compare \(compare ?? ""): not a temper bench result (bench/history/*.json)")
             }
-            let old = try compare.map { try JSONDecoder().decode(BenchResult.self, from: Data(contentsOf: URL(fileURLWithPath: $0))) }
             var pipeline = PipelineRun.Options()
             pipeline.workDir = workdir
             let logger = Terminal.logger()

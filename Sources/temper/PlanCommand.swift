@@ -11,7 +11,7 @@ struct PlanCommand: AsyncParsableCommand {
 
     func run() async throws {
         do {
-            let pipelineOptions = try options.pipelineOptions()
+            let pipelineOptions = options.pipelineOptions()
             let prepared = try await PipelineRun(progress: TerminalProgress(logger: Terminal.logger()), logger: Terminal.logger())
                 .prepare(profilePath: options.profile, options: pipelineOptions)
             print(PlanPrinter.render(prepared, jobs: pipelineOptions.jobs))

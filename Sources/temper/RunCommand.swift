@@ -10,10 +10,10 @@ struct RunCommand: AsyncParsableCommand {
     @OptionGroup var options: ProfileOptions
 
     @Option(help: "Execute again from this stage on (earlier stages must be complete).")
-    var from: String?
+    var from: StageID?
 
     @Option(help: "Stop after this stage.")
-    var to: String?
+    var to: StageID?
 
     @Flag(help: "Discard the work dir's state and outputs and run everything.")
     var fresh = false
@@ -23,7 +23,7 @@ struct RunCommand: AsyncParsableCommand {
 
     func run() async throws {
         let logger = Terminal.logger(verbose: verbose)
-        var pipelineOptions = try options.pipelineOptions()
+        var pipelineOptions = options.pipelineOptions()
         pipelineOptions.from = from
         pipelineOptions.to = to
         pipelineOptions.fresh = fresh

@@ -12,6 +12,38 @@ struct Temper: AsyncParsableCommand {
             4 work dir in use by another run, 130 interrupted.
             """,
         subcommands: [RunCommand.self, PlanCommand.self, StatusCommand.self, CleanCommand.self, BenchCommand.self, DoctorCommand.self, ReportCommand.self])
+
+    /// One error path for the whole CLI: every error, the argument parser's included, ends in
+    /// one of the documented exit statuses (usage errors are 2, never the parser's 64).
+    static func main() async {
+        let arguments = Array(CommandLine.arguments.dropFirst())
+        guard !arguments.isEmpty else {
+            FileHandle.standardError.write(Data((helpMessage() + "\n\ntemper: error: no subcommand given.\n").utf8))
+            Foundation.exit(ExitStatus.badInput)
+        }
+        do {
+            var command = try parseAsRoot(arguments)
+            if var asynchronous = command as? any AsyncParsableCommand {
+                try await asynchronous.run()
+            } else {
+                try command.run()
+            }
+        } catch let code as ExitCode {
+            // Terminal.fail has printed the message and chosen the status.
+            Foundation.exit(code.rawValue)
+        } catch {
+            let code = exitCode(for: error)
+            if code == .success {
+                // --help, --version
+                print(fullMessage(for: error))
+                Foundation.exit(ExitStatus.success)
+            }
+            var message = fullMessage(for: error)
+            if message.hasPrefix("Error: ") { message.removeFirst("Error: ".count) }
+            FileHandle.standardError.write(Data("temper: error: \(message)\n".utf8))
+            Foundation.exit(ExitStatus.badInput)
+        }
+    }
 }
 
 /// Options shared by the commands that read a profile.
@@ -37,12 +69,15 @@ struct ProfileOptions: ParsableArguments {
     @Option(help: "Compiler family, overriding the profile's: clang or gcc. Another family than the profile's gets its own work dir (.temper/NAME-gcc).")
     var compiler: CompilerFamily?
 
-    func pipelineOptions() throws -> PipelineRun.Options {
-        var options = PipelineRun.Options()
-        if let jobs {
-            guard jobs >= 1 else { throw ValidationError("--jobs must be at least 1") }
-            options.jobs = jobs
+    func validate() throws {
+        if let jobs, !(1...1024).contains(jobs) {
+            throw ValidationError("--jobs must be between 1 and 1024, got \(jobs)")
         }
+    }
+
+    func pipelineOptions() -> PipelineRun.Options {
+        var options = PipelineRun.Options()
+        if let jobs { options.jobs = jobs }
         options.workDir = workdir
         options.llvmBin = llvmBin
         options.baseline = baseline ? true : nil
@@ -63,6 +98,16 @@ struct WorkDirOption: ParsableArguments {
 }
 
 extension CompilerFamily: ExpressibleByArgument {}
+
+/// A stage name on the command line; unknown names are usage errors (exit 2) before anything runs.
+extension StageID: ExpressibleByArgument {
+    public init?(argument: String) {
+        guard StageID.pipelineOrder.contains(StageID(argument)) else { return nil }
+        self.init(argument)
+    }
+
+    public static var allValueStrings: [String] { pipelineOrder.map(\.rawValue) }
+}
 
 enum Terminal {
     static func logger(verbose: Bool = false) -> Logger {

@@ -11,17 +11,32 @@ import Testing
         }
     }
 
-    @Test func variantsComeFromCompletedStages() throws {
-        let profile = try Fixtures.parse(Fixtures.minimalProfile)
+    @Test func variantsComeOnlyFromRecordsThatHoldNow() throws {
+        let profile = try Fixtures.parse(Fixtures.minimalProfile + "\n[bolt]\nenabled = true\n")
+        let graph = PipelineComposer.graph(for: profile, toolchain: Fixtures.toolchain, baseline: true, bolt: BoltPlanTests.bolt)
         var state = PipelineState(profile: "mini")
         var optimize = StageRecord(fingerprint: "o", status: .completed, outcome: .executed, seconds: 1)
         optimize.named["artifact:app"] = "stages/optimize/build/bin/app"
         state.stages["optimize"] = optimize
-        var bolt = StageRecord(fingerprint: "b", status: .failed, outcome: .failed, seconds: 1)
+        // A completed BOLT record from an earlier run, and a baseline, neither current in this run.
+        var bolt = StageRecord(fingerprint: "b-old", status: .completed, outcome: .executed, seconds: 1)
         bolt.named["artifact:app"] = "stages/bolt-optimize/app"
         state.stages["bolt-optimize"] = bolt
-        let found = BenchRun.artifacts(profile: profile, workDir: WorkDir(root: "/w"), state: state)
+        var baseline = StageRecord(fingerprint: "base", status: .completed, outcome: .executed, seconds: 1)
+        baseline.named["artifact:app"] = "stages/baseline/build/bin/app"
+        state.stages["baseline"] = baseline
+        let reports: [PipelineExecutor.StageReport] = [
+            .init(id: .optimize, outcome: .reused, seconds: 0, fingerprint: "o"),
+            .init(id: .boltOptimize, outcome: .executed, seconds: 0, fingerprint: "b-new"),  // re-ran, record not yet written
+            .init(id: .baseline, outcome: .pending, seconds: 0),
+        ]
+        let current = graph.currentRecords(state, reports: reports)
+        #expect(Set(current.keys) == [.optimize])
+        let found = BenchRun.artifacts(profile: profile, workDir: WorkDir(root: "/w"), graph: graph, current: current)
         #expect(found == [.pgoLTO: ["app": "/w/stages/optimize/build/bin/app"]])
+        // Without BOLT in the pipeline, a matching bolt-optimize record is still not current.
+        let noBolt = PipelineComposer.graph(for: profile, toolchain: Fixtures.toolchain, baseline: false, bolt: nil)
+        #expect(noBolt.currentRecords(state, reports: [.init(id: .boltOptimize, outcome: .reused, seconds: 0, fingerprint: "b-old")]).isEmpty)
     }
 
     static let result = BenchResult(

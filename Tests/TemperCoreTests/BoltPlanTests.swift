@@ -36,7 +36,7 @@ import Testing
         #expect(parsed.bolt.compare == .status)
         #expect(try parsed.bolt.timingRuns == 3 && Fixtures.parse(Fixtures.minimalProfile).bolt.timingRuns == 5)
         let noRuns = try #require(throws: ProfileError.self) { try Fixtures.parse(Fixtures.minimalProfile + "\n[bolt]\ntiming_runs = 0\n") }
-        #expect(noRuns.description.contains("bolt.timing_runs") && noRuns.description.contains("at least 1"))
+        #expect(noRuns.description.contains("bolt.timing_runs") && noRuns.description.contains("use 1 to 1000"))
         #expect(parsed.boltTraining.tasks.map(\.name) == ["bolt-only"])
         #expect(parsed.verifyTask.run == ["{artifact:app}", "--check"])
         #expect(parsed.verifyTask.timeout == 60)
@@ -52,7 +52,7 @@ import Testing
     }
 
     @Test func optimizeAndBaselineGetBoltInputs() throws {
-        let optimize = try BuildStage(variant: .optimize, profile: profile(), toolchain: Fixtures.toolchain).plan(PlanContext(workDir: workDir, jobs: 1)).steps[0].command
+        let optimize = try BuildStage(variant: .optimize, profileFrom: .merge, profile: profile(), toolchain: Fixtures.toolchain).plan(PlanContext(workDir: workDir, jobs: 1)).steps[0].command
         #expect(optimize.environment["CFLAGS"]!.hasSuffix("-flto=thin -fno-pie -no-pie"))
         #expect(optimize.environment["LDFLAGS"]!.hasSuffix("-no-pie -Wl,--emit-relocs"))
         let baseline = try BuildStage(variant: .baseline, profile: profile(), toolchain: Fixtures.toolchain).plan(PlanContext(workDir: workDir, jobs: 1)).steps[0].command
@@ -60,9 +60,9 @@ import Testing
         #expect(!baseline.environment["LDFLAGS"]!.contains("emit-relocs"))
         let instrument = try BuildStage(variant: .instrument, profile: profile(), toolchain: Fixtures.toolchain).plan(PlanContext(workDir: workDir, jobs: 1)).steps[0].command
         #expect(!instrument.environment["CFLAGS"]!.contains("-fno-pie"))
-        let pie = try BuildStage(variant: .optimize, profile: profile("pie = true"), toolchain: Fixtures.toolchain).plan(PlanContext(workDir: workDir, jobs: 1)).steps[0].command
+        let pie = try BuildStage(variant: .optimize, profileFrom: .merge, profile: profile("pie = true"), toolchain: Fixtures.toolchain).plan(PlanContext(workDir: workDir, jobs: 1)).steps[0].command
         #expect(!pie.environment["CFLAGS"]!.contains("-fno-pie") && pie.environment["LDFLAGS"]!.contains("--emit-relocs"))
-        let gcc = try BuildStage(variant: .optimize, profile: profile(), toolchain: GCCTests.gcc).plan(PlanContext(workDir: workDir, jobs: 1)).steps[0].command
+        let gcc = try BuildStage(variant: .optimize, profileFrom: .merge, profile: profile(), toolchain: GCCTests.gcc).plan(PlanContext(workDir: workDir, jobs: 1)).steps[0].command
         #expect(gcc.environment["CFLAGS"]!.contains("-fno-reorder-blocks-and-partition"))
     }
 
@@ -74,7 +74,7 @@ import Testing
     }
 
     @Test func instrumentBakesAPlaceholderProfilePathPerArtifact() throws {
-        let stage = BoltInstrumentStage(profile: try profile(), bolt: Self.bolt)
+        let stage = try Fixtures.stage(.boltInstrument, try profile(), bolt: Self.bolt, as: BoltInstrumentStage.self)
         let command = try stage.plan(PlanContext(workDir: workDir, jobs: 1)).steps[0].command
         #expect(command.executable == "/opt/llvm/bin/llvm-bolt")
         #expect(command.arguments == [
@@ -85,8 +85,8 @@ import Testing
     }
 
     @Test func boltTrainSwapsInTheTasksPatchedCopy() throws {
-        let stage = TrainStage(boltTrainingFor: try profile())
-        #expect(stage.name == "bolt-train" && stage.consumes == ["bolt-instrument"])
+        let stage = try Fixtures.stage(.boltTrain, try profile(), bolt: Self.bolt, as: TrainStage.self)
+        #expect(stage.name == "bolt-train" && stage.consumes == [.boltInstrument, .optimize])
         let command = try stage.plan(PlanContext(workDir: workDir, jobs: nil)).steps[0].command
         let key = BoltPaths.taskKey("one")
         #expect(key.count == BoltPaths.placeholder.count)
@@ -97,11 +97,11 @@ import Testing
     }
 
     @Test func optimizeFlagsDefaultExtraAndReplaced() throws {
-        let defaults = BoltOptimizeStage(profile: try profile(), bolt: Self.bolt).flags
+        let defaults = try Fixtures.stage(.boltOptimize, try profile(), bolt: Self.bolt, as: BoltOptimizeStage.self).flags
         #expect(defaults == ["-reorder-blocks=ext-tsp", "-reorder-functions=cdsort", "-split-functions", "-split-all-cold", "-split-eh", "-use-gnu-stack", "-update-debug-sections", "-dyno-stats", "-v=1"])
-        let extra = BoltOptimizeStage(profile: try profile("extra_flags = [\"-frame-opt=hot\"]"), bolt: Self.bolt).flags
+        let extra = try Fixtures.stage(.boltOptimize, try profile("extra_flags = [\"-frame-opt=hot\"]"), bolt: Self.bolt, as: BoltOptimizeStage.self).flags
         #expect(extra.contains("-frame-opt=hot") && extra.contains("-reorder-blocks=ext-tsp"))
-        let replaced = BoltOptimizeStage(profile: try profile("flags = [\"-reorder-blocks=none\"]"), bolt: Self.bolt).flags
+        let replaced = try Fixtures.stage(.boltOptimize, try profile("flags = [\"-reorder-blocks=none\"]"), bolt: Self.bolt, as: BoltOptimizeStage.self).flags
         #expect(replaced == ["-reorder-blocks=none", "-dyno-stats", "-v=1"])
         var old = Self.bolt
         old.bolt?.major = 17
@@ -109,7 +109,7 @@ import Testing
     }
 
     @Test func verifyRunsTheSameCommandOnBothSides() throws {
-        let stage = BoltOptimizeStage(profile: try profile(extra: "[verify]\nrun = [\"{artifact:app}\", \"--check\"]"), bolt: Self.bolt)
+        let stage = try Fixtures.stage(.boltOptimize, try profile(extra: "[verify]\nrun = [\"{artifact:app}\", \"--check\"]"), bolt: Self.bolt, as: BoltOptimizeStage.self)
         let steps = try stage.plan(PlanContext(workDir: workDir, jobs: 1)).steps
         #expect(steps.map(\.label) == ["llvm-bolt app", "verify (pre-BOLT)", "verify (BOLTed)"])
         #expect(steps[1].command.executable == "/w/stages/optimize/build/bin/app")
@@ -144,17 +144,20 @@ import Testing
     @Test func patchingWritesTheTaskKeyIntoEachCopy() throws {
         let root = WorkDir(root: try Fixtures.temporaryDirectory())
         let parsed = try profile()
-        try root.makeDirectory(root.stageDirectory("bolt-instrument"))
-        let baked = "prefix " + BoltPaths.instrumentationFile(root, "app") + " middle " + BoltPaths.placeholder + " end"
-        try Data(baked.utf8).write(to: URL(fileURLWithPath: BoltPaths.instrumented(root, "app")))
+        let instrumented = root.stageDirectory(.boltInstrument)
+        try root.makeDirectory(instrumented)
+        let baked = "prefix " + BoltPaths.instrumentationFile(rawRoot: root.stageDirectory(.boltTrain) + "/raw", "app") + " middle " + BoltPaths.placeholder + " end"
+        try Data(baked.utf8).write(to: URL(fileURLWithPath: instrumented + "/app"))
         // The optimized build the mirror is made from: the artifact and a file next to it.
-        let build = root.stageDirectory("optimize") + "/build"
+        let build = root.stageDirectory(.optimize) + "/build"
         try root.makeDirectory(build + "/bin")
         try Data("original".utf8).write(to: URL(fileURLWithPath: build + "/bin/app"))
         try Data("stdlib".utf8).write(to: URL(fileURLWithPath: build + "/bin/data.txt"))
         let key = BoltPaths.taskKey("one")
-        try BoltPaths.prepareTask(parsed, workDir: root, key: key, rawDirectory: root.stageDirectory("bolt-train") + "/raw/" + key)
-        let tree = BoltPaths.taskTree(root, key: key)
+        let tree = root.stageDirectory(.boltTrain) + "/tree/" + key
+        try BoltPaths.prepareTask(
+            parsed, workDir: root, build: build, instrumented: instrumented, tree: tree, key: key,
+            rawDirectory: root.stageDirectory(.boltTrain) + "/raw/" + key, stage: "bolt-train")
         let copy = try String(contentsOfFile: tree + "/bin/app", encoding: .utf8)
         #expect(try String(contentsOfFile: tree + "/bin/data.txt", encoding: .utf8) == "stdlib")
         // Replaced as a new file: the optimized build's artifact is untouched.
@@ -162,10 +165,12 @@ import Testing
         #expect(!copy.contains(BoltPaths.placeholder))
         #expect(copy.count == baked.count)
         #expect(copy.contains("/raw/\(key)/app/prof.fdata"))
-        #expect(FileManager.default.fileExists(atPath: root.stageDirectory("bolt-train") + "/raw/\(key)/app"))
+        #expect(FileManager.default.fileExists(atPath: root.stageDirectory(.boltTrain) + "/raw/\(key)/app"))
         // A binary without the placeholder is refused rather than silently misdirected.
-        try Data("no placeholder".utf8).write(to: URL(fileURLWithPath: BoltPaths.instrumented(root, "app")))
-        #expect(throws: StageError.self) { try BoltPaths.prepareTask(parsed, workDir: root, key: key, rawDirectory: root.root + "/r") }
+        try Data("no placeholder".utf8).write(to: URL(fileURLWithPath: instrumented + "/app"))
+        #expect(throws: StageError.self) {
+            try BoltPaths.prepareTask(parsed, workDir: root, build: build, instrumented: instrumented, tree: tree, key: key, rawDirectory: root.root + "/r", stage: "bolt-train")
+        }
     }
 
     @Test func overwritingFindsEveryOccurrenceUpToTheLastByte() {

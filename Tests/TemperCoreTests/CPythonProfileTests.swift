@@ -8,7 +8,7 @@ import Testing
         .appendingPathComponent("../../Profiles/cpython.toml").standardizedFileURL.path
 
     @Test func parsesAndPlansShardedTrainingWithBolt() throws {
-        let profile = try ProfileParser.load(path: Self.path)
+        let profile = try ProfileParser.parse(String(contentsOfFile: Self.path, encoding: .utf8), file: Self.path)  // its source is fetched separately
         #expect(profile.name == "cpython")
         #expect(profile.source.hasSuffix("/Profiles/sources/python3.11"))
         #expect(profile.optimize == OptimizeSettings(pgo: .ir, lto: .thin))
@@ -53,7 +53,7 @@ import Testing
     }
 
     @Test func theBenchScriptIsWhereTheProfileSaysItIs() throws {
-        let profile = try ProfileParser.load(path: Self.path)
+        let profile = try ProfileParser.parse(String(contentsOfFile: Self.path, encoding: .utf8), file: Self.path)  // its source is fetched separately
         let script = try #require(profile.bench?.run.last).replacingOccurrences(of: "{source}", with: profile.source)
         #expect(FileManager.default.fileExists(atPath: URL(fileURLWithPath: script).standardizedFileURL.path))
     }

@@ -20,7 +20,7 @@ import Testing
     }
 
     func optimize(_ profile: PipelineProfile) -> BuildStage {
-        BuildStage(variant: .optimize, profile: profile, toolchain: Fixtures.toolchain)
+        BuildStage(variant: .optimize, profileFrom: .merge, profile: profile, toolchain: Fixtures.toolchain)
     }
 
     @Test func onlyAConfigureThatCannotSeeTheInjectedFlagsRunsAhead() throws {
@@ -45,11 +45,11 @@ import Testing
 
     @Test func planningWithoutUpstreamGivesTheSameConfigureAsTheRealRun() throws {
         let stage = optimize(try profile())
-        func configure(_ upstream: [String: StageRecord]) throws -> [StagePlan.Step] {
+        func configure(_ upstream: [StageID: StageRecord]) throws -> [StagePlan.Step] {
             try stage.plan(PlanContext(workDir: workDir, jobs: 2, upstream: upstream)).steps.filter { $0.label == "configure" }
         }
         let ahead = try configure([:])
-        let real = try configure(["merge": merge("stages/merge/x.profdata")])
+        let real = try configure([.merge: merge("stages/merge/x.profdata")])
         #expect(ahead == real && ahead.count == 1)
         #expect(ahead[0].command.workingDirectory == "/w/stages/optimize/build")
         let shared = ["source": "s1", "toolchain": "t"]

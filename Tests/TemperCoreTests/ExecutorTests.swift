@@ -5,8 +5,8 @@ import Testing
 
 /// A stage that writes one file derived from its setting, and counts its executions.
 struct FileStage: Stage {
-    let name: String
-    let consumes: [String]
+    let id: StageID
+    let consumes: [StageID]
     let setting: String
     let counter: ExecutionCounter
     var failWith: String?
@@ -25,6 +25,8 @@ struct FileStage: Stage {
             try await context.items.record(item, files: [path])
         }
         if let failWith { throw StageError(stage: name, message: failWith) }
+        // The executor hands over the plan it fingerprinted, with {jobs} rendered.
+        #expect(context.stagePlan == (try plan(PlanContext(workDir: context.workDir, jobs: nil))).rendered(jobs: context.plan.jobs!))
         let output = context.directory + "/out.txt"
         let upstream = consumes.compactMap { context.plan.upstream[$0]?.fingerprint }.joined()
         try Data((setting + upstream).utf8).write(to: URL(fileURLWithPath: output))
@@ -65,10 +67,10 @@ actor ExecutionCounter {
 
     func stages(a: String = "a1", c: String = "c1", failB: String? = nil, bItems: [String] = []) -> [any Stage] {
         [
-            FileStage(name: "a", consumes: [], setting: a, counter: counter),
-            FileStage(name: "b", consumes: ["a"], setting: "b1", counter: counter, failWith: failB, items: bItems),
-            FileStage(name: "c", consumes: [], setting: c, counter: counter),
-            FileStage(name: "d", consumes: ["b"], setting: "d1", counter: counter),
+            FileStage(id: "a", consumes: [], setting: a, counter: counter),
+            FileStage(id: "b", consumes: ["a"], setting: "b1", counter: counter, failWith: failB, items: bItems),
+            FileStage(id: "c", consumes: [], setting: c, counter: counter),
+            FileStage(id: "d", consumes: ["b"], setting: "d1", counter: counter),
         ]
     }
 
@@ -193,8 +195,8 @@ final class ReasonRecorder: ProgressSink, @unchecked Sendable {
                 workDir: workDir, store: try StateStore(path: workDir.stateFile, profile: "t"), runner: SubprocessRunner(),
                 progress: recorder, logger: Logger(label: "test"), sharedMaterial: [:])
             _ = try await executor.run([
-                FileStage(name: "a", consumes: [], setting: a, counter: counter),
-                FileStage(name: "b", consumes: ["a"], setting: "b", counter: counter),
+                FileStage(id: "a", consumes: [], setting: a, counter: counter),
+                FileStage(id: "b", consumes: ["a"], setting: "b", counter: counter),
             ], options: .init(jobs: 1))
         }
         try await run(a: "1")

@@ -32,6 +32,18 @@ enum Fixtures {
         try ProfileParser.parse(text, file: file)
     }
 
+    /// A stage as the composer wires it into the profile's graph (tests never wire stages by hand).
+    static func stage<T: Stage>(
+        _ id: StageID, _ profile: PipelineProfile, toolchain: Toolchain = Fixtures.toolchain, baseline: Bool = false, bolt: BoltTools? = nil,
+        as type: T.Type = T.self
+    ) throws -> T {
+        let graph = PipelineComposer.graph(for: profile, toolchain: toolchain, baseline: baseline, bolt: bolt)
+        guard let stage = graph.stages.first(where: { $0.id == id }) as? T else {
+            throw StageError(stage: id.rawValue, message: "not in the graph as \(T.self)")
+        }
+        return stage
+    }
+
     static func temporaryDirectory() throws -> String {
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("temper-test-\(UUID().uuidString)").path
         try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)

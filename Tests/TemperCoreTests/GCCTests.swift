@@ -30,27 +30,27 @@ import Testing
     }
 
     @Test func optimizeUsesProfileWithLTOAndTheMissingProfilePolicy() throws {
-        let warn = BuildStage(variant: .optimize, profile: try profile(), toolchain: Self.gcc)
+        let warn = BuildStage(variant: .optimize, profileFrom: .merge, profile: try profile(), toolchain: Self.gcc)
         let command = try warn.plan(PlanContext(workDir: WorkDir(root: "/w"), jobs: 1)).steps[0].command
         #expect(command.environment["CFLAGS"] == "-O2 -fprofile-use -Wmissing-profile -Wno-error=coverage-mismatch -flto=auto")
         #expect(command.environment["LDFLAGS"] == "-flto=auto")
         let strictProfile = try Fixtures.parse(Fixtures.minimalProfile + "\n[optimize]\nmissing_profile = \"error\"\n")
-        let strict = BuildStage(variant: .optimize, profile: strictProfile, toolchain: Self.gcc)
+        let strict = BuildStage(variant: .optimize, profileFrom: .merge, profile: strictProfile, toolchain: Self.gcc)
         #expect(try strict.plan(PlanContext(workDir: WorkDir(root: "/w"), jobs: 1)).steps[0].command.environment["CFLAGS"]
             == "-O2 -fprofile-use -Wmissing-profile -Werror=missing-profile -Werror=coverage-mismatch -flto=auto")
-        let clang = BuildStage(variant: .optimize, profile: strictProfile, toolchain: Fixtures.toolchain)
+        let clang = BuildStage(variant: .optimize, profileFrom: .merge, profile: strictProfile, toolchain: Fixtures.toolchain)
         #expect(try clang.plan(PlanContext(workDir: WorkDir(root: "/w"), jobs: 1)).steps[0].command.environment["CFLAGS"]!.contains("-Werror=backend-plugin"))
     }
 
     @Test func trainPointsGCOVPrefixAtTheTaskDirectory() throws {
-        let stage = TrainStage(profile: try profile(), toolchain: Self.gcc)
+        let stage = try Fixtures.stage(.train, try profile(), toolchain: Self.gcc, as: TrainStage.self)
         let command = try stage.plan(PlanContext(workDir: WorkDir(root: "/w"), jobs: nil)).steps[0].command
         #expect(command.environment == ["GCOV_PREFIX": "/w/stages/train/raw/one"])
     }
 
     @Test func mergeFoldsTaskTreesPairwiseWithGcovTool() throws {
         let text = Fixtures.minimalProfile + "\n[[train.task]]\nname = \"two\"\nrun = [\"x\"]\n[[train.task]]\nname = \"three\"\nrun = [\"x\"]\n"
-        let stage = GCCMergeStage(profile: try Fixtures.parse(text), toolchain: Self.gcc)
+        let stage = try Fixtures.stage(.merge, try Fixtures.parse(text), toolchain: Self.gcc, as: GCCMergeStage.self)
         let commands = try stage.plan(PlanContext(workDir: WorkDir(root: "/w"), jobs: nil)).steps.map(\.command)
         let raw = "/w/stages/train/raw"
         let build = "/w/stages/instrument/build"

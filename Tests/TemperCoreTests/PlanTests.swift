@@ -36,20 +36,20 @@ import Testing
     }
 
     @Test func optimizeUsesTheMergedProfileLTOAndDiagnostics() throws {
-        let stage = BuildStage(variant: .optimize, profile: try profile(), toolchain: Fixtures.toolchain)
+        let stage = BuildStage(variant: .optimize, profileFrom: .merge, profile: try profile(), toolchain: Fixtures.toolchain)
         var merge = StageRecord(fingerprint: "f", status: .completed, outcome: .executed, seconds: 1)
         merge.named["profdata"] = "stages/merge/abc.profdata"
-        let plan = try stage.plan(PlanContext(workDir: workDir, jobs: 2, upstream: ["merge": merge]))
+        let plan = try stage.plan(PlanContext(workDir: workDir, jobs: 2, upstream: [.merge: merge]))
         let cflags = try #require(plan.steps[0].command.environment["CFLAGS"])
         #expect(cflags.hasPrefix("-O2 -fprofile-use=/w/stages/merge/abc.profdata -mllvm -static-func-full-module-prefix=false"))
         #expect(cflags.contains("-mllvm -pgo-warn-missing-function"))
         #expect(cflags.hasSuffix("-flto=thin"))
         #expect(plan.steps[0].command.environment["LDFLAGS"] == "--ld-path=/opt/llvm/bin/ld.lld -flto=thin -Wl,--thinlto-cache-dir=/w/cache/thinlto-optimize")
-        #expect(stage.consumes == ["merge"])
+        #expect(stage.consumes == [.merge])
     }
 
     @Test func frontendPGOAndFullLTO() throws {
-        let stage = BuildStage(variant: .optimize, profile: try profile("[optimize]\npgo = \"frontend\"\nlto = \"full\""), toolchain: Fixtures.toolchain)
+        let stage = BuildStage(variant: .optimize, profileFrom: .merge, profile: try profile("[optimize]\npgo = \"frontend\"\nlto = \"full\""), toolchain: Fixtures.toolchain)
         let command = try stage.plan(PlanContext(workDir: workDir, jobs: 2)).steps[0].command
         #expect(command.environment["CFLAGS"]!.hasPrefix("-O2 -fprofile-instr-use={profdata} -Wbackend-plugin"))
         #expect(command.environment["LDFLAGS"] == "--ld-path=/opt/llvm/bin/ld.lld -flto=full")
@@ -76,7 +76,7 @@ import Testing
             timeout = 30
             env = { MODE = "{source}/m" }
             """
-        let stage = TrainStage(profile: try Fixtures.parse(text), toolchain: Fixtures.toolchain)
+        let stage = try Fixtures.stage(.train, try Fixtures.parse(text), as: TrainStage.self)
         let plan = try stage.plan(PlanContext(workDir: workDir, jobs: nil))
         #expect(plan.steps.map(\.command) == [
             Command(
@@ -84,11 +84,11 @@ import Testing
                 environment: ["LLVM_PROFILE_FILE": "/w/stages/train/raw/one/%p.profraw", "MODE": "/p/src/m"],
                 workingDirectory: "/w/stages/instrument/build/run", timeout: 30)
         ])
-        #expect(stage.consumes == ["instrument"])
+        #expect(stage.consumes == [.instrument])
     }
 
     @Test func mergeUsesTheToolchainsProfdataWithThreads() throws {
-        let stage = MergeStage(profile: try profile(), toolchain: Fixtures.toolchain)
+        let stage = try Fixtures.stage(.merge, try profile(), as: MergeStage.self)
         let plan = try stage.plan(PlanContext(workDir: workDir, jobs: 3))
         #expect(plan.steps[0].command == Command(
             executable: "/opt/llvm/bin/llvm-profdata",

@@ -31,13 +31,19 @@ public struct BenchRun: Sendable {
         self.progress = progress
     }
 
-    /// Each available variant's artifact paths by file name, from the stages that completed.
-    public static func artifacts(profile: PipelineProfile, workDir: WorkDir, state: PipelineState) -> [Variant: [String: String]] {
+    /// The fingerprints a bench result is tied to: those of the records that hold.
+    static func fingerprints(_ current: [StageID: StageRecord]) -> [String: String] {
+        Dictionary(uniqueKeysWithValues: current.map { ($0.key.rawValue, $0.value.fingerprint) })
+    }
+
+    /// Each available variant's artifact paths by file name, from the records that hold for
+    /// the current inputs (never a stale BOLT or baseline result).
+    public static func artifacts(profile: PipelineProfile, workDir: WorkDir, graph: StageGraph, current: [StageID: StageRecord]) -> [Variant: [String: String]] {
         var result: [Variant: [String: String]] = [:]
-        let sources: [(Variant, String)] = [(.baseline, BuildVariant.baseline.rawValue), (.pgoLTO, BuildVariant.optimize.rawValue), (.bolt, BoltOptimizeStage.stageName)]
-        for (variant, stage) in sources {
-            guard let record = state.stages[stage], record.status == .completed else { continue }
-            var paths = profile.artifactPaths(in: BuildStage.buildDirectory(.optimize, in: workDir))
+        let sources: [(Variant, StageID?)] = [(.baseline, graph.baselineProducer), (.pgoLTO, graph.optimizedBuild.stage), (.bolt, graph.boltResult)]
+        for case let (variant, stage?) in sources {
+            guard let record = current[stage] else { continue }
+            var paths = profile.artifactPaths(in: graph.optimizedBuild.absolute(in: workDir))
             var found = false
             for name in profile.build.artifactNames {
                 if let path = record.named[ArtifactPublisher.key(name)] {
@@ -56,8 +62,8 @@ public struct BenchRun: Sendable {
         return profile.command(run: bench.run, cwd: bench.cwd, env: bench.env, timeout: nil, build: directory, directory: directory, artifacts: artifacts)
     }
 
-    public func run(profile: PipelineProfile, workDir: WorkDir, state: PipelineState, options: Options) async throws -> BenchResult {
-        let available = Self.artifacts(profile: profile, workDir: workDir, state: state)
+    public func run(profile: PipelineProfile, workDir: WorkDir, graph: StageGraph, current: [StageID: StageRecord], options: Options) async throws -> BenchResult {
+        let available = Self.artifacts(profile: profile, workDir: workDir, graph: graph, current: current)
         let wanted = options.variants ?? Variant.allCases.filter { available[$0] != nil }
         for variant in wanted where available[variant] == nil {
             throw BenchError.variantMissing(variant.rawValue, workDir: workDir.root)
@@ -104,7 +110,7 @@ public struct BenchRun: Sendable {
                 ratioToBaseline: ratio,
                 instructions: instructions[variant])
         }
-        let fingerprints = state.stages.compactMapValues { $0.status == .completed ? $0.fingerprint : nil }
+        let fingerprints = Self.fingerprints(current)
         return BenchResult(
             timestamp: ISO8601DateFormatter().string(from: Date()), command: profile.bench.map { $0.run.joined(separator: " ") } ?? "",
             runs: options.runs, warmup: options.warmup, fingerprints: fingerprints, variants: results)

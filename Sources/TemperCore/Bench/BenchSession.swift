@@ -16,15 +16,17 @@ public struct BenchSession: Sendable {
     public func run(profilePath: String, pipeline: PipelineRun.Options, bench: BenchRun.Options) async throws -> BenchResult {
         var options = pipeline
         options.baseline = true
-        let report = try await PipelineRun(progress: progress, logger: logger).run(profilePath: profilePath, options: options)
-        let profile = try ProfileParser.load(path: profilePath)
-        let workDir = WorkDir(root: report.workdir)
+        let pipeline = PipelineRun(progress: progress, logger: logger)
+        // The profile is checked (including [bench]) before anything is built or locked.
+        let prepared = try await pipeline.prepare(profilePath: profilePath, options: options)
+        guard prepared.profile.bench != nil else { throw BenchError.noBench(file: prepared.profile.file) }
+        let (report, current) = try await pipeline.run(prepared, options: options)
+        let workDir = prepared.workDir
         let lock = try WorkDirLock(workDir: workDir)
         defer { lock.release() }
-        guard let state = try StateStore.load(path: workDir.stateFile) else { throw BenchError.notBuilt(workDir: workDir.root) }
         let logger = self.logger
         let result = try await BenchRun(progress: { logger.info("\($0)", metadata: ["stage": "bench"]) })
-            .run(profile: profile, workDir: workDir, state: state, options: bench)
+            .run(profile: prepared.profile, workDir: workDir, graph: prepared.graph, current: current, options: bench)
         let data = try JSONEncoder.temper.encode(result)
         let stamp = result.timestamp.replacingOccurrences(of: ":", with: "-")
         try AtomicFile.write(data, to: workDir.root + "/bench/history/\(stamp).json")
@@ -37,12 +39,11 @@ public struct BenchSession: Sendable {
 
     static func latest(_ workDir: WorkDir) -> String { workDir.root + "/bench/latest.json" }
 
-    /// The last bench, if it measured exactly the stages that are complete now.
-    static func current(_ workDir: WorkDir, state: PipelineState) -> BenchResult? {
+    /// The last bench, if it measured exactly the stages that hold now.
+    static func current(_ workDir: WorkDir, current: [StageID: StageRecord]) -> BenchResult? {
         guard let data = FileManager.default.contents(atPath: latest(workDir)),
             let result = try? JSONDecoder().decode(BenchResult.self, from: data)
         else { return nil }
-        let now = state.stages.compactMapValues { $0.status == .completed ? $0.fingerprint : nil }
-        return result.fingerprints == now ? result : nil
+        return result.fingerprints == BenchRun.fingerprints(current) ? result : nil
     }
 }

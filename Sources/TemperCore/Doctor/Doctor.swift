@@ -100,7 +100,7 @@ public struct Doctor: Sendable {
     /// the optimized program must print what the original printed.
     public func boltProbe(_ toolchain: Toolchain, bolt: BoltTools, scratch: WorkDir) async -> DoctorReport.Probe {
         let start = ContinuousClock.now
-        guard let llvmBolt = bolt.bolt, let mergeFdata = bolt.mergeFdata else {
+        guard let llvmBolt = bolt.bolt, bolt.mergeFdata != nil else {
             let major = toolchain.family == .clang ? toolchain.cc.major : 22
             let fix = "install BOLT of the same LLVM (`\(ToolchainAdvice.install(["bolt-\(major)"]))`, or Scripts/install-toolchain.sh \(major)) and use --llvm-bin /usr/lib/llvm-\(major)/bin"
             return DoctorReport.Probe(
@@ -120,7 +120,7 @@ public struct Doctor: Sendable {
             let linkerFlags = toolchain.family == .clang ? ["--ld-path=\(toolchain.linker.path)"] : []
             let steps: [(String, Command)] = [
                 ("link with relocations", Command(executable: toolchain.cc.path, arguments: ["-O2", "-fno-pie", "-no-pie", "-Wl,--emit-relocs"] + linkerFlags + ["-o", "probe", source + "/main.c", source + "/lib.c"], workingDirectory: directory)),
-                ("instrument", Command(executable: llvmBolt.path, arguments: ["probe", "-instrument", "-instrumentation-file=\(directory)/probe.fdata", "-instrumentation-file-append-pid", "-o", "probe.instrumented"], workingDirectory: directory)),
+                ("instrument", ToolCommands.boltInstrument(bolt, input: "probe", profileFile: directory + "/probe.fdata", output: "probe.instrumented", directory: directory)),
                 ("run instrumented", Command(executable: directory + "/probe.instrumented", arguments: ["200"], workingDirectory: directory)),
             ]
             for (label, command) in steps {
@@ -129,11 +129,9 @@ public struct Doctor: Sendable {
             }
             let profiles = ((try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []).filter { $0.hasPrefix("probe.fdata") }.sorted()
             guard !profiles.isEmpty else { return failed("the BOLT-instrumented probe wrote no .fdata profile") }
-            let merge = Command(executable: mergeFdata.path, arguments: ["-o", "merged.fdata"] + profiles, workingDirectory: directory)
-            let optimize = Command(
-                executable: llvmBolt.path,
-                arguments: ["probe", "-data=merged.fdata", "-o", "probe.bolt", "-reorder-blocks=ext-tsp", "-reorder-functions=cdsort", "-split-functions", "-dyno-stats"],
-                workingDirectory: directory)
+            // The same commands and default flags as the BOLT stages.
+            let merge = ToolCommands.mergeFdata(bolt, output: "merged.fdata", inputs: profiles, directory: directory)
+            let optimize = ToolCommands.boltOptimize(bolt, input: "probe", profile: "merged.fdata", output: "probe.bolt", flags: bolt.defaultFlags(), directory: directory)
             for (label, command) in [("merge-fdata", merge), ("optimize", optimize)] {
                 let outcome = try await runner.run(command, logPath: log)
                 guard outcome.succeeded else { return failed("\(label) failed (\(outcome.statusDescription)): \(command.displayString)") }

@@ -16,14 +16,15 @@ enum ProbeCache {
             probe.required = true
             probes.append(probe)
         }
-        try workDir.remove(scratch.root)
         let failed = probes.filter { !$0.ok && $0.required }
         guard failed.isEmpty else {
+            // The scratch project stays: the messages point at the logs inside it.
             let summary = failed.map { probe in
                 "  \(probe.name): \(probe.message)" + (probe.fix.map { "\n  fix: \($0)" } ?? "")
-            }.joined(separator: "\n")
+            }.joined(separator: "\n") + "\n  the probe project and its logs are kept in \(scratch.root)"
             throw ToolchainError.probesFailed(summary: summary)
         }
+        try workDir.remove(scratch.root)
         try AtomicFile.write(try JSONEncoder.temper.encode(probes), to: cache)
     }
 }

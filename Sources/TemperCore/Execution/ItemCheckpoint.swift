@@ -2,12 +2,12 @@
 /// stage the items that already finished under the same fingerprint with intact files.
 public struct ItemCheckpoint: Sendable {
     let store: StateStore?
-    let stage: String
+    let stage: StageID
     let workDir: WorkDir
     /// Items finished earlier, with their output files (absolute paths), already verified.
     public let done: [String: [String]]
 
-    public init(store: StateStore?, stage: String, workDir: WorkDir, done: [String: [String]]) {
+    public init(store: StateStore?, stage: StageID, workDir: WorkDir, done: [String: [String]]) {
         self.store = store
         self.stage = stage
         self.workDir = workDir

@@ -6,12 +6,12 @@ import Logging
 public struct PipelineExecutor: Sendable {
     public struct Options: Sendable {
         /// Force execution from this stage on (earlier ones must have valid checkpoints).
-        public var from: String?
+        public var from: StageID?
         /// Stop after this stage; later ones are reported as pending.
-        public var to: String?
+        public var to: StageID?
         public var jobs: Int
 
-        public init(from: String? = nil, to: String? = nil, jobs: Int) {
+        public init(from: StageID? = nil, to: StageID? = nil, jobs: Int) {
             self.from = from
             self.to = to
             self.jobs = jobs
@@ -19,13 +19,39 @@ public struct PipelineExecutor: Sendable {
     }
 
     public struct StageReport: Sendable, Equatable {
-        public var name: String
+        public var id: StageID
+        public var name: String { id.rawValue }
         public var outcome: StageOutcome
         public var seconds: Double
         public var fingerprint: String?
         public var message: String?
         /// For a reused stage: how long its reused execution took.
         public var previousSeconds: Double?
+
+        public init(id: StageID, outcome: StageOutcome, seconds: Double, fingerprint: String? = nil, message: String? = nil, previousSeconds: Double? = nil) {
+            self.id = id
+            self.outcome = outcome
+            self.seconds = seconds
+            self.fingerprint = fingerprint
+            self.message = message
+            self.previousSeconds = previousSeconds
+        }
+
+        /// Whether the stage's record holds for this run's inputs: it ran now, or its
+        /// checkpoint was proven current. Only such records may be published or reported.
+        public var isCurrent: Bool { outcome == .executed || outcome == .reused }
+    }
+
+    /// Refuses `--from`/`--to` names that are not stages of this pipeline, before anything
+    /// is locked, created or built.
+    public static func check(_ options: Options, stages: [any Stage]) throws {
+        let ids = stages.map(\.id)
+        for requested in [options.from, options.to].compactMap({ $0 }) where !ids.contains(requested) {
+            throw PipelineError.unknownStage(requested.rawValue, known: ids.map(\.rawValue))
+        }
+        if let from = options.from, let to = options.to, let f = ids.firstIndex(of: from), let t = ids.firstIndex(of: to), f > t {
+            throw PipelineError.emptyRange(from: from.rawValue, to: to.rawValue)
+        }
     }
 
     let workDir: WorkDir
@@ -51,55 +77,72 @@ public struct PipelineExecutor: Sendable {
     /// Runs the stages. On failure or interruption the reports so far are passed to `finished`
     /// before the error propagates, so a report can be written for every run.
     public func run(_ stages: [any Stage], options: Options) async throws -> [StageReport] {
-        let names = stages.map(\.name)
-        for requested in [options.from, options.to].compactMap({ $0 }) where !names.contains(requested) {
-            throw PipelineError.unknownStage(requested, known: names)
-        }
-        let fromIndex = options.from.flatMap { names.firstIndex(of: $0) }
-        let toIndex = options.to.flatMap { names.firstIndex(of: $0) } ?? names.count - 1
+        try Self.check(options, stages: stages)
+        let ids = stages.map(\.id)
+        let fromIndex = options.from.flatMap { ids.firstIndex(of: $0) }
+        let toIndex = options.to.flatMap { ids.firstIndex(of: $0) } ?? ids.count - 1
         var reports: [StageReport] = []
-        var executed: Set<String> = []
-        var records: [String: StageRecord] = [:]
+        var executed: Set<StageID> = []
+        var records: [StageID: StageRecord] = [:]
+        let settled = try await settledStages(stages, fromIndex: fromIndex, toIndex: toIndex)
 
         for (index, stage) in stages.enumerated() {
             if index > toIndex {
-                reports.append(StageReport(name: stage.name, outcome: .pending, seconds: 0))
+                reports.append(StageReport(id: stage.id, outcome: .pending, seconds: 0))
                 continue
             }
-            let upstream = Dictionary(uniqueKeysWithValues: stage.consumes.compactMap { name in records[name].map { (name, $0) } })
-            let fingerprint = try fingerprint(of: stage, upstream: upstream)
-            let previous = await store.record(stage.name)
+            let upstream = Dictionary(uniqueKeysWithValues: stage.consumes.compactMap { id in records[id].map { (id, $0) } })
+            let plan = try stage.plan(PlanContext(workDir: workDir, jobs: nil, upstream: upstream, shared: sharedMaterial))
+            let fingerprint = fingerprint(of: stage, plan: plan, upstream: upstream)
+            let previous = await store.record(stage.id)
             let forced = fromIndex.map { index >= $0 } ?? false
             let staleReason = reason(toRun: stage, previous: previous, fingerprint: fingerprint, executed: executed)
 
             if !forced, staleReason == nil, let previous {
-                try await store.update(stage.name) { $0?.outcome = .reused }
-                records[stage.name] = previous
-                reports.append(StageReport(name: stage.name, outcome: .reused, seconds: 0, fingerprint: fingerprint, message: previous.message, previousSeconds: previous.seconds))
+                try await store.update(stage.id) { $0?.outcome = .reused }
+                records[stage.id] = previous
+                reports.append(StageReport(id: stage.id, outcome: .reused, seconds: 0, fingerprint: fingerprint, message: previous.message, previousSeconds: previous.seconds))
                 progress.stageFinished(stage.name, outcome: .reused, seconds: 0, note: nil)
                 continue
             }
             if let fromIndex, index < fromIndex {
-                throw PipelineError.cannotStartFrom(options.from!, blocker: stage.name, reason: staleReason ?? "it has not run")
+                throw PipelineError.cannotStartFrom(options.from!.rawValue, blocker: stage.name, reason: staleReason ?? "it has not run")
             }
             do {
                 // A forced stage starts over; otherwise items finished under this fingerprint are kept.
                 let items = forced ? nil : previous?.items
                 let reason = forced ? "--from \(options.from!)" : staleReason ?? "it has not run"
-                let (record, report) = try await execute(stage, fingerprint: fingerprint, reason: reason, items: items, upstream: upstream, jobs: options.jobs)
-                records[stage.name] = record
-                executed.insert(stage.name)
+                let (record, report) = try await execute(
+                    stage, plan: plan.rendered(jobs: options.jobs), fingerprint: fingerprint, reason: reason, items: items,
+                    upstream: upstream, jobs: options.jobs, settled: settled)
+                records[stage.id] = record
+                executed.insert(stage.id)
                 reports.append(report)
             } catch let failure as StageFailure {
                 reports.append(failure.report)
-                throw PipelineError.halted(reports: reports + stages[(index + 1)...].map { StageReport(name: $0.name, outcome: .pending, seconds: 0) }, cause: failure.cause)
+                throw PipelineError.halted(reports: reports + stages[(index + 1)...].map { StageReport(id: $0.id, outcome: .pending, seconds: 0) }, cause: failure.cause)
             }
         }
         return reports
     }
 
+    /// Stages that read no other stage and whose checkpoint holds now: nothing this run does
+    /// can change them, so work done ahead (a configure) must leave their directories alone.
+    func settledStages(_ stages: [any Stage], fromIndex: Int?, toIndex: Int) async throws -> Set<StageID> {
+        var settled: Set<StageID> = []
+        for (index, stage) in stages.enumerated() where stage.consumes.isEmpty {
+            if let fromIndex, index >= fromIndex, index <= toIndex { continue }
+            let plan = try stage.plan(PlanContext(workDir: workDir, jobs: nil, shared: sharedMaterial))
+            let fingerprint = fingerprint(of: stage, plan: plan, upstream: [:])
+            if reason(toRun: stage, previous: await store.record(stage.id), fingerprint: fingerprint, executed: []) == nil {
+                settled.insert(stage.id)
+            }
+        }
+        return settled
+    }
+
     /// Why a stage must run again, or nil when its checkpoint holds.
-    func reason(toRun stage: any Stage, previous: StageRecord?, fingerprint: String, executed: Set<String>) -> String? {
+    func reason(toRun stage: any Stage, previous: StageRecord?, fingerprint: String, executed: Set<StageID>) -> String? {
         guard let previous else { return "it has not run" }
         guard previous.status == .completed else { return "its last run \(previous.status.rawValue == "running" ? "was killed" : previous.status.rawValue)" }
         guard previous.fingerprint == fingerprint else { return "its inputs changed" }
@@ -112,18 +155,19 @@ public struct PipelineExecutor: Sendable {
         return nil
     }
 
-    func fingerprint(of stage: any Stage, upstream: [String: StageRecord]) throws -> String {
-        let plan = try stage.plan(PlanContext(workDir: workDir, jobs: nil, upstream: upstream, shared: sharedMaterial))
+    /// The SHA-256 of everything that decides the stage's output: its plan (with `{jobs}`
+    /// symbolic), the shared inputs, and its upstream stages' fingerprints and output digests.
+    func fingerprint(of stage: any Stage, plan: StagePlan, upstream: [StageID: StageRecord]) -> String {
         var fingerprint = Fingerprint()
         fingerprint.add("stage", stage.name)
         for (key, value) in sharedMaterial.sorted(by: { $0.key < $1.key }) { fingerprint.add("shared." + key, value) }
         for (index, step) in plan.steps.enumerated() { fingerprint.add("step\(index).\(step.label)", step.command) }
         for (key, value) in plan.material.sorted(by: { $0.key < $1.key }) { fingerprint.add("material." + key, value) }
-        for name in stage.consumes {
-            let record = upstream[name]
-            fingerprint.add("upstream." + name, record?.fingerprint ?? "none")
+        for id in stage.consumes {
+            let record = upstream[id]
+            fingerprint.add("upstream." + id.rawValue, record?.fingerprint ?? "none")
             let outputs = (record?.outputs ?? [:]).sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }
-            fingerprint.add("upstream." + name + ".outputs", outputs.joined(separator: "\n"))
+            fingerprint.add("upstream." + id.rawValue + ".outputs", outputs.joined(separator: "\n"))
         }
         return fingerprint.finalize()
     }
@@ -133,27 +177,31 @@ public struct PipelineExecutor: Sendable {
         var cause: any Error
     }
 
-    func execute(_ stage: any Stage, fingerprint: String, reason: String, items previousItems: ItemCheckpoints?, upstream: [String: StageRecord], jobs: Int) async throws -> (StageRecord, StageReport) {
+    func execute(
+        _ stage: any Stage, plan: StagePlan, fingerprint: String, reason: String, items previousItems: ItemCheckpoints?,
+        upstream: [StageID: StageRecord], jobs: Int, settled: Set<StageID>
+    ) async throws -> (StageRecord, StageReport) {
         // Item checkpoints survive only under the same fingerprint, and only with intact files.
         var items = previousItems?.fingerprint == fingerprint ? previousItems! : ItemCheckpoints(fingerprint: fingerprint)
         items.done = items.done.filter { _, files in
             files.allSatisfy { FileDigest.sha256(of: workDir.absolute($0.key)) == $0.value }
         }
         let startedItems = items
-        try await store.update(stage.name) { record in
+        try await store.update(stage.id) { record in
             var fresh = StageRecord(fingerprint: fingerprint, status: .running, outcome: .executed, seconds: 0)
             fresh.items = startedItems
             record = fresh
         }
-        let directory = workDir.stageDirectory(stage.name)
+        let directory = workDir.stageDirectory(stage.id)
         try workDir.makeDirectory(directory)
         try workDir.makeDirectory(workDir.logs)
         var stageLogger = logger
         stageLogger[metadataKey: "stage"] = .string(stage.name)
         let context = StageContext(
-            plan: PlanContext(workDir: workDir, jobs: jobs, upstream: upstream, shared: sharedMaterial), runner: runner, logger: stageLogger,
+            plan: PlanContext(workDir: workDir, jobs: jobs, upstream: upstream, shared: sharedMaterial, settled: settled), runner: runner, logger: stageLogger,
             progress: progress,
-            items: ItemCheckpoint(store: store, stage: stage.name, workDir: workDir, done: items.done.mapValues { $0.keys.map(workDir.absolute) }),
+            items: ItemCheckpoint(store: store, stage: stage.id, workDir: workDir, done: items.done.mapValues { $0.keys.map(workDir.absolute) }),
+            stagePlan: plan,
             directory: directory, logPath: workDir.log(stage.name))
         progress.stageStarted(stage.name, reason: reason)
         let start = ContinuousClock.now
@@ -177,7 +225,7 @@ public struct PipelineExecutor: Sendable {
                 outputs[workDir.relative(path)] = digest
             }
             var finalRecord: StageRecord?
-            try await store.update(stage.name) { record in
+            try await store.update(stage.id) { record in
                 record?.status = .completed
                 record?.outcome = .executed
                 record?.seconds = seconds
@@ -188,13 +236,13 @@ public struct PipelineExecutor: Sendable {
                 finalRecord = record
             }
             progress.stageFinished(stage.name, outcome: .executed, seconds: seconds, note: result.message)
-            return (finalRecord!, StageReport(name: stage.name, outcome: .executed, seconds: seconds, fingerprint: fingerprint, message: result.message))
+            return (finalRecord!, StageReport(id: stage.id, outcome: .executed, seconds: seconds, fingerprint: fingerprint, message: result.message))
         } catch {
             let seconds = start.duration(to: .now).seconds
             let interrupted = error is CancellationError || Task.isCancelled
             let outcome: StageOutcome = interrupted ? .interrupted : .failed
             let message = interrupted ? "interrupted" : "\(error)"
-            try? await store.update(stage.name) { record in
+            try? await store.update(stage.id) { record in
                 record?.status = interrupted ? .interrupted : .failed
                 record?.outcome = outcome
                 record?.seconds = seconds
@@ -202,7 +250,7 @@ public struct PipelineExecutor: Sendable {
             }
             progress.stageFinished(stage.name, outcome: outcome, seconds: seconds, note: interrupted ? nil : "see below")
             throw StageFailure(
-                report: StageReport(name: stage.name, outcome: outcome, seconds: seconds, fingerprint: fingerprint, message: message),
+                report: StageReport(id: stage.id, outcome: outcome, seconds: seconds, fingerprint: fingerprint, message: message),
                 cause: interrupted ? PipelineError.interrupted(stage: stage.name) : error)
         }
     }
@@ -212,6 +260,7 @@ public struct PipelineExecutor: Sendable {
 public enum PipelineError: Error, CustomStringConvertible {
     case unknownStage(String, known: [String])
     case cannotStartFrom(String, blocker: String, reason: String)
+    case emptyRange(from: String, to: String)
     case interrupted(stage: String)
     /// A stage failed or was interrupted; carries the stage list for the report.
     indirect case halted(reports: [PipelineExecutor.StageReport], cause: any Error)
@@ -222,6 +271,8 @@ public enum PipelineError: Error, CustomStringConvertible {
             return "unknown stage `\(name)`; the stages of this pipeline are: \(known.joined(separator: ", "))."
         case .cannotStartFrom(let from, let blocker, let reason):
             return "cannot start at \(from): the earlier stage \(blocker) has no valid checkpoint (\(reason)). Run without --from first."
+        case .emptyRange(let from, let to):
+            return "--from \(from) comes after --to \(to) in this pipeline, so nothing would run. Swap them or drop one."
         case .interrupted(let stage):
             return "interrupted during \(stage); its processes were stopped. Run again to resume."
         case .halted(_, let cause):

@@ -4,11 +4,18 @@ import Logging
 /// for a plan (commands as values, which decide the fingerprint), and runs `execute` only when
 /// no valid checkpoint of that plan exists.
 public protocol Stage: Sendable {
-    var name: String { get }
-    /// Names of the stages whose outputs this one reads; their fingerprints enter this one's.
-    var consumes: [String] { get }
+    var id: StageID { get }
+    /// The stages whose outputs this one reads (wired by the composer); their fingerprints
+    /// and output digests enter this one's.
+    var consumes: [StageID] { get }
     func plan(_ context: PlanContext) throws -> StagePlan
+    /// Runs `context.stagePlan`, the very plan the fingerprint was computed from (with
+    /// `{jobs}` rendered); a stage never re-plans or patches commands here.
     func execute(_ context: StageContext) async throws -> StageResult
+}
+
+extension Stage {
+    public var name: String { id.rawValue }
 }
 
 /// A stage's commands and settings, computed before anything runs.
@@ -38,18 +45,42 @@ public struct PlanContext: Sendable {
     /// Parallel jobs for builds; nil while fingerprinting, so `{jobs}` stays symbolic.
     public var jobs: Int?
     /// Records of completed upstream stages; missing when planning ahead of a run.
-    public var upstream: [String: StageRecord]
+    public var upstream: [StageID: StageRecord]
     /// Inputs shared by every stage (toolchain identity, source digest), as fingerprinted.
     public var shared: [String: String]
+    /// Stages whose checkpoint holds and that nothing in this run can invalidate (they read
+    /// no other stage); work done ahead for them would only destroy a valid result.
+    public var settled: Set<StageID>
 
-    public init(workDir: WorkDir, jobs: Int?, upstream: [String: StageRecord] = [:], shared: [String: String] = [:]) {
+    public init(workDir: WorkDir, jobs: Int?, upstream: [StageID: StageRecord] = [:], shared: [String: String] = [:], settled: Set<StageID> = []) {
         self.workDir = workDir
         self.jobs = jobs
         self.upstream = upstream
         self.shared = shared
+        self.settled = settled
     }
 
     public var jobsText: String { jobs.map(String.init) ?? "{jobs}" }
+}
+
+extension StagePlan {
+    /// The plan as it runs: `{jobs}` rendered. Jobs is the one value left out of fingerprints
+    /// (changing `--jobs` rebuilds nothing), so the executor, not a stage, fills it in.
+    public func rendered(jobs: Int) -> StagePlan {
+        var plan = self
+        for index in plan.steps.indices {
+            plan.steps[index].command = plan.steps[index].command.rendering(jobs: jobs)
+        }
+        return plan
+    }
+
+    /// The command of the step with this label; a missing label is a bug in the stage.
+    public func command(_ label: String) throws -> Command {
+        guard let step = steps.first(where: { $0.label == label }) else {
+            throw StageError(stage: "plan", message: "internal error: the plan has no step `\(label)`.")
+        }
+        return step.command
+    }
 }
 
 public struct StageContext: Sendable {
@@ -58,6 +89,8 @@ public struct StageContext: Sendable {
     public var logger: Logger
     public var progress: any ProgressSink
     public var items: ItemCheckpoint
+    /// The stage's plan exactly as fingerprinted, with `{jobs}` rendered.
+    public var stagePlan: StagePlan
     /// The stage's own directory, and its main log file.
     public var directory: String
     public var logPath: String

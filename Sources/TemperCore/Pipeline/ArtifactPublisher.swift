@@ -1,8 +1,9 @@
 import Foundation
 
-/// Keeps `out/` a faithful view of the state after every run: each artifact comes from the
-/// last completed stage that produced it (bolt-optimize, when BOLT ran and was verified, else
-/// optimize), baseline artifacts go to `out/baseline/`, and nothing stale is left behind.
+/// Keeps `out/` a faithful view of this run: each artifact comes from the best producer the
+/// graph names (bolt-optimize, when it is part of this pipeline and current, else optimize)
+/// whose record holds for the current inputs; baseline artifacts go to `out/baseline/`; and
+/// an artifact no current record vouches for is removed rather than left stale.
 public enum ArtifactPublisher {
     /// The key under which a stage names the artifact it produced, in `StageRecord.named`.
     public static func key(_ name: String) -> String { "artifact:" + name }
@@ -15,31 +16,32 @@ public enum ArtifactPublisher {
         public var sha256: String
     }
 
-    /// Stages in order of precedence for `out/`.
-    static let optimizedSources = ["bolt-optimize", BuildVariant.optimize.rawValue]
-
-    public static func publish(names: [String], state: PipelineState, workDir: WorkDir) throws -> (optimized: [Published], baseline: [Published]) {
-        func place(_ sources: [String], in directory: String) throws -> [Published] {
+    /// Publishes from `current` (the records that hold for this run, see `StageGraph.currentRecords`).
+    public static func publish(
+        names: [String], graph: StageGraph, current: [StageID: StageRecord], workDir: WorkDir
+    ) throws -> (optimized: [Published], baseline: [Published]) {
+        func place(_ sources: [StageID], in directory: String) throws -> [Published] {
             var published: [Published] = []
             for name in names {
                 let destination = directory + "/" + name
-                let source = sources.lazy.compactMap { stage -> (String, String)? in
-                    guard let record = state.stages[stage], record.status == .completed, let path = record.named[key(name)] else { return nil }
+                let source = sources.lazy.compactMap { stage -> (StageID, String)? in
+                    guard let record = current[stage], let path = record.named[key(name)] else { return nil }
                     return (stage, workDir.absolute(path))
                 }.first
-                guard let (stage, path) = source, FileManager.default.fileExists(atPath: path) else {
+                guard let (stage, path) = source, workDir.contains(path), let digest = FileDigest.sha256(of: path) else {
                     try workDir.remove(destination)
                     continue
                 }
-                guard let digest = FileDigest.sha256(of: path) else { continue }
                 if FileDigest.sha256(of: destination) != digest {
                     try workDir.copy(path, to: destination)
                 }
                 let bytes = (try? FileManager.default.attributesOfItem(atPath: destination)[.size] as? Int) ?? 0
-                published.append(Published(name: name, path: destination, stage: stage, bytes: bytes, sha256: digest))
+                published.append(Published(name: name, path: destination, stage: stage.rawValue, bytes: bytes, sha256: digest))
             }
             return published
         }
-        return (try place(optimizedSources, in: workDir.out), try place([BuildVariant.baseline.rawValue], in: workDir.out + "/baseline"))
+        let optimized = try place(graph.optimizedProducers, in: workDir.out)
+        let baseline = try place([graph.baselineProducer].compactMap { $0 }, in: workDir.out + "/baseline")
+        return (optimized, baseline)
     }
 }

@@ -1,36 +1,48 @@
-/// The list of stages for a profile: the only place that knows which stages exist and in
-/// which order. Later stage families (BOLT) are added here.
+/// The stage graph of a profile: the only place that knows which stages exist, in which
+/// order, and which stage's output feeds which stage. Stages get their inputs from here.
 public enum PipelineComposer {
-    public static func stages(for profile: PipelineProfile, toolchain: Toolchain, baseline: Bool, bolt: BoltTools? = nil) -> [any Stage] {
-        let optimize = BuildStage(variant: .optimize, profile: profile, toolchain: toolchain)
+    public static func graph(for profile: PipelineProfile, toolchain: Toolchain, baseline: Bool, bolt: BoltTools? = nil) -> StageGraph {
+        let optimize = BuildStage(variant: .optimize, profileFrom: .merge, profile: profile, toolchain: toolchain)
         let baselineStage = baseline ? BuildStage(variant: .baseline, profile: profile, toolchain: toolchain) : nil
         let ahead = ([optimize] + [baselineStage].compactMap { $0 }).filter(\.canConfigureAhead)
+        let instrument = BuildStage(variant: .instrument, profile: profile, toolchain: toolchain, configuresAhead: ahead)
         var stages: [any Stage] = [
-            BuildStage(variant: .instrument, profile: profile, toolchain: toolchain, configuresAhead: ahead),
-            TrainStage(profile: profile, toolchain: toolchain),
+            instrument,
+            TrainStage(id: .train, profile: profile, toolchain: toolchain, tree: instrument.tree),
             toolchain.family == .clang
-                ? MergeStage(profile: profile, toolchain: toolchain) as any Stage
-                : GCCMergeStage(profile: profile, toolchain: toolchain),
+                ? MergeStage(id: .merge, profile: profile, toolchain: toolchain, rawFrom: .train) as any Stage
+                : GCCMergeStage(id: .merge, profile: profile, toolchain: toolchain, rawFrom: .train, instrumentedTree: instrument.tree),
             optimize,
         ]
+        var optimized: [StageID] = [.optimize]
+        var boltResult: StageID?
         if profile.bolt.enabled, let bolt {
+            var instrumented: StageOutputPath?
             if profile.bolt.mode == .instrument {
-                stages.append(BoltInstrumentStage(profile: profile, bolt: bolt))
+                let stage = BoltInstrumentStage(
+                    id: .boltInstrument, profile: profile, bolt: bolt, input: optimize.tree, profileRoot: TrainStage.rawRoot(of: .boltTrain))
+                instrumented = stage.output
+                stages.append(stage)
             }
+            let merge = BoltMergeStage(id: .boltMerge, profile: profile, bolt: bolt, rawFrom: .boltTrain)
             stages += [
-                TrainStage(boltTrainingFor: profile, tools: bolt),
-                BoltMergeStage(profile: profile, bolt: bolt),
-                BoltOptimizeStage(profile: profile, bolt: bolt),
+                TrainStage(id: .boltTrain, boltTrainingFor: profile, tools: bolt, tree: optimize.tree, instrumented: instrumented),
+                merge,
+                BoltOptimizeStage(id: .boltOptimize, profile: profile, bolt: bolt, input: optimize.tree, profiles: merge.output),
             ]
+            optimized.insert(.boltOptimize, at: 0)
+            boltResult = .boltOptimize
         }
         if let baselineStage {
             stages.append(baselineStage)
         }
-        return stages
+        return StageGraph(
+            stages: stages, optimizedProducers: optimized, baselineProducer: baselineStage?.id, optimizedBuild: optimize.tree,
+            profileData: .merge, boltResult: boltResult)
     }
 
-    /// Every stage name temper knows, in pipeline order (for status of any work dir).
-    public static let allStageNames = [
-        "instrument", "train", "merge", "optimize", "bolt-instrument", "bolt-train", "bolt-merge", "bolt-optimize", "baseline",
-    ]
+    /// The stages alone, in order.
+    public static func stages(for profile: PipelineProfile, toolchain: Toolchain, baseline: Bool, bolt: BoltTools? = nil) -> [any Stage] {
+        graph(for: profile, toolchain: toolchain, baseline: baseline, bolt: bolt).stages
+    }
 }

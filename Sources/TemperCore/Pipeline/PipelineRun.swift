@@ -1,13 +1,14 @@
 import Foundation
 import Logging
 
-/// One `temper run`: load the profile, resolve and check the toolchain (before anything is
-/// built), lock the work dir, execute the stages, and write report.json whatever happens.
+/// One `temper run`: load and check the profile, its source tree, the stage range and the work
+/// dir, resolve the toolchain (all before anything is locked, created or built), then lock the
+/// work dir, execute the stages, publish what holds, and write report.json whatever happens.
 public struct PipelineRun: Sendable {
     public struct Options: Sendable {
         public var workDir: String?
-        public var from: String?
-        public var to: String?
+        public var from: StageID?
+        public var to: StageID?
         public var fresh = false
         public var jobs: Int
         public var baseline: Bool?
@@ -35,7 +36,8 @@ public struct PipelineRun: Sendable {
         public var profile: PipelineProfile
         public var toolchain: Toolchain
         public var workDir: WorkDir
-        public var stages: [any Stage]
+        public var graph: StageGraph
+        public var stages: [any Stage] { graph.stages }
         /// BOLT's tools, when BOLT is on.
         public var bolt: BoltTools?
     }
@@ -67,26 +69,37 @@ public struct PipelineRun: Sendable {
             bolt = tools
         }
         let workDir = WorkDir(root: options.workDir ?? defaultRoot)
-        let stages = PipelineComposer.stages(
+        try workDir.checkUsable(source: profile.source)
+        let graph = PipelineComposer.graph(
             for: profile, toolchain: toolchain, baseline: options.baseline ?? profile.baseline.enabled, bolt: bolt)
-        return Prepared(profile: profile, toolchain: toolchain, workDir: workDir, stages: stages, bolt: bolt)
+        try PipelineExecutor.check(PipelineExecutor.Options(from: options.from, to: options.to, jobs: options.jobs), stages: graph.stages)
+        return Prepared(profile: profile, toolchain: toolchain, workDir: workDir, graph: graph, bolt: bolt)
     }
 
     public func run(profilePath: String, options: Options) async throws -> RunReport {
         let prepared = try await prepare(profilePath: profilePath, options: options)
+        return try await run(prepared, options: options).report
+    }
+
+    /// Runs a prepared pipeline; returns the report and the stage records that hold for it.
+    public func run(_ prepared: Prepared, options: Options) async throws -> (report: RunReport, current: [StageID: StageRecord]) {
         let workDir = prepared.workDir
         let lock = try WorkDirLock(workDir: workDir)
         defer { lock.release() }
+        // The state file marks the directory as a work dir from the moment it is locked.
+        let store = try StateStore(path: workDir.stateFile, profile: prepared.profile.name, discarding: options.fresh)
+        try await store.markWorkDir()
         let stopped = ProcessGroupLedger.stopLeftovers(recordedIn: workDir.ledgerFile, mark: workDir.root)
         if stopped > 0 { logger.warning("stopped \(stopped) process group(s) or unrecorded process(es) left running by a killed temper") }
         if options.fresh {
-            for path in [workDir.root + "/stages", workDir.stateFile, workDir.out, workDir.logs, workDir.reportFile] {
+            // Only ever inside a directory whose state file says it is a work dir (checked in prepare).
+            for path in [workDir.root + "/stages", workDir.out, workDir.logs, workDir.reportFile, workDir.root + "/bench"] {
                 try workDir.remove(path)
             }
+            try await store.reset()  // also rewrites a damaged state file
         }
         logger.info("profile \(prepared.profile.name); toolchain \(prepared.toolchain.summary) in \(prepared.toolchain.directory) (\(prepared.toolchain.origin)); work dir \(workDir.root)")
         try await ProbeCache.ensure(prepared.toolchain, bolt: prepared.bolt, workDir: workDir, logger: logger)
-        let store = try StateStore(path: workDir.stateFile, profile: prepared.profile.name)
         let ledger = ProcessGroupLedger(path: workDir.ledgerFile, mark: workDir.root)
 
         let sourceDigest = try SourceDigest.compute(root: prepared.profile.source, excluding: [workDir.root], patterns: prepared.profile.sourceExclude)
@@ -96,23 +109,27 @@ public struct PipelineRun: Sendable {
         let executorOptions = PipelineExecutor.Options(from: options.from, to: options.to, jobs: options.jobs)
         do {
             let reports = try await executor.run(prepared.stages, options: executorOptions)
-            let published = try ArtifactPublisher.publish(names: prepared.profile.build.artifactNames, state: await store.state, workDir: workDir)
-            let report = await ReportBuilder.build(prepared: prepared, store: store, stages: reports, status: "succeeded", error: nil, published: published)
+            let state = await store.state
+            let current = prepared.graph.currentRecords(state, reports: reports)
+            let published = try ArtifactPublisher.publish(names: prepared.profile.build.artifactNames, graph: prepared.graph, current: current, workDir: workDir)
+            let report = ReportBuilder.build(prepared: prepared, state: state, stages: reports, status: "succeeded", error: nil, published: published)
             try ReportBuilder.write(report, to: workDir.reportFile)
-            return report
+            return (report, current)
         } catch {
             // Every run that reached the work dir leaves a report, failed and interrupted ones too.
-            var reports = prepared.stages.map { PipelineExecutor.StageReport(name: $0.name, outcome: .pending, seconds: 0) }
+            var reports = prepared.stages.map { PipelineExecutor.StageReport(id: $0.id, outcome: .pending, seconds: 0) }
             var cause = error
             if case PipelineError.halted(let halted, let halting) = error {
                 reports = halted
                 cause = halting
             }
             let status = ExitStatus.of(cause) == ExitStatus.interrupted ? "interrupted" : "failed"
-            // out/ still reflects what completed: e.g. the pre-BOLT artifact when BOLT failed.
-            let published = (try? ArtifactPublisher.publish(names: prepared.profile.build.artifactNames, state: await store.state, workDir: workDir))
+            // out/ still reflects what holds: e.g. the pre-BOLT artifact when BOLT failed.
+            let state = await store.state
+            let current = prepared.graph.currentRecords(state, reports: reports)
+            let published = (try? ArtifactPublisher.publish(names: prepared.profile.build.artifactNames, graph: prepared.graph, current: current, workDir: workDir))
                 ?? (optimized: [], baseline: [])
-            let report = await ReportBuilder.build(prepared: prepared, store: store, stages: reports, status: status, error: "\(cause)", published: published)
+            let report = ReportBuilder.build(prepared: prepared, state: state, stages: reports, status: status, error: "\(cause)", published: published)
             try? ReportBuilder.write(report, to: workDir.reportFile)
             throw cause
         }

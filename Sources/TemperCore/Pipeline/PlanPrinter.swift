@@ -8,7 +8,7 @@ public enum PlanPrinter {
         ]
         for stage in prepared.stages {
             lines.append("")
-            let consumes = stage.consumes.isEmpty ? "" : " (reads \(stage.consumes.joined(separator: ", ")))"
+            let consumes = stage.consumes.isEmpty ? "" : " (reads \(stage.consumes.map(\.rawValue).joined(separator: ", ")))"
             lines.append("== \(stage.name)\(consumes)")
             if let build = stage as? BuildStage, !build.configuresAhead.isEmpty {
                 let names = build.configuresAhead.map(\.name).joined(separator: ", ")

@@ -26,6 +26,16 @@ public struct Command: Sendable, Codable, Equatable, Hashable {
         ([executable] + arguments).map(ShellQuote.quote).joined(separator: " ")
     }
 
+    /// The command with `{jobs}` replaced in its arguments and environment values.
+    public func rendering(jobs: Int) -> Command {
+        var command = self
+        let value = String(jobs)
+        command.executable = executable.replacingOccurrences(of: "{jobs}", with: value)
+        command.arguments = arguments.map { $0.replacingOccurrences(of: "{jobs}", with: value) }
+        command.environment = environment.mapValues { $0.replacingOccurrences(of: "{jobs}", with: value) }
+        return command
+    }
+
     /// The environment assignments, quoted, in a stable order.
     public var displayEnvironment: String {
         environment.keys.sorted().map { "\($0)=\(ShellQuote.quote(environment[$0]!))" }

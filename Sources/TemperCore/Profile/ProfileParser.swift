@@ -4,18 +4,65 @@ import TOMLKit
 /// Reads a pipeline profile strictly: unknown keys, wrong types and bad placeholders are errors
 /// with the file, a line where one can be found, the key path, and what was expected.
 public enum ProfileParser {
+    /// Bounds on what a profile may ask for: beyond them a value is a typo, not a plan.
+    public static let maxJobs = 256
+    public static let maxTimeout = 7 * 24 * 3600.0
+    public static let maxTimingRuns = 1000
+    static let maxProfileBytes = 1 << 20
+
     public static func load(path: String) throws -> PipelineProfile {
         let url = URL(fileURLWithPath: path).standardizedFileURL
-        let text: String
-        do {
-            text = try String(contentsOf: url, encoding: .utf8)
-        } catch {
-            throw ProfileError.unreadable(file: path, reason: (error as NSError).localizedDescription)
-        }
-        return try parse(text, file: url.path)
+        return try parse(try text(of: url.path, shownAs: path), file: url.path, checkingSource: true)
     }
 
-    public static func parse(_ text: String, file: String) throws -> PipelineProfile {
+    /// The profile's text, with a message that names the problem when it cannot be had.
+    static func text(of path: String, shownAs shown: String) throws -> String {
+        let manager = FileManager.default
+        guard let attributes = try? manager.attributesOfItem(atPath: path) else {
+            throw ProfileError.unreadable(file: shown, reason: "no such file.")
+        }
+        if attributes[.type] as? FileAttributeType == .typeDirectory {
+            throw ProfileError.unreadable(file: shown, reason: "it is a directory; give the profile's .toml file, e.g. Profiles/demo.toml.")
+        }
+        if let size = attributes[.size] as? Int, size > maxProfileBytes {
+            throw ProfileError.unreadable(file: shown, reason: "it is \(size) bytes; a pipeline profile is a small TOML file (at most \(maxProfileBytes) bytes).")
+        }
+        guard let data = manager.contents(atPath: path) else {
+            throw ProfileError.unreadable(file: shown, reason: "permission denied, or not a regular file.")
+        }
+        let bytes = [UInt8](data.prefix(4))
+        if bytes.starts(with: [0xFF, 0xFE]) || bytes.starts(with: [0xFE, 0xFF]) || (bytes.count >= 2 && (bytes[0] == 0 || bytes[1] == 0)) {
+            throw ProfileError.unreadable(file: shown, reason: "it is UTF-16 (or UTF-32) text; TOML files are UTF-8. Convert it, e.g. `iconv -f UTF-16 -t UTF-8`.")
+        }
+        guard var text = String(validating: data, as: UTF8.self) else {
+            let offset = Self.firstInvalidUTF8(data) ?? 0
+            throw ProfileError.unreadable(file: shown, reason: "it is not valid UTF-8 (first bad byte at offset \(offset)); TOML files are UTF-8.")
+        }
+        if text.hasPrefix("\u{FEFF}") { text.removeFirst() }
+        if text.contains("\0") {
+            throw ProfileError.unreadable(file: shown, reason: "it contains NUL bytes; it is not a text file.")
+        }
+        return text
+    }
+
+    static func firstInvalidUTF8(_ data: Data) -> Int? {
+        for end in stride(from: 1, through: data.count, by: 1) where String(validating: data.prefix(end), as: UTF8.self) == nil {
+            // A multi-byte character may be cut by the prefix; look a few bytes further.
+            if (end..<min(end + 4, data.count + 1)).allSatisfy({ String(validating: data.prefix($0), as: UTF8.self) == nil }) { return end - 1 }
+        }
+        return nil
+    }
+
+    /// A name that becomes a directory: letters, digits, '-', '_', '.', not only dots (`.`
+    /// and `..` would escape it), at most 100 characters.
+    static func isSafeName(_ name: String) -> Bool {
+        !name.isEmpty && name.count <= 100 && !name.allSatisfy { $0 == "." }
+            && name.allSatisfy { ($0.isASCII && ($0.isLetter || $0.isNumber)) || "-_.".contains($0) }
+    }
+
+    /// `checkingSource`: also refuse a source path that is missing or not a directory (a
+    /// profile loaded to be planned or run; tests parse text about imaginary trees).
+    public static func parse(_ text: String, file: String, checkingSource: Bool = false) throws -> PipelineProfile {
         let root: TOMLTable
         do {
             root = try TOMLTable(string: text)
@@ -35,10 +82,10 @@ public enum ProfileParser {
                 message: "format version \(version) is not supported; this temper reads version \(PipelineProfile.formatVersion).")
         }
         let name = try top.string("name", required: true)!
-        guard !name.isEmpty, name.allSatisfy({ $0.isLetter || $0.isNumber || "-_.".contains($0) }) else {
+        guard isSafeName(name) else {
             throw ProfileError.invalidValue(
                 file: file, keyPath: "name", line: locator.line(of: "name"),
-                message: "use letters, digits, '-', '_' or '.' (it names the work dir).")
+                message: "\"\(name)\" cannot name a work dir: use 1 to 100 ASCII letters, digits, '-', '_' or '.', and not only dots.")
         }
 
         let sourceTable = try top.table("source", required: true)!
@@ -46,6 +93,13 @@ public enum ProfileParser {
         let sourceExclude = try sourceTable.stringArray("exclude") ?? []
         try sourceTable.finish()
         let source = resolve(sourcePath, against: directory)
+        var isDirectory: ObjCBool = false
+        if sourcePath.isEmpty || (checkingSource && (!FileManager.default.fileExists(atPath: source, isDirectory: &isDirectory) || !isDirectory.boolValue)) {
+            let what = sourcePath.isEmpty ? "is empty (the source path)" : FileManager.default.fileExists(atPath: source) ? "is a file, not a directory" : "does not exist"
+            throw ProfileError.invalidValue(
+                file: file, keyPath: "source.path", line: locator.line(of: "source.path"),
+                message: "\(source) \(what). Give the project's source tree (relative paths are relative to the profile's directory); for the shipped profiles, fetch it first (Scripts/fetch-source.sh).")
+        }
 
         var toolchain = ToolchainSettings()
         if let table = try top.table("toolchain") {
@@ -62,6 +116,9 @@ public enum ProfileParser {
         }
         build.build = buildCommands
         build.artifacts = try buildTable.stringArray("artifacts", required: true)!
+        if let bad = build.artifacts.first(where: { !isSafeRelativePath($0) }) {
+            throw ProfileError.invalidValue(file: file, keyPath: "build.artifacts", line: locator.line(of: "build.artifacts"), message: "\"\(bad)\" must be a file path relative to the build directory, without `..` or a leading `/`.")
+        }
         build.env = try buildTable.stringMap("env") ?? [:]
         build.cflags = try buildTable.stringArray("cflags") ?? build.cflags
         build.cxxflags = try buildTable.stringArray("cxxflags")
@@ -101,6 +158,7 @@ public enum ProfileParser {
         var bench: BenchSettings?
         if let table = try top.table("bench") {
             var settings = BenchSettings(run: try table.stringArray("run", required: true)!)
+            try checkProgram(settings.run, keyPath: "bench.run", file: file, locator: locator)
             settings.cwd = try table.string("cwd")
             settings.env = try table.stringMap("env") ?? [:]
             try table.finish()
@@ -123,10 +181,7 @@ public enum ProfileParser {
             bolt.extraFlags = try table.stringArray("extra_flags") ?? []
             bolt.pie = try table.bool("pie") ?? false
             bolt.compare = try table.enumeration("compare", VerifyComparison.self) ?? .output
-            bolt.timingRuns = try table.int("timing_runs") ?? bolt.timingRuns
-            if bolt.timingRuns < 1 {
-                throw ProfileError.invalidValue(file: file, keyPath: "bolt.timing_runs", line: locator.line(of: "bolt.timing_runs"), message: "must be at least 1 (the verification run itself).")
-            }
+            bolt.timingRuns = try table.int("timing_runs", in: 1...maxTimingRuns, why: "the verification run itself counts as one") ?? bolt.timingRuns
             if let trainTable = try table.table("train") {
                 bolt.train = try training(trainTable, keyPath: "bolt.train", artifacts: artifactSet, file: file)
                 if bolt.train?.tasks.isEmpty == true {
@@ -141,9 +196,10 @@ public enum ProfileParser {
         var verify: TrainTask?
         if let table = try top.table("verify") {
             var task = TrainTask(name: "verify", run: try table.stringArray("run", required: true)!)
+            try checkProgram(task.run, keyPath: "verify.run", file: file, locator: locator)
             task.cwd = try table.string("cwd")
             task.env = try table.stringMap("env") ?? [:]
-            task.timeout = try table.number("timeout")
+            task.timeout = try table.seconds("timeout")
             try table.finish()
             try check(task.run + [task.cwd].compactMap { $0 } + Array(task.env.values), keyPath: "verify", allowed: Placeholders.taskNames.union(["artifact"]), artifacts: artifactSet, file: file)
             verify = task
@@ -166,35 +222,40 @@ public enum ProfileParser {
     static func training(_ table: TableReader?, keyPath: String, artifacts: Set<String>, file: String) throws -> TrainSettings {
         var train = TrainSettings()
         guard let table else { return train }
-        train.jobs = try table.int("jobs") ?? 1
-        guard train.jobs >= 1 else {
-            throw ProfileError.invalidValue(file: file, keyPath: "\(keyPath).jobs", line: table.locator.line(of: "\(keyPath).jobs"), message: "must be at least 1.")
-        }
+        train.jobs = try table.int("jobs", in: 1...maxJobs, why: "tasks run at once") ?? 1
         train.onFailure = try table.enumeration("on_failure", FailurePolicy.self) ?? .fail
         for (index, taskTable) in try table.tableArray("task").enumerated() {
             var task = TrainTask(name: try taskTable.string("name", required: true)!, run: try taskTable.stringArray("run", required: true)!)
             task.cwd = try taskTable.string("cwd")
             task.env = try taskTable.stringMap("env") ?? [:]
-            task.timeout = try taskTable.number("timeout")
+            task.timeout = try taskTable.seconds("timeout")
             try taskTable.finish()
             let path = "\(keyPath).task[\(index)]"
-            if task.run.isEmpty {
-                throw ProfileError.invalidValue(file: file, keyPath: "\(path).run", line: nil, message: "must name a program to run.")
-            }
-            if !task.name.allSatisfy({ $0.isLetter || $0.isNumber || "-_.".contains($0) }) || task.name.isEmpty {
-                throw ProfileError.invalidValue(file: file, keyPath: "\(path).name", line: nil, message: "use letters, digits, '-', '_' or '.' (it names a directory).")
+            try checkProgram(task.run, keyPath: "\(path).run", file: file, locator: table.locator)
+            if !isSafeName(task.name) {
+                throw ProfileError.invalidValue(file: file, keyPath: "\(path).name", line: table.locator.line(of: "\(path).name"), message: "\"\(task.name)\" cannot name a directory: use 1 to 100 ASCII letters, digits, '-', '_' or '.', and not only dots.")
             }
             if train.tasks.contains(where: { $0.name == task.name }) {
-                throw ProfileError.invalidValue(file: file, keyPath: "\(path).name", line: nil, message: "another task is already named `\(task.name)`.")
-            }
-            if let timeout = task.timeout, timeout <= 0 {
-                throw ProfileError.invalidValue(file: file, keyPath: "\(path).timeout", line: nil, message: "must be a positive number of seconds.")
+                throw ProfileError.invalidValue(file: file, keyPath: "\(path).name", line: table.locator.line(of: "\(path).name"), message: "another task is already named `\(task.name)`.")
             }
             try check(task.run + [task.cwd].compactMap { $0 } + Array(task.env.values), keyPath: path, allowed: Placeholders.taskNames.union(["artifact"]), artifacts: artifacts, file: file)
             train.tasks.append(task)
         }
         try table.finish()
         return train
+    }
+
+    /// A command must name a program: a non-empty argv whose first word is not empty.
+    static func checkProgram(_ run: [String], keyPath: String, file: String, locator: KeyLocator) throws {
+        guard let program = run.first, !program.trimmingCharacters(in: .whitespaces).isEmpty else {
+            throw ProfileError.invalidValue(file: file, keyPath: keyPath, line: locator.line(of: keyPath), message: "must name a program to run, e.g. [\"{artifact:NAME}\", \"ARG\"].")
+        }
+    }
+
+    /// A path relative to a directory that stays inside it.
+    static func isSafeRelativePath(_ path: String) -> Bool {
+        !path.isEmpty && !path.hasPrefix("/") && !path.hasSuffix("/") && !path.split(separator: "/").contains("..")
+            && !path.contains("\0") && URL(fileURLWithPath: path).lastPathComponent != "."
     }
 
     /// Absolute paths stay as they are; relative ones are relative to the profile's directory.
@@ -260,7 +321,15 @@ struct TableReader {
     func string(_ key: String, required: Bool = false) throws -> String? {
         guard let value = try value(key, required: required, expected: "a string") else { return nil }
         guard let string = value.string else { throw wrongType(key, "a string", value) }
+        try checkText(string, keyPath(key))
         return string
+    }
+
+    /// No NUL characters: they cannot pass into an argv, an environment or a path.
+    func checkText(_ text: String, _ keyPath: String) throws {
+        if text.contains("\0") {
+            throw ProfileError.invalidValue(file: file, keyPath: keyPath, line: locator.line(of: keyPath), message: "contains a NUL character (\\u0000), which no command, variable or path can hold.")
+        }
     }
 
     func int(_ key: String, required: Bool = false) throws -> Int? {
@@ -269,11 +338,35 @@ struct TableReader {
         return int
     }
 
-    func number(_ key: String) throws -> Double? {
-        guard let value = try value(key, required: false, expected: "a number") else { return nil }
-        if let int = value.int { return Double(int) }
-        guard let double = value.double else { throw wrongType(key, "a number (seconds)", value) }
-        return double
+    /// An integer within `range`; beyond it, a located error that gives the range.
+    func int(_ key: String, in range: ClosedRange<Int>, why: String) throws -> Int? {
+        guard let value = try int(key) else { return nil }
+        guard range.contains(value) else {
+            throw ProfileError.invalidValue(
+                file: file, keyPath: keyPath(key), line: locator.line(of: keyPath(key)),
+                message: "\(value) is out of range: use \(range.lowerBound) to \(range.upperBound) (\(why)).")
+        }
+        return value
+    }
+
+    /// A duration in seconds: finite, positive, at most a week (NaN, infinities and 1e300
+    /// are typos, and would crash the conversion to a clock duration).
+    func seconds(_ key: String) throws -> Double? {
+        guard let value = try value(key, required: false, expected: "a number of seconds") else { return nil }
+        let seconds: Double
+        if let int = value.int {
+            seconds = Double(int)
+        } else if let double = value.double {
+            seconds = double
+        } else {
+            throw wrongType(key, "a number (seconds)", value)
+        }
+        guard seconds.isFinite, seconds > 0, seconds <= ProfileParser.maxTimeout else {
+            throw ProfileError.invalidValue(
+                file: file, keyPath: keyPath(key), line: locator.line(of: keyPath(key)),
+                message: "\(seconds) is not a usable timeout: give a number of seconds greater than 0 and at most \(Int(ProfileParser.maxTimeout)) (7 days).")
+        }
+        return seconds
     }
 
     func bool(_ key: String) throws -> Bool? {
@@ -299,6 +392,7 @@ struct TableReader {
             guard let string = element.string else {
                 throw ProfileError.wrongType(file: file, keyPath: "\(keyPath(key))[\(index)]", line: locator.line(of: keyPath(key)), expected: "a string", found: Self.describe(element))
             }
+            try checkText(string, keyPath(key))
             return string
         }
     }
@@ -309,12 +403,24 @@ struct TableReader {
         guard let value = try value(key, required: false, expected: expected) else { return nil }
         guard let array = value.array else { throw wrongType(key, expected, value) }
         if array.isEmpty { return [] }
-        if array.allSatisfy({ $0.string != nil }) { return [array.map { $0.string! }] }
+        if array.allSatisfy({ $0.string != nil }) {
+            let words = array.map { $0.string! }
+            for word in words { try checkText(word, keyPath(key)) }
+            guard !words[0].trimmingCharacters(in: .whitespaces).isEmpty else {
+                throw ProfileError.invalidValue(file: file, keyPath: keyPath(key), line: locator.line(of: keyPath(key)), message: "must name a program to run.")
+            }
+            return [words]
+        }
         return try array.enumerated().map { index, element in
             guard let inner = element.array, !inner.isEmpty, inner.allSatisfy({ $0.string != nil }) else {
                 throw ProfileError.wrongType(file: file, keyPath: "\(keyPath(key))[\(index)]", line: locator.line(of: keyPath(key)), expected: "a non-empty argv array of strings", found: Self.describe(element))
             }
-            return inner.map { $0.string! }
+            let words = inner.map { $0.string! }
+            for word in words { try checkText(word, keyPath(key)) }
+            guard !words[0].trimmingCharacters(in: .whitespaces).isEmpty else {
+                throw ProfileError.invalidValue(file: file, keyPath: "\(keyPath(key))[\(index)]", line: locator.line(of: keyPath(key)), message: "must name a program to run.")
+            }
+            return words
         }
     }
 
@@ -326,6 +432,10 @@ struct TableReader {
             guard let string = table[inner]?.string else {
                 throw ProfileError.wrongType(file: file, keyPath: "\(keyPath(key)).\(inner)", line: locator.line(of: keyPath(key)), expected: "a string", found: table[inner].map(Self.describe) ?? "nothing")
             }
+            guard !inner.isEmpty, !inner.contains("="), !inner.contains("\0") else {
+                throw ProfileError.invalidValue(file: file, keyPath: "\(keyPath(key)).\(inner)", line: locator.line(of: keyPath(key)), message: "an environment variable name must be non-empty and hold no `=` or NUL.")
+            }
+            try checkText(string, "\(keyPath(key)).\(inner)")
             result[inner] = string
         }
         return result

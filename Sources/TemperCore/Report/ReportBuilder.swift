@@ -1,16 +1,18 @@
 import Foundation
 
-/// Assembles report.json from the run's stage list, the state and the published artifacts.
+/// Assembles report.json from the run's stage list, the records that hold for this run (never
+/// a stale one) and the published artifacts.
 public enum ReportBuilder {
     static func build(
-        prepared: PipelineRun.Prepared, store: StateStore, stages: [PipelineExecutor.StageReport], status: String, error: String?,
+        prepared: PipelineRun.Prepared, state: PipelineState, stages: [PipelineExecutor.StageReport], status: String, error: String?,
         published: (optimized: [ArtifactPublisher.Published], baseline: [ArtifactPublisher.Published])
-    ) async -> RunReport {
-        let state = await store.state
+    ) -> RunReport {
         let workDir = prepared.workDir
+        let graph = prepared.graph
+        let current = graph.currentRecords(state, reports: stages)
         var profileData: RunReport.ProfileData?
-        if let merge = state.stages[MergeStage.stageName], merge.status == .completed {
-            let optimize = state.stages[BuildVariant.optimize.rawValue].flatMap { $0.status == .completed ? $0 : nil }
+        if let merge = current[graph.profileData] {
+            let optimize = current[graph.optimizedBuild.stage]
             let byFile = optimize?.named["profile_warnings_by_file"]
                 .flatMap { FileManager.default.contents(atPath: workDir.absolute($0)) }
                 .flatMap { try? JSONDecoder().decode([String: [String: Int]].self, from: $0) }
@@ -22,8 +24,7 @@ public enum ReportBuilder {
                 hottest: merge.named["hottest"].flatMap { FileManager.default.contents(atPath: workDir.absolute($0)) }
                     .flatMap { try? JSONDecoder().decode([HotFunction].self, from: $0) })
         }
-        let bolt = state.stages[BoltOptimizeStage.stageName]
-            .flatMap { $0.status == .completed ? $0.named["bolt_report"] : nil }
+        let bolt = graph.boltResult.flatMap { current[$0]?.named["bolt_report"] }
             .flatMap { FileManager.default.contents(atPath: workDir.absolute($0)) }
             .flatMap { try? JSONDecoder().decode(BoltSummary.self, from: $0) }
         return RunReport(
@@ -36,11 +37,11 @@ public enum ReportBuilder {
                 RunReport.StageEntry(
                     name: $0.name, outcome: $0.outcome, seconds: ($0.seconds * 1000).rounded() / 1000, fingerprint: $0.fingerprint, message: $0.message,
                     previousSeconds: $0.previousSeconds.map { ($0 * 1000).rounded() / 1000 },
-                    counts: state.stages[$0.name].flatMap { $0.status == .completed && !$0.counts.isEmpty ? $0.counts : nil })
+                    counts: current[$0.id].flatMap { $0.counts.isEmpty ? nil : $0.counts })
             },
             profileData: profileData,
             artifacts: published.optimized.map(artifact), baselineArtifacts: published.baseline.map(artifact),
-            bolt: bolt, bench: BenchSession.current(workDir, state: state))
+            bolt: bolt, bench: BenchSession.current(workDir, current: current))
     }
 
     static func artifact(_ published: ArtifactPublisher.Published) -> RunReport.Artifact {

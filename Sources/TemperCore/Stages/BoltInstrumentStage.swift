@@ -3,24 +3,32 @@ import Foundation
 /// Checks each BOLT artifact of the optimized build (relocations, symbols, not already
 /// processed, not a PIE unless the profile accepts it), then instruments it with llvm-bolt.
 public struct BoltInstrumentStage: Stage {
-    public static let stageName = "bolt-instrument"
+    public let id: StageID
     let profile: PipelineProfile
     let bolt: BoltTools
+    /// The optimized build tree whose artifacts are instrumented, and the directory under which
+    /// the training stage collects profiles (baked into the binaries), wired by the composer.
+    let input: StageOutputPath
+    let profileRoot: String
 
-    public init(profile: PipelineProfile, bolt: BoltTools) {
+    public init(id: StageID = .boltInstrument, profile: PipelineProfile, bolt: BoltTools, input: StageOutputPath, profileRoot: String) {
+        self.id = id
         self.profile = profile
         self.bolt = bolt
+        self.input = input
+        self.profileRoot = profileRoot
     }
 
-    public var name: String { Self.stageName }
-    public var consumes: [String] { [BuildVariant.optimize.rawValue] }
+    public var consumes: [StageID] { [input.stage] }
+
+    /// The directory holding one instrumented copy of each BOLT artifact, named by its file name.
+    public var output: StageOutputPath { StageOutputPath(id, "stages/\(id.rawValue)") }
 
     func command(_ artifact: (path: String, name: String), _ workDir: WorkDir) -> Command {
-        let input = BuildStage.buildDirectory(.optimize, in: workDir) + "/" + artifact.path
-        var arguments = [input, "-instrument", "-instrumentation-file=\(BoltPaths.instrumentationFile(workDir, artifact.name))", "-instrumentation-file-append-pid"]
-        if let runtime = bolt.runtimeLibrary { arguments.append("-runtime-instrumentation-lib=\(runtime)") }
-        arguments += ["-o", BoltPaths.instrumented(workDir, artifact.name)]
-        return Command(executable: bolt.bolt?.path ?? "llvm-bolt", arguments: arguments, workingDirectory: workDir.stageDirectory(name))
+        ToolCommands.boltInstrument(
+            bolt, input: input.absolute(in: workDir) + "/" + artifact.path,
+            profileFile: BoltPaths.instrumentationFile(rawRoot: workDir.absolute(profileRoot), artifact.name),
+            output: output.absolute(in: workDir) + "/" + artifact.name, directory: workDir.stageDirectory(id))
     }
 
     public func plan(_ context: PlanContext) throws -> StagePlan {
@@ -55,13 +63,13 @@ public struct BoltInstrumentStage: Stage {
         try workDir.remove(context.logPath)
         var outputs: [String] = []
         for artifact in profile.boltArtifacts {
-            let input = BuildStage.buildDirectory(.optimize, in: workDir) + "/" + artifact.path
-            if let problem = Self.problem(with: input, name: artifact.name, acceptPIE: profile.bolt.pie) {
+            let inputPath = input.absolute(in: workDir) + "/" + artifact.path
+            if let problem = Self.problem(with: inputPath, name: artifact.name, acceptPIE: profile.bolt.pie) {
                 throw StageError(stage: name, message: problem)
             }
-            let command = command(artifact, workDir)
+            let command = try context.stagePlan.command("instrument \(artifact.name)")
             let outcome = try await context.runner.run(command, logPath: context.logPath)
-            let output = BoltPaths.instrumented(workDir, artifact.name)
+            let output = output.absolute(in: workDir) + "/" + artifact.name
             guard outcome.succeeded, FileManager.default.fileExists(atPath: output) else {
                 throw StageError.toolFailed(stage: name, step: "llvm-bolt -instrument \(artifact.name)", command: command, outcome: outcome)
             }

@@ -2,48 +2,58 @@ import Foundation
 
 /// Merges each BOLT artifact's `.fdata` files from every training task with merge-fdata.
 public struct BoltMergeStage: Stage {
-    public static let stageName = "bolt-merge"
+    public let id: StageID
     let profile: PipelineProfile
     let bolt: BoltTools
+    /// The BOLT training stage whose `.fdata` files are merged, wired by the composer.
+    let rawFrom: StageID
 
-    public init(profile: PipelineProfile, bolt: BoltTools) {
+    public init(id: StageID = .boltMerge, profile: PipelineProfile, bolt: BoltTools, rawFrom: StageID = .boltTrain) {
+        self.id = id
         self.profile = profile
         self.bolt = bolt
+        self.rawFrom = rawFrom
     }
 
-    public var name: String { Self.stageName }
-    public var consumes: [String] { [TrainStage.boltStageName] }
+    public var consumes: [StageID] { [rawFrom] }
 
-    public static func merged(_ workDir: WorkDir, _ name: String) -> String {
-        workDir.stageDirectory(stageName) + "/" + name + ".fdata"
+    /// The directory holding one merged `NAME.fdata` per BOLT artifact, for the composer to wire.
+    public var output: StageOutputPath { StageOutputPath(id, "stages/\(id.rawValue)") }
+
+    func merged(_ workDir: WorkDir, _ name: String) -> String {
+        output.absolute(in: workDir) + "/" + name + ".fdata"
     }
 
-    func command(_ name: String, inputs: [String], _ workDir: WorkDir) -> Command {
-        Command(executable: bolt.mergeFdata?.path ?? "merge-fdata", arguments: ["-o", Self.merged(workDir, name)] + inputs, workingDirectory: workDir.stageDirectory(self.name))
+    /// The training stage's `.fdata` files of one artifact (none while planning ahead of a run).
+    func inputs(_ context: PlanContext, _ name: String) -> [String] {
+        (context.upstream[rawFrom]?.outputs.keys.sorted() ?? []).map(context.workDir.absolute).filter { $0.contains("/\(name)/prof.fdata") }
     }
 
     public func plan(_ context: PlanContext) throws -> StagePlan {
-        StagePlan(steps: profile.boltArtifacts.map { StagePlan.Step("merge-fdata \($0.name)", command($0.name, inputs: ["{fdata of \($0.name)}"], context.workDir)) })
+        StagePlan(steps: profile.boltArtifacts.map { artifact in
+            StagePlan.Step(
+                "merge-fdata \(artifact.name)",
+                ToolCommands.mergeFdata(bolt, output: merged(context.workDir, artifact.name), inputs: inputs(context, artifact.name), directory: context.workDir.stageDirectory(id)))
+        })
     }
 
     public func execute(_ context: StageContext) async throws -> StageResult {
         let workDir = context.workDir
         try workDir.freshDirectory(context.directory)
         try workDir.remove(context.logPath)
-        let raw = (context.plan.upstream[TrainStage.boltStageName]?.outputs.keys.sorted() ?? []).map(workDir.absolute)
         var outputs: [String] = []
         var files = 0
         for artifact in profile.boltArtifacts {
-            let inputs = raw.filter { $0.contains("/\(artifact.name)/prof.fdata") }
+            let inputs = inputs(context.plan, artifact.name)
             guard !inputs.isEmpty else {
                 throw StageError(stage: name, message: "no training task ran \(artifact.name), so BOLT has no profile for it. Make a task run {artifact:\(artifact.name)} (or load it, for a library), or leave it out of [bolt] artifacts.")
             }
-            let command = command(artifact.name, inputs: inputs, workDir)
+            let command = try context.stagePlan.command("merge-fdata \(artifact.name)")
             let outcome = try await context.runner.run(command, logPath: context.logPath)
-            guard outcome.succeeded, FileManager.default.fileExists(atPath: Self.merged(workDir, artifact.name)) else {
+            guard outcome.succeeded, FileManager.default.fileExists(atPath: merged(workDir, artifact.name)) else {
                 throw StageError.toolFailed(stage: name, step: "merge-fdata \(artifact.name)", command: command, outcome: outcome)
             }
-            outputs.append(Self.merged(workDir, artifact.name))
+            outputs.append(merged(workDir, artifact.name))
             files += inputs.count
         }
         return StageResult(outputs: outputs, counts: ["fdata_files": files], message: "\(files) .fdata files merged")

@@ -4,38 +4,45 @@ import Foundation
 /// verifies the result: the verify command must behave the same on the BOLTed artifacts as on
 /// the pre-BOLT ones, or the stage fails and `out/` keeps the pre-BOLT artifacts.
 public struct BoltOptimizeStage: Stage {
-    public static let stageName = "bolt-optimize"
+    public let id: StageID
     let profile: PipelineProfile
     let bolt: BoltTools
+    /// The optimized build tree whose artifacts are BOLTed, and the merged `.fdata` directory
+    /// (one `NAME.fdata` per artifact), wired by the composer.
+    let input: StageOutputPath
+    let profiles: StageOutputPath
 
-    public init(profile: PipelineProfile, bolt: BoltTools) {
+    public init(id: StageID = .boltOptimize, profile: PipelineProfile, bolt: BoltTools, input: StageOutputPath, profiles: StageOutputPath) {
+        self.id = id
         self.profile = profile
         self.bolt = bolt
+        self.input = input
+        self.profiles = profiles
     }
 
-    public var name: String { Self.stageName }
-    public var consumes: [String] { [BoltMergeStage.stageName, BuildVariant.optimize.rawValue] }
+    public var consumes: [StageID] { [profiles.stage, input.stage] }
 
-    public var flags: [String] { (profile.bolt.flags ?? bolt.defaultFlags()) + profile.bolt.extraFlags + BoltTools.reportingFlags }
+    /// The optimization flags (temper's reporting flags are added by `ToolCommands`).
+    var optimizationFlags: [String] { (profile.bolt.flags ?? bolt.defaultFlags()) + profile.bolt.extraFlags }
+    public var flags: [String] { optimizationFlags + BoltTools.reportingFlags }
 
     /// BOLTed artifacts are written into a mirror of the optimized build, so they run (verify,
     /// bench) exactly where the originals do.
-    func tree(_ workDir: WorkDir) -> String { workDir.stageDirectory(name) + "/tree" }
+    func tree(_ workDir: WorkDir) -> String { workDir.stageDirectory(id) + "/tree" }
 
     func output(_ workDir: WorkDir, _ artifact: (path: String, name: String)) -> String { tree(workDir) + "/" + artifact.path }
 
     func command(_ artifact: (path: String, name: String), _ workDir: WorkDir) -> Command {
-        let input = BuildStage.buildDirectory(.optimize, in: workDir) + "/" + artifact.path
-        return Command(
-            executable: bolt.bolt?.path ?? "llvm-bolt",
-            arguments: [input, "-data=\(BoltMergeStage.merged(workDir, artifact.name))", "-o", output(workDir, artifact)] + flags,
-            workingDirectory: workDir.stageDirectory(name))
+        ToolCommands.boltOptimize(
+            bolt, input: input.absolute(in: workDir) + "/" + artifact.path,
+            profile: profiles.absolute(in: workDir) + "/" + artifact.name + ".fdata",
+            output: output(workDir, artifact), flags: optimizationFlags, directory: workDir.stageDirectory(id))
     }
 
     /// The verify command against the BOLTed artifacts (`bolted`) or the pre-BOLT ones.
     func verifyCommand(_ workDir: WorkDir, bolted: Bool) -> Command {
         let task = profile.verifyTask
-        let build = bolted ? tree(workDir) : BuildStage.buildDirectory(.optimize, in: workDir)
+        let build = bolted ? tree(workDir) : input.absolute(in: workDir)
         return profile.command(
             run: task.run, cwd: task.cwd, env: task.env, timeout: task.timeout, build: build, directory: build,
             artifacts: profile.artifactPaths(in: build))
@@ -55,7 +62,7 @@ public struct BoltOptimizeStage: Stage {
         let workDir = context.workDir
         try workDir.freshDirectory(context.directory)
         // The BOLT artifacts are left out of the mirror: llvm-bolt writes them as new files.
-        try BoltPaths.mirror(BuildStage.buildDirectory(.optimize, in: workDir), into: tree(workDir),
+        try BoltPaths.mirror(input.absolute(in: workDir), into: tree(workDir),
             replacing: [:], workDir: workDir)
         for artifact in profile.boltArtifacts { try workDir.remove(output(workDir, artifact)) }
         var reports: [BoltArtifactReport] = []
@@ -64,7 +71,7 @@ public struct BoltOptimizeStage: Stage {
         for artifact in profile.boltArtifacts {
             let log = workDir.log("\(name)-\(artifact.name)")
             try workDir.remove(log)
-            let command = command(artifact, workDir)
+            let command = try context.stagePlan.command("llvm-bolt \(artifact.name)")
             let outcome = try await context.runner.run(command, logPath: log)
             let result = output(workDir, artifact)
             guard outcome.succeeded, FileManager.default.fileExists(atPath: result) else {
@@ -75,14 +82,14 @@ public struct BoltOptimizeStage: Stage {
                 throw StageError(stage: name, message: "llvm-bolt exited 0 but \(result) carries no BOLT marker (.note.bolt_info); the pre-BOLT artifact stays in out/. Log: \(log)")
             }
             let parsed = BoltOutput.parse((try? String(contentsOfFile: log, encoding: .utf8)) ?? "")
-            let hotness = BoltOutput.hotness(fdata: (try? String(contentsOfFile: BoltMergeStage.merged(workDir, artifact.name), encoding: .utf8)) ?? "")
+            let hotness = BoltOutput.hotness(fdata: (try? String(contentsOfFile: profiles.absolute(in: workDir) + "/" + artifact.name + ".fdata", encoding: .utf8)) ?? "")
             let hottest = parsed.failedFunctions
                 .map { BoltArtifactReport.Function(name: $0, count: hotness[$0] ?? 0) }
                 .sorted { ($0.count, $1.name) > ($1.count, $0.name) }
             if let top = hottest.first, top.count > 0 {
                 context.logger.warning("BOLT could not process \(parsed.failedFunctions.count) function(s) of \(artifact.name); the hottest is \(top.name) (\(top.count) profile counts)")
             }
-            let input = BuildStage.buildDirectory(.optimize, in: workDir) + "/" + artifact.path
+            let input = input.absolute(in: workDir) + "/" + artifact.path
             reports.append(BoltArtifactReport(
                 name: artifact.name, flags: flags, dynoStats: ["before": parsed.before, "after": parsed.after],
                 failedFunctions: parsed.failedFunctions.count, hottestFailed: Array(hottest.prefix(10)), verified: false,
@@ -121,9 +128,10 @@ public struct BoltOptimizeStage: Stage {
         try workDir.remove(log)
         var before = [first.before]
         var after = [first.after]
+        let (preBolt, bolted) = (try context.stagePlan.command("verify (pre-BOLT)"), try context.stagePlan.command("verify (BOLTed)"))
         for _ in 1..<max(rounds, 1) {
-            before.append(try await context.runner.run(verifyCommand(workDir, bolted: false), logPath: log, annotate: false).seconds)
-            after.append(try await context.runner.run(verifyCommand(workDir, bolted: true), logPath: log, annotate: false).seconds)
+            before.append(try await context.runner.run(preBolt, logPath: log, annotate: false).seconds)
+            after.append(try await context.runner.run(bolted, logPath: log, annotate: false).seconds)
         }
         func median(_ values: [Double]) -> Double { values.sorted()[values.count / 2] }
         return BoltSummary.Timing(runs: rounds, preBolt: median(before), bolted: median(after))
@@ -133,8 +141,8 @@ public struct BoltOptimizeStage: Stage {
     /// returns the two runs' seconds.
     func verify(_ context: StageContext) async throws -> (before: Double, after: Double) {
         let workDir = context.workDir
-        let before = verifyCommand(workDir, bolted: false)
-        let after = verifyCommand(workDir, bolted: true)
+        let before = try context.stagePlan.command("verify (pre-BOLT)")
+        let after = try context.stagePlan.command("verify (BOLTed)")
         let beforeLog = workDir.log("\(name)-verify-pre-bolt")
         let afterLog = workDir.log("\(name)-verify-bolted")
         for log in [beforeLog, afterLog] { try workDir.remove(log) }

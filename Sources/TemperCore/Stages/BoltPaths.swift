@@ -15,19 +15,11 @@ public enum BoltPaths {
         String(SHA256.hash(data: Data(task.utf8)).map { String(format: "%02x", $0) }.joined().prefix(placeholder.count))
     }
 
-    public static func instrumented(_ workDir: WorkDir, _ name: String) -> String {
-        workDir.stageDirectory(BoltInstrumentStage.stageName) + "/" + name
-    }
-
-    /// The profile path baked into the instrumented `name`; one directory per artifact, so
-    /// an executable and the libraries it loads never mix their profiles.
-    public static func instrumentationFile(_ workDir: WorkDir, _ name: String) -> String {
-        workDir.stageDirectory(TrainStage.boltStageName) + "/raw/" + placeholder + "/" + name + "/prof.fdata"
-    }
-
-    /// The mirror of the optimized build a training task runs in.
-    public static func taskTree(_ workDir: WorkDir, key: String) -> String {
-        workDir.stageDirectory(TrainStage.boltStageName) + "/tree/" + key
+    /// The profile path baked into the instrumented `name`, under the training stage's raw
+    /// directory; one directory per artifact, so an executable and the libraries it loads
+    /// never mix their profiles.
+    public static func instrumentationFile(rawRoot: String, _ name: String) -> String {
+        rawRoot + "/" + placeholder + "/" + name + "/prof.fdata"
     }
 
     /// Mirrors the optimized build directory into `tree` with hard links (copies where linking
@@ -89,16 +81,16 @@ public enum BoltPaths {
     /// The task's mirror of the optimized build, with its copies of the instrumented artifacts
     /// (its key in the profile path), and the directories BOLT's runtime writes to (it does not
     /// create them).
-    static func prepareTask(_ profile: PipelineProfile, workDir: WorkDir, key: String, rawDirectory: String) throws {
+    static func prepareTask(_ profile: PipelineProfile, workDir: WorkDir, build: String, instrumented: String, tree: String, key: String, rawDirectory: String, stage: String) throws {
         var replacing: [String: Data] = [:]
         for (path, name) in profile.boltArtifacts {
-            var patched = try Data(contentsOf: URL(fileURLWithPath: instrumented(workDir, name)))
+            var patched = try Data(contentsOf: URL(fileURLWithPath: instrumented + "/" + name))
             guard overwrite(placeholder, with: key, in: &patched) > 0 else {
-                throw StageError(stage: TrainStage.boltStageName, message: "the instrumented \(name) does not contain its profile path placeholder; this llvm-bolt stores the path differently. Run with --no-bolt, and report the BOLT version.")
+                throw StageError(stage: stage, message: "the instrumented \(name) does not contain its profile path placeholder; this llvm-bolt stores the path differently. Run with --no-bolt, and report the BOLT version.")
             }
             replacing[path] = patched
             try workDir.makeDirectory(rawDirectory + "/" + name)
         }
-        try mirror(BuildStage.buildDirectory(.optimize, in: workDir), into: taskTree(workDir, key: key), replacing: replacing, workDir: workDir)
+        try mirror(build, into: tree, replacing: replacing, workDir: workDir)
     }
 }

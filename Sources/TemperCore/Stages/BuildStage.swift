@@ -7,13 +7,16 @@ public struct BuildStage: Stage {
     public let variant: BuildVariant
     let profile: PipelineProfile
     let toolchain: Toolchain
+    /// The stage whose merged profile this build uses (the optimize build), wired by the composer.
+    public let profileFrom: StageID?
     /// Later builds whose configure runs while this one builds (see `ConfigureAhead`).
     public let configuresAhead: [BuildStage]
 
-    public init(variant: BuildVariant, profile: PipelineProfile, toolchain: Toolchain, configuresAhead: [BuildStage] = []) {
+    public init(variant: BuildVariant, profileFrom: StageID? = nil, profile: PipelineProfile, toolchain: Toolchain, configuresAhead: [BuildStage] = []) {
         self.variant = variant
         self.profile = profile
         self.toolchain = toolchain
+        self.profileFrom = profileFrom
         self.configuresAhead = configuresAhead
     }
 
@@ -27,22 +30,24 @@ public struct BuildStage: Stage {
         return !templates.contains { template in flagPlaceholders.contains { template.contains($0) } }
     }
 
-    public var name: String { variant.rawValue }
-    public var consumes: [String] { variant == .optimize ? [MergeStage.stageName] : [] }
+    public var id: StageID { StageID(variant.rawValue) }
+    public var consumes: [StageID] { [profileFrom].compactMap { $0 } }
 
-    public static func buildDirectory(_ variant: BuildVariant, in workDir: WorkDir) -> String {
-        workDir.stageDirectory(variant.rawValue) + "/build"
-    }
+    /// The build tree this stage produces (relative to the work dir), which the composer hands
+    /// to the stages that run or read it.
+    public var tree: StageOutputPath { StageOutputPath(id, "stages/\(id.rawValue)/build") }
+
+    func buildDirectory(_ workDir: WorkDir) -> String { tree.absolute(in: workDir) }
 
     func flags(_ context: PlanContext) -> InjectedFlags {
-        let profileData = context.upstream[MergeStage.stageName]?.named["profdata"].map(context.workDir.absolute)
+        let profileData = profileFrom.flatMap { context.upstream[$0]?.named["profdata"] }.map(context.workDir.absolute)
         return toolchain.injectedFlags(
             for: variant, settings: profile, profileData: profileData,
             thinLTOCache: context.workDir.cache + "/thinlto-\(variant.rawValue)")
     }
 
     public func plan(_ context: PlanContext) throws -> StagePlan {
-        let build = Self.buildDirectory(variant, in: context.workDir)
+        let build = buildDirectory(context.workDir)
         let injected = flags(context)
         let variantFlags = variant == .instrument ? profile.instrument.cflags : []
         let cflags = profile.build.cflags + variantFlags + injected.cflags
@@ -63,7 +68,7 @@ public struct BuildStage: Stage {
         }
         if variant == .instrument {
             // Instrumented helpers that the build itself runs must not litter the build tree.
-            environment.merge(toolchain.profileRuntime.environment(rawDirectory: context.workDir.stageDirectory(name) + "/build-time-profiles")) { _, new in new }
+            environment.merge(toolchain.profileRuntime.environment(rawDirectory: context.workDir.stageDirectory(id) + "/build-time-profiles")) { _, new in new }
         }
         func command(_ argv: [String]) -> Command {
             let words = argv.map { Placeholders.render($0, values: values) }
@@ -92,7 +97,7 @@ public struct BuildStage: Stage {
     /// for one-step builds): the merged tree mirrors the instrumented build directory, so it
     /// is copied to the same relative paths in this build directory.
     func placeGCCProfiles(_ context: StageContext, in build: String) throws {
-        guard let merge = context.plan.upstream[MergeStage.stageName], let root = merge.named["profile_dir"] else {
+        guard let merge = profileFrom.flatMap({ context.plan.upstream[$0] }), let root = merge.named["profile_dir"] else {
             throw StageError(stage: name, message: "the merge stage recorded no profile directory. Run `temper run --from merge`.")
         }
         for relative in merge.outputs.keys where relative.hasPrefix(root + "/") {
@@ -101,8 +106,8 @@ public struct BuildStage: Stage {
     }
 
     public func execute(_ context: StageContext) async throws -> StageResult {
-        let plan = try plan(context.plan)
-        let build = Self.buildDirectory(variant, in: context.workDir)
+        let plan = context.stagePlan
+        let build = buildDirectory(context.workDir)
         // Later builds configure while this one runs; awaited (or cancelled) when it ends.
         async let aheadNote = ConfigureAhead(stages: configuresAhead).run(context)
         let configureSteps = plan.steps.filter { $0.label == "configure" }

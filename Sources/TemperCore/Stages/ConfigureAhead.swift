@@ -30,7 +30,8 @@ struct ConfigureAhead: Sendable {
     /// Returns a note for the progress line and the report.
     func run(_ context: StageContext) async -> String? {
         var notes: [String] = []
-        for stage in stages {
+        // A settled stage (complete, and nothing in this run can change it) keeps its tree.
+        for stage in stages where !context.plan.settled.contains(stage.id) {
             if Task.isCancelled { return nil }
             let log = Self.log(of: stage, in: context.workDir)
             do {
@@ -38,8 +39,8 @@ struct ConfigureAhead: Sendable {
                 // the configure commands do not read them, and the marker check proves it later.
                 let planContext = PlanContext(workDir: context.workDir, jobs: context.plan.jobs, shared: context.plan.shared)
                 let steps = try stage.plan(planContext).steps.filter { $0.label == "configure" }
-                let build = BuildStage.buildDirectory(stage.variant, in: context.workDir)
-                try context.workDir.freshDirectory(context.workDir.stageDirectory(stage.name))
+                let build = stage.buildDirectory(context.workDir)
+                try context.workDir.freshDirectory(context.workDir.stageDirectory(stage.id))
                 try context.workDir.makeDirectory(build)
                 try context.workDir.remove(log)
                 context.logger.debug("configuring \(stage.name) ahead in \(build)")

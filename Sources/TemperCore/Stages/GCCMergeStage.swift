@@ -5,51 +5,63 @@ import Foundation
 /// two directories at a time) into a content-addressed directory that mirrors the instrumented
 /// build directory, and records what it holds from `gcov-dump`.
 public struct GCCMergeStage: Stage {
+    public let id: StageID
     let profile: PipelineProfile
     let toolchain: Toolchain
+    /// The training stage whose `.gcda` trees are merged, and the instrumented build tree
+    /// whose absolute path GCC reproduces under each task's GCOV_PREFIX; wired by the composer.
+    let rawFrom: StageID
+    let instrumentedTree: StageOutputPath
 
-    public init(profile: PipelineProfile, toolchain: Toolchain) {
+    public init(id: StageID = .merge, profile: PipelineProfile, toolchain: Toolchain, rawFrom: StageID = .train, instrumentedTree: StageOutputPath) {
+        self.id = id
         self.profile = profile
         self.toolchain = toolchain
+        self.rawFrom = rawFrom
+        self.instrumentedTree = instrumentedTree
     }
 
-    public var name: String { MergeStage.stageName }
-    public var consumes: [String] { [TrainStage.stageName] }
+    public var consumes: [StageID] { [rawFrom] }
 
-    /// Each task's tree: its GCOV_PREFIX directory plus the instrumented build's absolute path.
-    func taskRoots(_ workDir: WorkDir) -> [(task: String, root: String)] {
-        let build = BuildStage.buildDirectory(.instrument, in: workDir)
-        return profile.train.tasks.map { ($0.name, workDir.stageDirectory(TrainStage.stageName) + "/raw/" + $0.name + build) }
+    /// The task trees that hold profiles: each task's GCOV_PREFIX directory plus the
+    /// instrumented build's absolute path. With the training record at hand, only the tasks
+    /// that recorded files (one that failed under on_failure = "warn" may have left none).
+    func taskRoots(_ context: PlanContext) -> [String] {
+        let build = instrumentedTree.absolute(in: context.workDir)
+        let rawRoot = context.workDir.absolute(TrainStage.rawRoot(of: rawFrom))
+        let recorded = context.upstream[rawFrom].map { Set($0.outputs.keys.map(context.workDir.absolute)) }
+        return profile.train.tasks.map { rawRoot + "/" + $0.name + build }
+            .filter { root in recorded.map { files in files.contains { $0.hasPrefix(root + "/") } } ?? true }
     }
 
     func mergeCommands(_ roots: [String], _ workDir: WorkDir) -> [Command] {
-        let directory = workDir.stageDirectory(name)
+        let directory = workDir.stageDirectory(id)
         var commands: [Command] = []
         var accumulated = roots.first ?? ""
         for (index, root) in roots.dropFirst().enumerated() {
             let output = directory + "/step-\(index + 1)"
-            commands.append(Command(executable: toolchain.profdata.path, arguments: ["merge", "-o", output, accumulated, root], workingDirectory: directory))
+            commands.append(ToolCommands.gcovMerge(toolchain.profdata.path, output: output, accumulated, root, directory: directory))
             accumulated = output
         }
         return commands
     }
 
     public func plan(_ context: PlanContext) throws -> StagePlan {
-        StagePlan(
-            steps: mergeCommands(taskRoots(context.workDir).map(\.root), context.workDir).map { StagePlan.Step("merge", $0) },
-            material: ["family": "gcc"])
+        let roots = taskRoots(context)
+        return StagePlan(
+            steps: mergeCommands(roots, context.workDir).map { StagePlan.Step("merge", $0) },
+            material: ["family": "gcc", "roots": roots.joined(separator: "\n")])
     }
 
     public func execute(_ context: StageContext) async throws -> StageResult {
         let workDir = context.workDir
         try workDir.freshDirectory(context.directory)
         try workDir.remove(context.logPath)
-        // Tasks that failed under on_failure = "warn" may have left nothing.
-        let roots = taskRoots(workDir).map(\.root).filter { FileManager.default.fileExists(atPath: $0) }
+        let roots = (context.stagePlan.material["roots"] ?? "").split(separator: "\n").map(String.init)
         guard !roots.isEmpty else {
-            throw StageError(stage: name, message: "train left no .gcda files under the instrumented build's path. Run `temper run --from train`.")
+            throw StageError(stage: name, message: "\(rawFrom) left no .gcda files under the instrumented build's path. Run `temper run --from \(rawFrom)`.")
         }
-        for command in mergeCommands(roots, workDir) {
+        for command in context.stagePlan.steps.map(\.command) {
             let outcome = try await context.runner.run(command, logPath: context.logPath)
             guard outcome.succeeded else {
                 throw StageError.toolFailed(stage: name, step: "merge", command: command, outcome: outcome,

@@ -3,49 +3,58 @@ import Foundation
 /// Merges the raw profiles with the toolchain's own llvm-profdata into a content-addressed
 /// `.profdata`, and records what it holds (function count, total and max counts).
 public struct MergeStage: Stage {
-    public static let stageName = "merge"
+    public let id: StageID
     let profile: PipelineProfile
     let toolchain: Toolchain
+    /// The training stage whose raw profiles are merged, wired by the composer.
+    let rawFrom: StageID
 
-    public init(profile: PipelineProfile, toolchain: Toolchain) {
+    public init(id: StageID = .merge, profile: PipelineProfile, toolchain: Toolchain, rawFrom: StageID = .train) {
+        self.id = id
         self.profile = profile
         self.toolchain = toolchain
+        self.rawFrom = rawFrom
     }
 
-    public var name: String { Self.stageName }
-    public var consumes: [String] { [TrainStage.stageName] }
+    public var consumes: [StageID] { [rawFrom] }
 
     func paths(_ workDir: WorkDir) -> (inputs: String, merged: String) {
-        let directory = workDir.stageDirectory(name)
+        let directory = workDir.stageDirectory(id)
         return (directory + "/inputs.txt", directory + "/merged.profdata")
     }
 
+    /// The raw profiles the training stage recorded (empty while planning ahead of a run).
+    func rawProfiles(_ context: PlanContext) -> [String] {
+        (context.upstream[rawFrom]?.outputs.keys.sorted() ?? []).filter { $0.hasSuffix(".profraw") }.map(context.workDir.absolute)
+    }
+
+    /// Every command is fixed here: llvm-profdata reads the raw profiles from a list file
+    /// (its content is part of the plan), writes one fixed path, and `show` reads that path.
     public func plan(_ context: PlanContext) throws -> StagePlan {
         let (inputs, merged) = paths(context.workDir)
-        let merge = Command(
-            executable: toolchain.profdata.path,
-            arguments: ["merge", "--num-threads=\(context.jobsText)", "--output=\(merged)", "--input-files=\(inputs)"],
-            workingDirectory: context.workDir.stageDirectory(name))
-        let show = Command(executable: toolchain.profdata.path, arguments: ["show", "--topn=20", "{profdata}"], workingDirectory: context.workDir.stageDirectory(name))
-        let covered = Command(executable: toolchain.profdata.path, arguments: ["show", "--covered", "{profdata}"], workingDirectory: context.workDir.stageDirectory(name))
-        return StagePlan(steps: [StagePlan.Step("merge", merge), StagePlan.Step("show", show), StagePlan.Step("covered", covered)], material: ["pgo": profile.optimize.pgo.rawValue])
+        let directory = context.workDir.stageDirectory(id)
+        let merge = ToolCommands.profdataMerge(toolchain.profdata.path, threads: context.jobsText, output: merged, inputList: inputs, directory: directory)
+        let show = ToolCommands.profdataShow(toolchain.profdata.path, ["--topn=20"], merged, directory: directory)
+        let covered = ToolCommands.profdataShow(toolchain.profdata.path, ["--covered"], merged, directory: directory)
+        return StagePlan(
+            steps: [StagePlan.Step("merge", merge), StagePlan.Step("show", show), StagePlan.Step("covered", covered)],
+            material: ["pgo": profile.optimize.pgo.rawValue, "inputs": rawProfiles(context).joined(separator: "\n")])
     }
 
     public func execute(_ context: StageContext) async throws -> StageResult {
         let workDir = context.workDir
+        let plan = context.stagePlan
         let (inputs, merged) = paths(workDir)
         for entry in (try? FileManager.default.contentsOfDirectory(atPath: context.directory)) ?? [] {
             try workDir.remove(context.directory + "/" + entry)
         }
-        let raw = (context.plan.upstream[TrainStage.stageName]?.outputs.keys.sorted() ?? [])
-            .filter { $0.hasSuffix(".profraw") }.map(workDir.absolute)
+        let raw = (plan.material["inputs"] ?? "").split(separator: "\n").map(String.init)
         guard !raw.isEmpty else {
-            throw StageError(stage: name, message: "train recorded no raw profiles to merge. Run `temper run --from train`.")
+            throw StageError(stage: name, message: "\(rawFrom) recorded no raw profiles to merge. Run `temper run --from \(rawFrom)`.")
         }
         try Data((raw.joined(separator: "\n") + "\n").utf8).write(to: URL(fileURLWithPath: inputs))
         try workDir.remove(context.logPath)
-        let plan = try plan(context.plan)
-        let merge = plan.steps[0].command
+        let merge = try plan.command("merge")
         let outcome = try await context.runner.run(merge, logPath: context.logPath)
         guard outcome.succeeded else {
             throw StageError.toolFailed(
@@ -55,12 +64,7 @@ public struct MergeStage: Stage {
         guard let digest = FileDigest.sha256(of: merged) else {
             throw StageError(stage: name, message: "llvm-profdata exited 0 but wrote no \(merged). Log: \(context.logPath)")
         }
-        let addressed = context.directory + "/\(digest).profdata"
-        try workDir.remove(addressed)
-        try FileManager.default.moveItem(atPath: merged, toPath: addressed)
-
-        var show = plan.steps[1].command
-        show.arguments = ["show", "--topn=20", addressed]
+        let show = try plan.command("show")
         let (shown, text) = try await context.runner.capture(show)
         guard shown.succeeded else {
             throw StageError(stage: name, message: "`\(show.displayString)` failed (\(shown.statusDescription)):\n\(text.suffix(2000))")
@@ -68,16 +72,18 @@ public struct MergeStage: Stage {
         try Data(text.utf8).write(to: URL(fileURLWithPath: context.directory + "/summary.txt"))
         let summary = ProfileSummary.parse(text)
         guard let functions = summary.functions, functions > 0 else {
-            throw StageError(stage: name, message: "the merged profile \(addressed) holds no function. The training tasks did not run instrumented code; check them. Summary:\n\(text.prefix(1000))")
+            throw StageError(stage: name, message: "the merged profile \(merged) holds no function. The training tasks did not run instrumented code; check them. Summary:\n\(text.prefix(1000))")
         }
         if let level = summary.level, level != profile.optimize.pgo {
             throw StageError(stage: name, message: "the merged profile is \(level == .ir ? "IR" : "front-end") instrumentation, but `[optimize] pgo` is \"\(profile.optimize.pgo.rawValue)\". Raw profiles of the two kinds merge without error into a useless profile; run with --fresh.")
         }
         let hottest = context.directory + "/hottest.json"
         try JSONEncoder.temper.encode(summary.hottest).write(to: URL(fileURLWithPath: hottest))
-        var covered = plan.steps[2].command
-        covered.arguments = ["show", "--covered", addressed]
-        let (coveredOutcome, coveredText) = try await context.runner.capture(covered)
+        let (coveredOutcome, coveredText) = try await context.runner.capture(try plan.command("covered"))
+        // Content-addressed, so a build that uses it names its exact bytes (and caches key on them).
+        let addressed = context.directory + "/\(digest).profdata"
+        try workDir.remove(addressed)
+        try FileManager.default.moveItem(atPath: merged, toPath: addressed)
         var counts: [String: Int] = ["functions": functions, "raw_profiles": raw.count]
         if coveredOutcome.succeeded {
             counts["functions_executed"] = coveredText.split(separator: "\n").filter { !$0.trimmingCharacters(in: .whitespaces).isEmpty }.count
@@ -123,18 +129,3 @@ public struct ProfileSummary: Equatable, Sendable {
     }
 }
 
-/// One of the hottest functions of a profile.
-public struct HotFunction: Codable, Equatable, Sendable {
-    public var name: String
-    public var maxCount: Int
-
-    public init(name: String, maxCount: Int) {
-        self.name = name
-        self.maxCount = maxCount
-    }
-
-    enum CodingKeys: String, CodingKey {
-        case name
-        case maxCount = "max_count"
-    }
-}

@@ -24,44 +24,49 @@ enum RawProfiles {
 /// stage resumes at the tasks that had not finished. The same stage trains PGO (`train`) and
 /// BOLT (`bolt-train`); only what it runs against and what it collects differ.
 public struct TrainStage: Stage {
-    public static let stageName = "train"
-    public static let boltStageName = "bolt-train"
-
     /// What the tasks run against.
     public enum Target: Sendable {
         /// The PGO-instrumented build, writing raw profiles through the compiler's runtime.
         case pgo(ProfileRuntime)
-        /// BOLT-instrumented copies of the BOLT artifacts, inside the optimized build.
-        case bolt
+        /// BOLT-instrumented copies of the BOLT artifacts (in `instrumented`), inside a mirror
+        /// of the optimized build.
+        case bolt(instrumented: StageOutputPath)
         /// The optimized build itself under `perf record`, converted by perf2bolt per artifact.
         case boltSample(BoltTools)
     }
 
+    public let id: StageID
     let profile: PipelineProfile
     let target: Target
+    /// The build tree the tasks run in (instrumented for PGO, optimized for BOLT), wired by the composer.
+    let tree: StageOutputPath
 
-    public init(profile: PipelineProfile, toolchain: Toolchain) {
+    public init(id: StageID = .train, profile: PipelineProfile, toolchain: Toolchain, tree: StageOutputPath) {
+        self.id = id
         self.profile = profile
         self.target = .pgo(toolchain.profileRuntime)
+        self.tree = tree
     }
 
-    public init(boltTrainingFor profile: PipelineProfile, tools: BoltTools? = nil) {
+    public init(id: StageID = .boltTrain, boltTrainingFor profile: PipelineProfile, tools: BoltTools? = nil, tree: StageOutputPath, instrumented: StageOutputPath?) {
+        self.id = id
         self.profile = profile
-        self.target = profile.bolt.mode == .sample && tools != nil ? .boltSample(tools!) : .bolt
-    }
-
-    public var name: String {
-        if case .pgo = target { return Self.stageName }
-        return Self.boltStageName
-    }
-
-    public var consumes: [String] {
-        switch target {
-        case .pgo: return [BuildVariant.instrument.rawValue]
-        case .bolt: return [BoltInstrumentStage.stageName]
-        case .boltSample: return [BuildVariant.optimize.rawValue]
+        if profile.bolt.mode == .sample, let tools {
+            self.target = .boltSample(tools)
+        } else {
+            self.target = .bolt(instrumented: instrumented ?? StageOutputPath(.boltInstrument, "stages/bolt-instrument"))
         }
+        self.tree = tree
     }
+
+    public var consumes: [StageID] {
+        if case .bolt(let instrumented) = target { return [instrumented.stage, tree.stage] }
+        return [tree.stage]
+    }
+
+    /// Where the tasks' raw profiles go (`raw/TASK`), relative to the work dir: BOLT's
+    /// instrumented binaries have this path baked in, so the composer hands it to that stage.
+    public static func rawRoot(of id: StageID) -> String { "stages/\(id.rawValue)/raw" }
 
     var settings: TrainSettings {
         if case .pgo = target { return profile.train }
@@ -86,7 +91,12 @@ public struct TrainStage: Stage {
     }
 
     func rawDirectory(_ task: TrainTask, _ workDir: WorkDir) -> String {
-        workDir.stageDirectory(name) + "/raw/" + key(task)
+        workDir.absolute(Self.rawRoot(of: id)) + "/" + key(task)
+    }
+
+    /// The mirror of the optimized build a BOLT training task runs in.
+    func taskTree(_ workDir: WorkDir, key: String) -> String {
+        workDir.stageDirectory(id) + "/tree/" + key
     }
 
     func command(for task: TrainTask, _ workDir: WorkDir) -> Command {
@@ -96,17 +106,17 @@ public struct TrainStage: Stage {
         var run = task.run
         switch target {
         case .pgo(let runtime):
-            build = BuildStage.buildDirectory(.instrument, in: workDir)
+            build = tree.absolute(in: workDir)
             artifacts = profile.artifactPaths(in: build)
             // A raw-profile directory per task: parallel tasks never share a file, and a task
             // can be redone without touching the others.
             environment = runtime.environment(rawDirectory: rawDirectory(task, workDir))
         case .bolt:
             // A mirror of the optimized build with this task's instrumented artifacts in place.
-            build = BoltPaths.taskTree(workDir, key: key(task))
+            build = taskTree(workDir, key: key(task))
             artifacts = profile.artifactPaths(in: build)
         case .boltSample(let tools):
-            build = BuildStage.buildDirectory(.optimize, in: workDir)
+            build = tree.absolute(in: workDir)
             artifacts = profile.artifactPaths(in: build)
             // cpu-clock: this kind of machine has no hardware counters and no LBR.
             run = [tools.perf?.path ?? "perf", "record", "-e", "cpu-clock", "-q", "-o", rawDirectory(task, workDir) + "/perf.data", "--"] + run
@@ -133,7 +143,7 @@ public struct TrainStage: Stage {
         if case .boltSample = target {
             // No bolt-instrument stage in sampling mode: check BOLT's inputs here.
             for artifact in profile.boltArtifacts {
-                let input = BuildStage.buildDirectory(.optimize, in: workDir) + "/" + artifact.path
+                let input = tree.absolute(in: workDir) + "/" + artifact.path
                 if let problem = BoltInstrumentStage.problem(with: input, name: artifact.name, acceptPIE: profile.bolt.pie) {
                     throw StageError(stage: name, message: problem)
                 }
@@ -165,7 +175,8 @@ public struct TrainStage: Stage {
                 context.progress.itemStarted(name, item: task.name, total: tasks.count)
                 group.addTask { try await run(task, context) }
             }
-            for _ in 0..<settings.jobs { launch() }
+            // Never more lanes than tasks: `jobs` is bounded by the parser, and this bounds it again.
+            for _ in 0..<min(settings.jobs, max(pending.count, 1)) { launch() }
             while let outcome = try await group.next() {
                 finished += 1
                 switch outcome {
@@ -206,14 +217,12 @@ public struct TrainStage: Stage {
 
     /// perf2bolt, once per BOLT artifact, from the task's perf.data into `raw/ARTIFACT/prof.fdata`.
     func convertSamples(_ task: TrainTask, tools: BoltTools, raw: String, log: String, _ context: StageContext) async throws -> ProcessOutcome {
-        let build = BuildStage.buildDirectory(.optimize, in: context.workDir)
+        let build = tree.absolute(in: context.workDir)
         var last: ProcessOutcome?
         for artifact in profile.boltArtifacts {
             try context.workDir.makeDirectory(raw + "/" + artifact.name)
-            let command = Command(
-                executable: tools.perf2bolt?.path ?? "perf2bolt",
-                arguments: ["-p", raw + "/perf.data", "-o", raw + "/" + artifact.name + "/prof.fdata"] + [tools.noLBRFlag].compactMap { $0 } + [build + "/" + artifact.path],
-                workingDirectory: raw)
+            let command = ToolCommands.perf2bolt(
+                tools, perfData: raw + "/perf.data", binary: build + "/" + artifact.path, output: raw + "/" + artifact.name + "/prof.fdata", directory: raw)
             let outcome = try await context.runner.run(command, logPath: log)
             guard outcome.succeeded else { return outcome }
             last = outcome
@@ -226,10 +235,12 @@ public struct TrainStage: Stage {
         let workDir = context.workDir
         let raw = rawDirectory(task, workDir)
         try workDir.freshDirectory(raw)
-        if case .bolt = target {
-            try BoltPaths.prepareTask(profile, workDir: workDir, key: key(task), rawDirectory: raw)
+        if case .bolt(let instrumented) = target {
+            try BoltPaths.prepareTask(
+                profile, workDir: workDir, build: tree.absolute(in: workDir), instrumented: instrumented.absolute(in: workDir),
+                tree: taskTree(workDir, key: key(task)), key: key(task), rawDirectory: raw, stage: name)
         }
-        let command = command(for: task, workDir)
+        let command = try context.stagePlan.command("task \(task.name)")
         let log = workDir.log("\(name)-\(task.name)")
         try workDir.remove(log)
         var outcome = try await context.runner.run(command, logPath: log)

@@ -6,9 +6,11 @@ public actor StateStore {
     public let path: String
     public private(set) var state: PipelineState
 
-    public init(path: String, profile: String) throws {
+    /// `discarding`: start from an empty state whatever the file holds (`--fresh`, which is
+    /// also the way out of a damaged state file).
+    public init(path: String, profile: String, discarding: Bool = false) throws {
         self.path = path
-        self.state = try Self.load(path: path) ?? PipelineState(profile: profile)
+        self.state = discarding ? PipelineState(profile: profile) : try Self.load(path: path) ?? PipelineState(profile: profile)
     }
 
     public static func load(path: String) throws -> PipelineState? {
@@ -27,10 +29,21 @@ public actor StateStore {
         }
     }
 
-    public func record(_ name: String) -> StageRecord? { state.stages[name] }
+    public func record(_ id: StageID) -> StageRecord? { state.stages[id.rawValue] }
 
-    public func update(_ name: String, _ change: (inout StageRecord?) -> Void) throws {
-        change(&state.stages[name])
+    public func update(_ id: StageID, _ change: (inout StageRecord?) -> Void) throws {
+        change(&state.stages[id.rawValue])
+        try save()
+    }
+
+    /// Writes the state file if there is none yet: from then on the directory is a work dir.
+    public func markWorkDir() throws {
+        if !FileManager.default.fileExists(atPath: path) { try save() }
+    }
+
+    /// Forgets every stage (`--fresh`), keeping the file that marks the work dir.
+    public func reset() throws {
+        state = PipelineState(profile: state.profile)
         try save()
     }
 

@@ -22,7 +22,7 @@ public struct WorkDir: Sendable, Equatable {
     public var out: String { root + "/out" }
     public var cache: String { root + "/cache" }
 
-    public func stageDirectory(_ stage: String) -> String { root + "/stages/" + stage }
+    public func stageDirectory(_ stage: StageID) -> String { root + "/stages/" + stage.rawValue }
     public func log(_ name: String) -> String { logs + "/" + name + ".log" }
 
     public func relative(_ path: String) -> String {
@@ -84,9 +84,35 @@ public struct WorkDir: Sendable, Equatable {
         try FileManager.default.copyItem(atPath: source, toPath: destination)
     }
 
-    /// Whether this directory looks like a temper work dir (so `clean` may delete it).
+    /// Whether this directory is a temper work dir: its state file says so. A `lock` alone (or
+    /// any other file) proves nothing, so `clean` and `--fresh` never touch such a directory.
     public var isTemperWorkDir: Bool {
-        FileManager.default.fileExists(atPath: stateFile) || FileManager.default.fileExists(atPath: lockFile)
+        guard let attributes = try? FileManager.default.attributesOfItem(atPath: stateFile) else { return false }
+        return attributes[.type] as? FileAttributeType == .typeRegular
+    }
+
+    /// Refuses, before anything is created, a work dir that would put the user's files at
+    /// risk: an existing directory that is neither empty nor a temper work dir, a path that is
+    /// a file or a symlink, or one that contains (or is) the source tree or the current directory.
+    public func checkUsable(source: String) throws {
+        let manager = FileManager.default
+        let source = URL(fileURLWithPath: source).standardizedFileURL.resolvingSymlinksInPath().path
+        let cwd = URL(fileURLWithPath: manager.currentDirectoryPath).standardizedFileURL.resolvingSymlinksInPath().path
+        let resolved = URL(fileURLWithPath: root).resolvingSymlinksInPath().path
+        for (path, what) in [(source, "the source tree"), (cwd, "the current directory")] where path == resolved || path.hasPrefix(resolved + "/") {
+            throw WorkDirError.unsafe(root: root, reason: "it is or contains \(what) (\(path)); temper deletes and rewrites its work dir. Pass another --workdir, or fix the profile's name")
+        }
+        guard let attributes = try? manager.attributesOfItem(atPath: root) else { return }
+        guard attributes[.type] as? FileAttributeType == .typeDirectory else {
+            throw WorkDirError.unsafe(root: root, reason: "it exists and is not a directory (symlinks are not followed)")
+        }
+        if isTemperWorkDir { return }
+        let entries = (try? manager.contentsOfDirectory(atPath: root)) ?? []
+        // An empty lock file is what an older temper left when it refused bad input after locking.
+        let leftovers = entries.filter { $0 != "lock" || ((try? manager.attributesOfItem(atPath: root + "/lock")[.size] as? Int) ?? 1) != 0 }
+        if !leftovers.isEmpty {
+            throw WorkDirError.unsafe(root: root, reason: "it already holds files (\(leftovers.sorted().prefix(3).joined(separator: ", "))\(leftovers.count > 3 ? ", ..." : "")) and no temper state.json, so it is not a temper work dir. Pass an empty or new --workdir")
+        }
     }
 }
 
@@ -96,6 +122,7 @@ public enum WorkDirError: Error, CustomStringConvertible, Equatable {
     case notAWorkDir(root: String)
     case noDefault(base: String, candidates: [String])
     case cannotLock(root: String, reason: String)
+    case unsafe(root: String, reason: String)
 
     public var description: String {
         switch self {
@@ -111,6 +138,9 @@ public enum WorkDirError: Error, CustomStringConvertible, Equatable {
                 : "several work dirs under \(base) (\(candidates.joined(separator: ", "))); pass --workdir DIR."
         case .cannotLock(let root, let reason):
             return "cannot lock the work dir \(root): \(reason)"
+        case .unsafe(let root, let reason):
+            return "refusing to use \(root) as the work dir: \(reason)."
+
         }
     }
 }

@@ -17,10 +17,15 @@ public final class WorkDirLock: @unchecked Sendable {
             throw WorkDirError.cannotLock(root: workDir.root, reason: String(cString: strerror(errno)))
         }
         guard flock(fd, LOCK_EX | LOCK_NB) == 0 else {
-            let holder = (try? String(contentsOfFile: workDir.lockFile, encoding: .utf8))?
-                .trimmingCharacters(in: .whitespacesAndNewlines)
+            // The holder writes its pid just after taking the lock: give it a moment.
+            var holder = ""
+            for _ in 0..<20 {
+                holder = ((try? String(contentsOfFile: workDir.lockFile, encoding: .utf8)) ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
+                if !holder.isEmpty { break }
+                usleep(10_000)
+            }
             close(fd)
-            throw WorkDirError.busy(root: workDir.root, holder: holder.map { "pid \($0)" } ?? "unknown pid")
+            throw WorkDirError.busy(root: workDir.root, holder: holder.isEmpty ? "a run that is just starting or ending" : "pid \(holder)")
         }
         _ = ftruncate(fd, 0)
         let pid = "\(getpid())\n"

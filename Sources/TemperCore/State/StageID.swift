@@ -1,0 +1,37 @@
+/// A stage's identity: the one name the executor, the state, the composer, the publisher and
+/// the report use for it. The pipeline's stages are the static members; the executor itself
+/// accepts any id, so it can run stages it knows nothing about.
+public struct StageID: RawRepresentable, Hashable, Comparable, Sendable, Codable, ExpressibleByStringLiteral, CustomStringConvertible {
+    public let rawValue: String
+
+    public init(rawValue: String) { self.rawValue = rawValue }
+    public init(_ rawValue: String) { self.rawValue = rawValue }
+    public init(stringLiteral value: String) { self.rawValue = value }
+
+    public init(from decoder: any Decoder) throws {
+        rawValue = try decoder.singleValueContainer().decode(String.self)
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
+        try container.encode(rawValue)
+    }
+
+    public var description: String { rawValue }
+    public static func < (a: StageID, b: StageID) -> Bool { a.rawValue < b.rawValue }
+
+    public static let instrument: StageID = "instrument"
+    public static let train: StageID = "train"
+    public static let merge: StageID = "merge"
+    public static let optimize: StageID = "optimize"
+    public static let boltInstrument: StageID = "bolt-instrument"
+    public static let boltTrain: StageID = "bolt-train"
+    public static let boltMerge: StageID = "bolt-merge"
+    public static let boltOptimize: StageID = "bolt-optimize"
+    public static let baseline: StageID = "baseline"
+
+    /// Every stage temper composes, in pipeline order (for `status` of any work dir).
+    public static let pipelineOrder: [StageID] = [
+        .instrument, .train, .merge, .optimize, .boltInstrument, .boltTrain, .boltMerge, .boltOptimize, .baseline,
+    ]
+}

@@ -1,0 +1,48 @@
+/// The command lines of the external tools (llvm-profdata, gcov-tool, llvm-bolt, merge-fdata,
+/// perf2bolt), built in one place so that the stages and the doctor's probes run the tools
+/// the same way: a flag fixed here is fixed everywhere.
+public enum ToolCommands {
+    public static func profdataMerge(_ profdata: String, threads: String, output: String, inputList: String, directory: String) -> Command {
+        Command(executable: profdata, arguments: ["merge", "--num-threads=\(threads)", "--output=\(output)", "--input-files=\(inputList)"], workingDirectory: directory)
+    }
+
+    public static func profdataMerge(_ profdata: String, output: String, inputs: [String], directory: String) -> Command {
+        Command(executable: profdata, arguments: ["merge", "--output=\(output)"] + inputs, workingDirectory: directory)
+    }
+
+    public static func profdataShow(_ profdata: String, _ options: [String], _ file: String, directory: String) -> Command {
+        Command(executable: profdata, arguments: ["show"] + options + [file], workingDirectory: directory)
+    }
+
+    /// `gcov-tool merge`, which takes two directories at a time.
+    public static func gcovMerge(_ gcovTool: String, output: String, _ first: String, _ second: String, directory: String) -> Command {
+        Command(executable: gcovTool, arguments: ["merge", "-o", output, first, second], workingDirectory: directory)
+    }
+
+    /// `llvm-bolt -instrument`, writing one profile per process to `profileFile`.
+    public static func boltInstrument(_ tools: BoltTools, input: String, profileFile: String, output: String, directory: String) -> Command {
+        var arguments = [input, "-instrument", "-instrumentation-file=\(profileFile)", "-instrumentation-file-append-pid"]
+        if let runtime = tools.runtimeLibrary { arguments.append("-runtime-instrumentation-lib=\(runtime)") }
+        arguments += ["-o", output]
+        return Command(executable: tools.bolt?.path ?? "llvm-bolt", arguments: arguments, workingDirectory: directory)
+    }
+
+    /// `llvm-bolt -data=...` with the given optimization flags and temper's reporting flags.
+    public static func boltOptimize(_ tools: BoltTools, input: String, profile: String, output: String, flags: [String], directory: String) -> Command {
+        Command(
+            executable: tools.bolt?.path ?? "llvm-bolt",
+            arguments: [input, "-data=\(profile)", "-o", output] + flags + BoltTools.reportingFlags,
+            workingDirectory: directory)
+    }
+
+    public static func mergeFdata(_ tools: BoltTools, output: String, inputs: [String], directory: String) -> Command {
+        Command(executable: tools.mergeFdata?.path ?? "merge-fdata", arguments: ["-o", output] + inputs, workingDirectory: directory)
+    }
+
+    public static func perf2bolt(_ tools: BoltTools, perfData: String, binary: String, output: String, directory: String) -> Command {
+        Command(
+            executable: tools.perf2bolt?.path ?? "perf2bolt",
+            arguments: ["-p", perfData, "-o", output] + [tools.noLBRFlag].compactMap { $0 } + [binary],
+            workingDirectory: directory)
+    }
+}
