@@ -47,6 +47,8 @@ let package = Package(
             name: "TemperIntegrationTests",
             // The executable too: the kill/resume tests drive the real `temper` binary.
             dependencies: ["TemperCore", "temper"],
+            // Read by path (#filePath): the corpus of broken profiles.
+            exclude: ["BrokenProfiles"],
             swiftSettings: [.swiftLanguageMode(.v6)]
         ),
     ]

@@ -132,9 +132,10 @@ enum Temper {
         return URL(fileURLWithPath: bundle).deletingLastPathComponent().appendingPathComponent("temper").path
     }
 
-    static func start(_ arguments: [String], output: String = "/dev/null") throws -> Process {
+    static func start(_ arguments: [String], output: String = "/dev/null", in directory: String? = nil) throws -> Process {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: executable)
+        if let directory { process.currentDirectoryURL = URL(fileURLWithPath: directory) }
         process.arguments = arguments
         process.standardOutput = FileHandle(forWritingAtPath: output)
         process.standardError = FileHandle(forWritingAtPath: output)
@@ -149,11 +150,11 @@ enum Temper {
     }
 
     /// Runs temper to completion and returns its exit status and combined output.
-    static func run(_ arguments: [String]) throws -> (Int32, String) {
+    static func run(_ arguments: [String], in directory: String? = nil) throws -> (Int32, String) {
         let log = FileManager.default.temporaryDirectory.appendingPathComponent("temper-out-\(UUID().uuidString)").path
         FileManager.default.createFile(atPath: log, contents: nil)
         defer { try? FileManager.default.removeItem(atPath: log) }
-        let status = wait(try start(arguments, output: log))
+        let status = wait(try start(arguments, output: log, in: directory))
         return (status, (try? String(contentsOfFile: log, encoding: .utf8)) ?? "")
     }
 

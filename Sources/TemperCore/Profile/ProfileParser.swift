@@ -72,6 +72,12 @@ public enum ProfileParser {
                 message: error.description)
         }
         let locator = KeyLocator(text: text)
+        // The TOML reader cuts strings at an escaped NUL without a word; refuse it here.
+        if let line = locator.lines.firstIndex(where: { $0.contains("\\u0000") || $0.contains("\\U00000000") }) {
+            throw ProfileError.invalidValue(
+                file: file, keyPath: "(line \(line + 1))", line: line + 1,
+                message: "contains a NUL character (\\u0000), which no command, variable or path can hold.")
+        }
         let top = TableReader(table: root, path: "", file: file, locator: locator)
         let directory = URL(fileURLWithPath: file).deletingLastPathComponent()
 
@@ -254,8 +260,8 @@ public enum ProfileParser {
 
     /// A path relative to a directory that stays inside it.
     static func isSafeRelativePath(_ path: String) -> Bool {
-        !path.isEmpty && !path.hasPrefix("/") && !path.hasSuffix("/") && !path.split(separator: "/").contains("..")
-            && !path.contains("\0") && URL(fileURLWithPath: path).lastPathComponent != "."
+        !path.hasPrefix("/") && !path.contains("\0")
+            && path.split(separator: "/", omittingEmptySubsequences: false).allSatisfy { !$0.isEmpty && $0 != "." && $0 != ".." }
     }
 
     /// Absolute paths stay as they are; relative ones are relative to the profile's directory.
