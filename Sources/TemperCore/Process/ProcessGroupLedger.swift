@@ -75,9 +75,20 @@ public actor ProcessGroupLedger {
         return stoppedGroups.count + unrecorded.count
     }
 
-    /// Live processes whose environment holds `markKey=mark` (other users' are unreadable).
-    static func markedProcesses(_ mark: String) -> [Int32] {
-        let needle = Array("\(markKey)=\(mark)".utf8)
+    /// Kills every live process marked `key=value` (even those that left the process group
+    /// with setsid) and waits, briefly, until they are gone.
+    static func stopMarked(key: String, value: String) {
+        var marked = markedProcesses(value, key: key)
+        for pid in marked { kill(pid, SIGKILL) }
+        for _ in 0..<100 where !marked.isEmpty {
+            usleep(10_000)
+            marked = marked.filter { startTime(of: $0) != nil && !isZombie($0) }
+        }
+    }
+
+    /// Live processes whose environment holds `key=mark` (other users' are unreadable).
+    static func markedProcesses(_ mark: String, key: String = markKey) -> [Int32] {
+        let needle = Array("\(key)=\(mark)".utf8)
         let own = getpid()
         return ((try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []).compactMap { entry in
             guard let pid = Int32(entry), pid != own, !isZombie(pid),

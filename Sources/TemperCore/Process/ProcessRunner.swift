@@ -47,6 +47,10 @@ public struct SubprocessRunner: ProcessRunning {
 
         var inherited = ProcessInfo.processInfo.environment
         if let ledger { inherited[ProcessGroupLedger.markKey] = ledger.mark }
+        // Marks everything this command starts, so that a timeout or a cancellation also stops
+        // what escaped its process group (setsid, daemons).
+        let commandMark = UUID().uuidString
+        inherited[Self.commandMarkKey] = commandMark
         let environment = Environment.custom(Dictionary(
             inherited.merging(command.environment) { _, new in new }
                 .map { (Environment.Key(stringLiteral: $0.key), $0.value) },
@@ -60,48 +64,58 @@ public struct SubprocessRunner: ProcessRunning {
         let ledger = self.ledger
         let start = ContinuousClock.now
 
-        let termination: ProcessOutcome.Termination = try await withThrowingTaskGroup(
-            of: ProcessOutcome.Termination?.self
-        ) { group in
-            group.addTask {
-                let result = try await Subprocess.run(
-                    executable,
-                    arguments: Arguments(command.arguments),
-                    environment: environment,
-                    workingDirectory: FilePath(command.workingDirectory),
-                    platformOptions: options,
-                    input: .none,
-                    output: .fileDescriptor(log, closeAfterSpawningProcess: false),
-                    error: .fileDescriptor(log, closeAfterSpawningProcess: false)
-                ) { execution in
-                    let group = execution.processIdentifier.value
-                    await ledger?.started(group: group)
-                    return group
-                }
-                let group = result.closureResult
-                // Stragglers the command left behind in its group must not outlive it.
-                _ = kill(-group, SIGKILL)
-                await ledger?.finished(group: group)
-                switch result.terminationStatus {
-                case .exited(let code): return .exited(code)
-                case .signaled(let signal): return .signaled(signal)
-                }
-            }
-            if let timeout = command.timeout {
+        let termination: ProcessOutcome.Termination
+        do {
+            termination = try await withThrowingTaskGroup(
+                of: ProcessOutcome.Termination?.self
+            ) { group in
                 group.addTask {
-                    try await Task.sleep(for: .milliseconds(Int(timeout * 1000)))
-                    return .timedOut(seconds: timeout)
+                    let result = try await Subprocess.run(
+                        executable,
+                        arguments: Arguments(command.arguments),
+                        environment: environment,
+                        workingDirectory: FilePath(command.workingDirectory),
+                        platformOptions: options,
+                        input: .none,
+                        output: .fileDescriptor(log, closeAfterSpawningProcess: false),
+                        error: .fileDescriptor(log, closeAfterSpawningProcess: false)
+                    ) { execution in
+                        let group = execution.processIdentifier.value
+                        await ledger?.started(group: group)
+                        return group
+                    }
+                    let group = result.closureResult
+                    // Stragglers the command left behind in its group must not outlive it.
+                    _ = kill(-group, SIGKILL)
+                    await ledger?.finished(group: group)
+                    switch result.terminationStatus {
+                    case .exited(let code): return .exited(code)
+                    case .signaled(let signal): return .signaled(signal)
+                    }
+                }
+                // Profiles bound timeouts; a value that is not a usable duration means no limit.
+                if let timeout = command.timeout, timeout.isFinite, timeout > 0, timeout < 1e9 {
+                    group.addTask {
+                        try await Task.sleep(for: .milliseconds(Int(timeout * 1000)))
+                        return .timedOut(seconds: timeout)
+                    }
+                }
+                do {
+                    let first = try await group.next()!
+                    group.cancelAll()
+                    return first!
+                } catch let error as SubprocessError {
+                    throw ProcessError.launchFailed(command: command.displayString, reason: "\(error)")
                 }
             }
-            do {
-                let first = try await group.next()!
-                group.cancelAll()
-                return first!
-            } catch let error as SubprocessError {
-                throw ProcessError.launchFailed(command: command.displayString, reason: "\(error)")
-            }
+            try Task.checkCancellation()
+        } catch {
+            ProcessGroupLedger.stopMarked(key: Self.commandMarkKey, value: commandMark)
+            throw error
         }
-        try Task.checkCancellation()
+        if case .timedOut = termination {
+            ProcessGroupLedger.stopMarked(key: Self.commandMarkKey, value: commandMark)
+        }
         let seconds = start.duration(to: .now).seconds
         let footer = "# \(ProcessOutcome(termination: termination, seconds: seconds, logPath: logPath).statusDescription) after \(String(format: "%.1f", seconds)) s\n"
         if annotate { _ = try? log.writeAll(Array(footer.utf8)) }
@@ -110,6 +124,9 @@ public struct SubprocessRunner: ProcessRunning {
 }
 
 extension SubprocessRunner {
+    /// The environment variable that marks every process one command starts.
+    public static let commandMarkKey = "TEMPER_COMMAND_ID"
+
     /// A new process group per command; teardown signals the whole group, TERM then KILL.
     static var platformOptions: PlatformOptions {
         var options = PlatformOptions()
