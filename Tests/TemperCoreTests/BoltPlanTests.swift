@@ -105,7 +105,7 @@ import Testing
         #expect(replaced == ["-reorder-blocks=none", "-dyno-stats", "-v=1"])
         var old = Self.bolt
         old.bolt?.major = 17
-        #expect(old.defaultFlags().contains("-reorder-functions=hfsort+"))
+        #expect(BoltFlags.defaults(for: old).contains("-reorder-functions=hfsort+"))
     }
 
     @Test func verifyRunsTheSameCommandOnBothSides() throws {

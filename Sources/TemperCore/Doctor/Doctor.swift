@@ -131,7 +131,7 @@ public struct Doctor: Sendable {
             guard !profiles.isEmpty else { return failed("the BOLT-instrumented probe wrote no .fdata profile") }
             // The same commands and default flags as the BOLT stages.
             let merge = ToolCommands.mergeFdata(bolt, output: "merged.fdata", inputs: profiles, directory: directory)
-            let optimize = ToolCommands.boltOptimize(bolt, input: "probe", profile: "merged.fdata", output: "probe.bolt", flags: bolt.defaultFlags(), directory: directory)
+            let optimize = ToolCommands.boltOptimize(bolt, input: "probe", profile: "merged.fdata", output: "probe.bolt", flags: BoltFlags.defaults(for: bolt), directory: directory)
             for (label, command) in [("merge-fdata", merge), ("optimize", optimize)] {
                 let outcome = try await runner.run(command, logPath: log)
                 guard outcome.succeeded else { return failed("\(label) failed (\(outcome.statusDescription)): \(command.displayString)") }

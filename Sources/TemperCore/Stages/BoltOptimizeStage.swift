@@ -23,7 +23,7 @@ public struct BoltOptimizeStage: Stage {
     public var consumes: [StageID] { [profiles.stage, input.stage] }
 
     /// The optimization flags (temper's reporting flags are added by `ToolCommands`).
-    var optimizationFlags: [String] { (profile.bolt.flags ?? bolt.defaultFlags()) + profile.bolt.extraFlags }
+    var optimizationFlags: [String] { (profile.bolt.flags ?? BoltFlags.defaults(for: bolt)) + profile.bolt.extraFlags }
     public var flags: [String] { optimizationFlags + BoltTools.reportingFlags }
 
     /// BOLTed artifacts are written into a mirror of the optimized build, so they run (verify,

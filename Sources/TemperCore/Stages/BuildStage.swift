@@ -41,8 +41,8 @@ public struct BuildStage: Stage {
 
     func flags(_ context: PlanContext) -> InjectedFlags {
         let profileData = profileFrom.flatMap { context.upstream[$0]?.named["profdata"] }.map(context.workDir.absolute)
-        return toolchain.injectedFlags(
-            for: variant, settings: profile, profileData: profileData,
+        return BuildFlags.injected(
+            for: variant, toolchain: toolchain, settings: profile, profileData: profileData,
             thinLTOCache: context.workDir.cache + "/thinlto-\(variant.rawValue)")
     }
 

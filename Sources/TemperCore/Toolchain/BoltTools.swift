@@ -22,15 +22,6 @@ public struct BoltTools: Sendable, Equatable {
         return FileManager.default.fileExists(atPath: path) ? path : nil
     }
 
-    /// Default optimization flags by BOLT major, after the set LLVM's own build uses
-    /// (see docs/bolt.md for the reason behind each). `-icf` is left out: `-icf=1` crashed
-    /// CPython (gh-148832) and is deprecated in BOLT 22.
-    public func defaultFlags() -> [String] {
-        let major = bolt?.major ?? 22
-        let functionOrder = major >= 18 ? "-reorder-functions=cdsort" : "-reorder-functions=hfsort+"
-        return ["-reorder-blocks=ext-tsp", functionOrder, "-split-functions", "-split-all-cold", "-split-eh", "-use-gnu-stack", "-update-debug-sections"]
-    }
-
     /// Flags temper always adds, whatever the profile says: they only report (dyno-stats, and
     /// the functions BOLT could not process, which it names only under -v=1).
     public static let reportingFlags = ["-dyno-stats", "-v=1"]

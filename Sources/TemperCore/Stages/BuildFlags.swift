@@ -9,7 +9,9 @@ public struct InjectedFlags: Sendable, Equatable {
     public var ldflags: [String] = []
 }
 
-extension Toolchain {
+/// Which flags temper adds to each build, by compiler family: policy (PGO, LTO, what BOLT
+/// needs), kept out of the toolchain layer, which only knows what the tools are.
+public enum BuildFlags {
     /// The flags for a variant, by compiler family.
     ///
     /// clang: IR PGO names `static` functions after the source path as spelled on the command
@@ -19,8 +21,8 @@ extension Toolchain {
     /// gcc: `-fprofile-use` without a directory reads each object's `.gcda` next to the object,
     /// where the optimize stage places the merged profiles; `-fprofile-update=atomic` keeps
     /// counters exact when tasks run in parallel.
-    public func injectedFlags(
-        for variant: BuildVariant, settings profile: PipelineProfile, profileData: String?, thinLTOCache: String?
+    public static func injected(
+        for variant: BuildVariant, toolchain: Toolchain, settings profile: PipelineProfile, profileData: String?, thinLTOCache: String?
     ) -> InjectedFlags {
         var flags = InjectedFlags()
         let lto: LTOMode
@@ -30,10 +32,10 @@ extension Toolchain {
         case .baseline: lto = .none
         }
         let strict = profile.optimize.missingProfile == .error
-        switch family {
+        switch toolchain.family {
         case .clang:
             let pgo = profile.optimize.pgo
-            flags.ldflags = ["--ld-path=\(linker.path)"]
+            flags.ldflags = ["--ld-path=\(toolchain.linker.path)"]
             let stableNames = ["-mllvm", "-static-func-full-module-prefix=false"]
             switch variant {
             case .instrument:
@@ -87,31 +89,9 @@ extension Toolchain {
             if variant == .optimize {
                 flags.ldflags.append("-Wl,--emit-relocs")
                 // GCC's hot/cold partitioning splits functions in a way BOLT cannot undo.
-                if family == .gcc { flags.cflags.append("-fno-reorder-blocks-and-partition") }
+                if toolchain.family == .gcc { flags.cflags.append("-fno-reorder-blocks-and-partition") }
             }
         }
         return flags
-    }
-
-    /// How the instrumented program writes its raw profiles.
-    public var profileRuntime: ProfileRuntime {
-        family == .clang
-            ? ProfileRuntime(rawExtension: "profraw", writeErrorMarker: "LLVM Profile Error", variable: "LLVM_PROFILE_FILE", fileInDirectory: "/%p.profraw")
-            : ProfileRuntime(rawExtension: "gcda", writeErrorMarker: "profiling:", variable: "GCOV_PREFIX", fileInDirectory: "")
-    }
-}
-
-/// The profile runtime of a compiler family: where it writes, and how it reports write errors
-/// (both runtimes print an error and still exit 0).
-public struct ProfileRuntime: Sendable, Equatable {
-    public var rawExtension: String
-    public var writeErrorMarker: String
-    public var variable: String
-    /// Appended to the directory: `%p` gives LLVM one file per process; GCC's GCOV_PREFIX
-    /// prefixes the object's own path and merges runs in place (with file locking).
-    public var fileInDirectory: String
-
-    public func environment(rawDirectory: String) -> [String: String] {
-        [variable: rawDirectory + fileInDirectory]
     }
 }
