@@ -15,6 +15,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-system", from: "1.8.1"),
         .package(url: "https://github.com/apple/swift-crypto", from: "4.5.2"),
         .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
+        .package(url: "https://github.com/x-sheep/swift-property-based", from: "2.0.1"),
     ],
     targets: [
         .target(
@@ -38,7 +39,7 @@ let package = Package(
         ),
         .testTarget(
             name: "TemperCoreTests",
-            dependencies: ["TemperCore"],
+            dependencies: ["TemperCore", .product(name: "PropertyBased", package: "swift-property-based")],
             // Read by path (#filePath), not bundled as resources.
             exclude: ["Golden"],
             swiftSettings: [.swiftLanguageMode(.v6)]
