@@ -62,7 +62,14 @@ public struct BenchRun: Sendable {
         return profile.command(run: bench.run, cwd: bench.cwd, env: bench.env, timeout: nil, build: directory, directory: directory, artifacts: artifacts)
     }
 
+    /// Refuses option values no measurement can use (the CLI checks the same bounds first).
+    public static func check(_ options: Options) throws {
+        guard (1...10_000).contains(options.runs) else { throw BenchError.badOptions("runs must be between 1 and 10000, got \(options.runs)") }
+        guard (0...1_000).contains(options.warmup) else { throw BenchError.badOptions("warmup must be between 0 and 1000, got \(options.warmup)") }
+    }
+
     public func run(profile: PipelineProfile, workDir: WorkDir, graph: StageGraph, current: [StageID: StageRecord], options: Options) async throws -> BenchResult {
+        try Self.check(options)
         let available = Self.artifacts(profile: profile, workDir: workDir, graph: graph, current: current)
         let wanted = options.variants ?? Variant.allCases.filter { available[$0] != nil }
         for variant in wanted where available[variant] == nil {
@@ -170,6 +177,7 @@ public enum BenchError: Error, CustomStringConvertible, Equatable {
     case notBuilt(workDir: String)
     case variantMissing(String, workDir: String)
     case failed(command: String, status: String, log: String)
+    case badOptions(String)
 
     public var description: String {
         switch self {
@@ -177,6 +185,7 @@ public enum BenchError: Error, CustomStringConvertible, Equatable {
         case .notBuilt(let workDir): return "nothing is built in \(workDir); run `temper run PROFILE` first."
         case .variantMissing(let variant, let workDir): return "the variant \(variant) is not built in \(workDir) (bolt needs [bolt] enabled or --bolt; run `temper run` first)."
         case .failed(let command, let status, let log): return "the bench workload failed (\(status)):\n  $ \(command)\n  log: \(log)"
+        case .badOptions(let problem): return problem
         }
     }
 }

@@ -16,6 +16,7 @@ public struct BenchSession: Sendable {
     public func run(profilePath: String, pipeline: PipelineRun.Options, bench: BenchRun.Options) async throws -> BenchResult {
         var options = pipeline
         options.baseline = true
+        try BenchRun.check(bench)
         let pipeline = PipelineRun(progress: progress, logger: logger)
         // The profile is checked (including [bench]) before anything is built or locked.
         let prepared = try await pipeline.prepare(profilePath: profilePath, options: options)
