@@ -132,6 +132,17 @@ import Testing
         #expect(outcomes(second)["instrument"] == .reused && outcomes(second)["optimize"] == .executed)
         #expect(second.stages.first { $0.name == "optimize" }?.message?.contains("configured ahead") == false)
         #expect(try String(contentsOfFile: sandbox.workDir + "/stages/optimize/build/configure-runs", encoding: .utf8) == "run\n")
+
+        // Only the instrumented build changes: it configures optimize ahead again, but leaves the
+        // completed, still-valid baseline alone (its tree and out/baseline stay).
+        let baselineBinary = FileDigest.sha256(of: sandbox.workDir + "/stages/baseline/build/tl")
+        let third = try await run(options, profile: try sandbox.writeRaw(
+            name: "ahead.toml", text + "\n[optimize]\nlto = \"full\"\n[instrument]\ncflags = [\"-g0\"]\n"))
+        #expect(outcomes(third)["instrument"] == .executed && outcomes(third)["baseline"] == .reused)
+        #expect(third.stages.first { $0.name == "instrument" }?.message == "configured optimize ahead")
+        #expect(FileDigest.sha256(of: sandbox.workDir + "/stages/baseline/build/tl") == baselineBinary)
+        #expect(try String(contentsOfFile: sandbox.workDir + "/stages/baseline/build/configure-runs", encoding: .utf8) == "run\n")
+        #expect(FileDigest.sha256(of: sandbox.workDir + "/out/baseline/tl") == baselineBinary)
     }
 
     @Test func mixedToolchainIsRefusedBeforeAnyBuild() async throws {

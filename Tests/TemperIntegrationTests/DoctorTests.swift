@@ -75,6 +75,11 @@ import Testing
         #expect(status == 3, "\(output)")
         #expect(output.contains("libclang-rt-22-dev"))
         #expect(!FileManager.default.fileExists(atPath: sandbox.workDir + "/stages"))
+        // Every log the message points at is still there to read.
+        let logs = output.split(whereSeparator: { " \n()".contains($0) }).map(String.init)
+            .filter { $0.hasPrefix(sandbox.workDir) && $0.hasSuffix(".log") }
+        #expect(!logs.isEmpty, "\(output)")
+        for log in logs { #expect(FileManager.default.fileExists(atPath: log), "\(log) is named in the message but gone") }
     }
 
     @Test func probesAreCachedPerToolchain() async throws {

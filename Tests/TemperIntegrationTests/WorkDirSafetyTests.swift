@@ -37,6 +37,13 @@ import Testing
     @Test func freshOnAWorkDirRunsEverythingAgain() throws {
         let (first, firstOutput) = try Temper.run(["run", sandbox.profile, "--workdir", sandbox.workDir])
         #expect(first == 0, "\(firstOutput)")
+        // A stage this pipeline does not have is refused before the good report is touched.
+        let goodReport = FileManager.default.contents(atPath: sandbox.workDir + "/report.json")
+        for arguments in [["--from", "nope"], ["--no-bolt", "--from", "bolt-merge"], ["--to", "bolt-train", "--no-bolt"]] {
+            let (status, output) = try Temper.run(["run", sandbox.profile, "--workdir", sandbox.workDir] + arguments)
+            #expect(status == 2, "\(arguments): \(output)")
+        }
+        #expect(FileManager.default.contents(atPath: sandbox.workDir + "/report.json") == goodReport)
         try write(sandbox.workDir + "/out/stray", "left by hand")
         let (again, _) = try Temper.run(["run", sandbox.profile, "--workdir", sandbox.workDir, "--fresh"])
         #expect(again == 0)
