@@ -11,9 +11,9 @@ public struct Doctor: Sendable {
         self.runner = runner
     }
 
-    /// Stage name to probe name: what each step proves.
-    static let probeNames = [
-        "instrument": "instrumented-build", "train": "instrumented-run", "merge": "merge-profile", "optimize": "optimize-lto",
+    /// Stage to probe name: what each step proves.
+    static let probeNames: [StageID: String] = [
+        .instrument: "instrumented-build", .train: "instrumented-run", .merge: "merge-profile", .optimize: "optimize-lto",
     ]
 
     /// The full examination for `temper doctor`: tools, versions and every probe.
@@ -78,7 +78,7 @@ public struct Doctor: Sendable {
                 failure = cause
             }
             return reports.map { report in
-                let name = Self.probeNames[report.name] ?? report.name
+                let name = Self.probeNames[report.id] ?? report.name
                 switch report.outcome {
                 case .executed, .reused:
                     return DoctorReport.Probe(name: name, ok: true, seconds: report.seconds, message: "ok", required: true)

@@ -29,11 +29,17 @@ public struct BoltMergeStage: Stage {
         (context.upstream[rawFrom]?.outputs.keys.sorted() ?? []).map(context.workDir.absolute).filter { $0.contains("/\(name)/prof.fdata") }
     }
 
+    /// Planned ahead of a run (`temper plan`), the inputs are not known yet and are shown as
+    /// a description; the executor always plans with the training record at hand.
     public func plan(_ context: PlanContext) throws -> StagePlan {
         StagePlan(steps: profile.boltArtifacts.map { artifact in
-            StagePlan.Step(
+            let known = context.upstream[rawFrom] != nil
+            return StagePlan.Step(
                 "merge-fdata \(artifact.name)",
-                ToolCommands.mergeFdata(bolt, output: merged(context.workDir, artifact.name), inputs: inputs(context, artifact.name), directory: context.workDir.stageDirectory(id)))
+                ToolCommands.mergeFdata(
+                    bolt, output: merged(context.workDir, artifact.name),
+                    inputs: known ? inputs(context, artifact.name) : ["<each \(rawFrom) task's \(artifact.name)/prof.fdata>"],
+                    directory: context.workDir.stageDirectory(id)))
         })
     }
 
