@@ -1,4 +1,7 @@
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 import Testing
 @testable import TemperCore
 
@@ -93,6 +96,37 @@ import Testing
         #expect(error.description.contains("pid \(getpid())"))
         lock.release()
         _ = try WorkDirLock(workDir: workDir)
+    }
+
+    /// A holder that has the lock but has not written its pid yet is described as such,
+    /// never as "pid " with nothing after it.
+    @Test func aHolderWithoutItsPidYetIsNamedAsStarting() throws {
+        let workDir = WorkDir(root: try Fixtures.temporaryDirectory())
+        let fd = open(workDir.lockFile, O_RDWR | O_CREAT, 0o644)
+        #expect(fd >= 0 && flock(fd, LOCK_EX | LOCK_NB) == 0)
+        defer { close(fd) }
+        let error = try #require(throws: WorkDirError.self) { _ = try WorkDirLock(workDir: workDir) }
+        #expect(error == .busy(root: workDir.root, holder: "a run that is just starting or ending"))
+        #expect(!error.description.contains("pid )"))
+    }
+
+    /// Only a state file makes a directory a work dir; a lock alone or other files do not.
+    @Test func aDirectoryIsAWorkDirOnlyByItsStateFile() throws {
+        let root = try Fixtures.temporaryDirectory()
+        let workDir = WorkDir(root: root)
+        FileManager.default.createFile(atPath: root + "/lock", contents: Data())
+        #expect(!workDir.isTemperWorkDir)
+        #expect(throws: WorkDirError.notAWorkDir(root: root)) { try WorkDirCleaner.clean(workDir) }
+        #expect(FileManager.default.fileExists(atPath: root + "/lock"))
+        // Empty but for an empty lock: usable; with the user's files: refused.
+        try workDir.checkUsable(source: "/nonexistent-source")
+        FileManager.default.createFile(atPath: root + "/notes.txt", contents: Data("x".utf8))
+        #expect(throws: WorkDirError.self) { try workDir.checkUsable(source: "/nonexistent-source") }
+        try Data("{}".utf8).write(to: URL(fileURLWithPath: root + "/state.json"))
+        #expect(workDir.isTemperWorkDir)
+        try workDir.checkUsable(source: "/nonexistent-source")
+        // The source tree itself, or a directory holding it, is never a work dir.
+        #expect(throws: WorkDirError.self) { try workDir.checkUsable(source: root + "/src") }
     }
 }
 

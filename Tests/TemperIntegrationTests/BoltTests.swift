@@ -48,7 +48,7 @@ import Testing
 
         // 1. --no-bolt after a source change.
         try sandbox.appendToSource("vm.c", "\nint temper_stale_1(void) { return 1; }\n")
-        let (noBolt, noBoltOutput) = try Temper.run(["run", profile, "--workdir", sandbox.workDir, "--no-bolt"])
+        let (noBolt, noBoltOutput) = try await Temper.run(["run", profile, "--workdir", sandbox.workDir, "--no-bolt"])
         #expect(noBolt == 0, "\(noBoltOutput)")
         #expect(ELFFile(path: out)?.isBolted == false)
         #expect(FileDigest.sha256(of: out) == FileDigest.sha256(of: optimized))
@@ -59,7 +59,7 @@ import Testing
         _ = try await run(profile)
         #expect(ELFFile(path: out)?.isBolted == true)
         try sandbox.appendToSource("vm.c", "\nint temper_stale_2(void) { return 2; }\n")
-        let (to, toOutput) = try Temper.run(["run", profile, "--workdir", sandbox.workDir, "--to", "optimize"])
+        let (to, toOutput) = try await Temper.run(["run", profile, "--workdir", sandbox.workDir, "--to", "optimize"])
         #expect(to == 0, "\(toOutput)")
         #expect(ELFFile(path: out)?.isBolted == false)
         #expect(FileDigest.sha256(of: out) == FileDigest.sha256(of: optimized))
@@ -75,7 +75,7 @@ import Testing
             (try? StateStore.load(path: sandbox.workDir + "/state.json"))??.stages["bolt-train"]?.status == .running
         }
         kill(temper.processIdentifier, SIGTERM)
-        #expect(Temper.wait(temper) == 130)
+        #expect(await Temper.wait(temper) == 130)
         #expect(ELFFile(path: out)?.isBolted == false)
         #expect(FileDigest.sha256(of: out) == FileDigest.sha256(of: optimized))
         #expect(try report().status == "interrupted")
@@ -189,10 +189,10 @@ import Testing
         func done() -> Int { (try? StateStore.load(path: sandbox.workDir + "/state.json"))??.stages["bolt-train"]?.items?.done.count ?? 0 }
         try await Temper.waitUntil(timeout: 180) { done() >= 1 }
         kill(temper.processIdentifier, SIGKILL)
-        _ = Temper.wait(temper)
+        _ = await Temper.wait(temper)
         let finished = done()
         #expect(finished >= 1 && finished < 4)
-        let (status, output) = try Temper.run(["run", profile, "--workdir", sandbox.workDir])
+        let (status, output) = try await Temper.run(["run", profile, "--workdir", sandbox.workDir])
         #expect(status == 0, "\(output)")
         for stage in ["instrument", "train", "merge", "optimize", "bolt-instrument"] { #expect(output.contains("[\(stage)] reused"), "\(stage)") }
         #expect(output.contains("[bolt-train] resuming: \(finished) of 4 tasks already done"))

@@ -30,7 +30,7 @@ import Testing
     }
 
     /// A scratch directory with the profile and an empty `src/`, the cwd of both commands.
-    static func check(profileName: String, contents: Data, status expected: Int32, message: String) throws {
+    static func check(profileName: String, contents: Data, status expected: Int32, message: String) async throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("temper-broken-\(UUID().uuidString)").path
         try FileManager.default.createDirectory(atPath: directory + "/src", withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: directory) }
@@ -38,7 +38,7 @@ import Testing
         FileManager.default.createFile(atPath: path, contents: contents)
         let before = listing(directory)
         for arguments in [["plan", path], ["run", path], ["run", path, "--fresh"], ["bench", path]] {
-            let (status, output) = try Temper.run(arguments, in: directory)
+            let (status, output) = try await Temper.run(arguments, in: directory)
             #expect(status == expected, "\(profileName): `temper \(arguments[0])` exited \(status), expected \(expected):\n\(output)")
             #expect(output.contains(message), "\(profileName): `temper \(arguments[0])` said:\n\(output)\nexpected to contain: \(message)")
             #expect(output.contains(profileName), "\(profileName): the message does not name the file:\n\(output)")
@@ -47,33 +47,33 @@ import Testing
         }
     }
 
-    @Test func everyBrokenProfileIsRefusedWithItsMessageAndTouchesNothing() throws {
+    @Test func everyBrokenProfileIsRefusedWithItsMessageAndTouchesNothing() async throws {
         let cases = try Self.cases()
         #expect(cases.count >= 60)
         for item in cases {
             #expect(item.status == 2 && !item.message.isEmpty, "\(item.file): the corpus file lacks its expect-status / expect-message header")
-            try Self.check(
+            try await Self.check(
                 profileName: item.file, contents: try Data(contentsOf: URL(fileURLWithPath: Self.corpus + "/" + item.file)),
                 status: item.status, message: item.message)
         }
     }
 
     /// Files that are not UTF-8 TOML text: the message names the problem, not Foundation's.
-    @Test func unreadableProfilesNameTheProblem() throws {
+    @Test func unreadableProfilesNameTheProblem() async throws {
         let valid = "version = 1\nname = \"x\"\n"
         var utf16 = Data([0xFF, 0xFE])
         utf16.append(valid.data(using: .utf16LittleEndian)!)
-        try Self.check(profileName: "utf16.toml", contents: utf16, status: 2, message: "it is UTF-16")
-        try Self.check(profileName: "latin1.toml", contents: Data("name = \"caf".utf8) + Data([0xE9, 0x22, 0x0A]), status: 2, message: "not valid UTF-8 (first bad byte at offset 11)")
-        try Self.check(profileName: "nul.toml", contents: Data("version = 1\0\n".utf8), status: 2, message: "NUL")
-        try Self.check(profileName: "empty.toml", contents: Data(), status: 2, message: "missing required key `version`")
+        try await Self.check(profileName: "utf16.toml", contents: utf16, status: 2, message: "it is UTF-16")
+        try await Self.check(profileName: "latin1.toml", contents: Data("name = \"caf".utf8) + Data([0xE9, 0x22, 0x0A]), status: 2, message: "not valid UTF-8 (first bad byte at offset 11)")
+        try await Self.check(profileName: "nul.toml", contents: Data("version = 1\0\n".utf8), status: 2, message: "NUL")
+        try await Self.check(profileName: "empty.toml", contents: Data(), status: 2, message: "missing required key `version`")
 
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("temper-broken-\(UUID().uuidString)").path
         try FileManager.default.createDirectory(atPath: directory + "/profile.toml", withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: directory) }
-        let (dirStatus, dirOutput) = try Temper.run(["plan", directory + "/profile.toml"], in: directory)
+        let (dirStatus, dirOutput) = try await Temper.run(["plan", directory + "/profile.toml"], in: directory)
         #expect(dirStatus == 2 && dirOutput.contains("profile.toml: cannot read the pipeline profile: it is a directory"))
-        let (missingStatus, missingOutput) = try Temper.run(["run", directory + "/nope.toml"], in: directory)
+        let (missingStatus, missingOutput) = try await Temper.run(["run", directory + "/nope.toml"], in: directory)
         #expect(missingStatus == 2 && missingOutput.contains("nope.toml: cannot read the pipeline profile: no such file"))
         #expect(Self.listing(directory) == ["profile.toml"])
     }

@@ -144,17 +144,20 @@ enum Temper {
     }
 
     /// Waits for the process; returns its exit status, or 128 + the signal that killed it.
-    static func wait(_ process: Process) -> Int32 {
+    /// Polls instead of blocking: a blocked thread of the 2-thread cooperative pool would starve
+    /// the other suites' tests (their waits and kills would come late).
+    static func wait(_ process: Process) async -> Int32 {
+        while process.isRunning { try? await Task.sleep(for: .milliseconds(20)) }
         process.waitUntilExit()
         return process.terminationReason == .uncaughtSignal ? 128 + process.terminationStatus : process.terminationStatus
     }
 
     /// Runs temper to completion and returns its exit status and combined output.
-    static func run(_ arguments: [String], in directory: String? = nil) throws -> (Int32, String) {
+    static func run(_ arguments: [String], in directory: String? = nil) async throws -> (Int32, String) {
         let log = FileManager.default.temporaryDirectory.appendingPathComponent("temper-out-\(UUID().uuidString)").path
         FileManager.default.createFile(atPath: log, contents: nil)
         defer { try? FileManager.default.removeItem(atPath: log) }
-        let status = wait(try start(arguments, output: log, in: directory))
+        let status = await wait(try start(arguments, output: log, in: directory))
         return (status, (try? String(contentsOfFile: log, encoding: .utf8)) ?? "")
     }
 

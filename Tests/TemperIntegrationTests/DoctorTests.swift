@@ -15,10 +15,9 @@ import Testing
         await Doctor().examine(llvmBin: llvmBin, family: family, scratch: WorkDir(root: sandbox.root + "/doctor")).0
     }
 
-    @Test func goodToolchainPassesEveryProbeQuickly() async throws {
-        let start = ContinuousClock.now
+    // No timed assertion: how long the probes take is a benchmark's business, not a test's.
+    @Test func goodToolchainPassesEveryProbe() async throws {
         let report = await examine()
-        #expect(start.duration(to: .now) < .seconds(30))
         #expect(report.healthy)
         #expect(report.probes.map(\.name) == ["versions", "instrumented-build", "instrumented-run", "merge-profile", "optimize-lto", "bolt"])
         for probe in report.probes { #expect(probe.ok, "\(probe.name): \(probe.message)") }
@@ -27,8 +26,8 @@ import Testing
         #expect(report.tools.allSatisfy { $0.role == "perf" || $0.path != nil })
     }
 
-    @Test func doctorCommandPrintsTheJSONContract() throws {
-        let (status, output) = try Temper.run(["doctor", "--json"])
+    @Test func doctorCommandPrintsTheJSONContract() async throws {
+        let (status, output) = try await Temper.run(["doctor", "--json"])
         #expect(status == 0, "\(output)")
         let json = try JSONSerialization.jsonObject(with: Data(output.utf8)) as! [String: Any]
         let tools = json["tools"] as! [[String: Any]]
@@ -42,7 +41,7 @@ import Testing
         let report = await examine(llvmBin: mixed.directory)
         #expect(!report.healthy)
         #expect(Set(report.tools.compactMap(\.major)) == [22, mixed.otherMajor])
-        let (status, output) = try Temper.run(["doctor", "--llvm-bin", mixed.directory])
+        let (status, output) = try await Temper.run(["doctor", "--llvm-bin", mixed.directory])
         #expect(status == 3)
         #expect(output.contains("LLVM 22.") && output.contains("LLVM \(mixed.otherMajor)."))
     }
@@ -71,7 +70,7 @@ import Testing
         #expect(probe.fix == "the compiler's profile runtime is missing: `apt-get install --no-install-recommends libclang-rt-22-dev`")
 
         // `temper run` probes first, and stops before building anything.
-        let (status, output) = try Temper.run(["run", sandbox.profile, "--workdir", sandbox.workDir, "--llvm-bin", broken, "--no-bolt"])
+        let (status, output) = try await Temper.run(["run", sandbox.profile, "--workdir", sandbox.workDir, "--llvm-bin", broken, "--no-bolt"])
         #expect(status == 3, "\(output)")
         #expect(output.contains("libclang-rt-22-dev"))
         #expect(!FileManager.default.fileExists(atPath: sandbox.workDir + "/stages"))

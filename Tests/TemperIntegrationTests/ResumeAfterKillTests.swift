@@ -20,13 +20,13 @@ import Testing
         let temper = try Temper.start(["run", profile, "--workdir", sandbox.workDir])
         try await Temper.waitUntil(timeout: 120) { doneTasks() >= 2 }
         kill(temper.processIdentifier, SIGKILL)
-        _ = Temper.wait(temper)
+        _ = await Temper.wait(temper)
         let instrumentDigest = try #require(state()?.stages["instrument"]?.outputs.values.first)
         let doneBefore = Set(state()?.stages["train"]?.items?.done.keys.map { $0 } ?? [])
         #expect(doneBefore.count >= 2 && doneBefore.count < 4)
         #expect(state()?.stages["train"]?.status == .running)
 
-        let (status, output) = try Temper.run(["run", profile, "--workdir", sandbox.workDir])
+        let (status, output) = try await Temper.run(["run", profile, "--workdir", sandbox.workDir])
         #expect(status == 0, "\(output)")
         #expect(output.contains("[instrument] reused"))
         #expect(output.contains("resuming: \(doneBefore.count) of 4 tasks already done"))
@@ -37,7 +37,7 @@ import Testing
         let resumedProfile = try #require(resumed.stages["merge"]?.named["profdata"])
 
         // The same pipeline without interruption merges exactly the same profile.
-        let (cleanStatus, _) = try Temper.run(["run", profile, "--workdir", sandbox.workDir + "-clean"])
+        let (cleanStatus, _) = try await Temper.run(["run", profile, "--workdir", sandbox.workDir + "-clean"])
         #expect(cleanStatus == 0)
         let clean = try #require(try StateStore.load(path: sandbox.workDir + "-clean/state.json"))
         #expect(clean.stages["merge"]?.named["profdata"] == resumedProfile)
@@ -60,30 +60,30 @@ import Testing
         let temper = try Temper.start(["run", profile, "--workdir", sandbox.workDir])
         try await Temper.waitUntil(timeout: 120) { doneTasks() >= 1 }
         kill(temper.processIdentifier, signal)
-        #expect(Temper.wait(temper) == 130)
+        #expect(await Temper.wait(temper) == 130)
         #expect(state()?.stages["train"]?.status == .interrupted)
         #expect(try sandbox.processes(matching: sandbox.workDir + "/stages/instrument/build/tl").isEmpty)
         let report = try JSONDecoder().decode(RunReport.self, from: Data(contentsOf: URL(fileURLWithPath: sandbox.workDir + "/report.json")))
         #expect(report.status == "interrupted")
         #expect(report.stages.first { $0.name == "train" }?.outcome == .interrupted)
-        let (status, json) = try Temper.run(["status", "--workdir", sandbox.workDir, "--json"])
+        let (status, json) = try await Temper.run(["status", "--workdir", sandbox.workDir, "--json"])
         #expect(status == 0)
         #expect(json.contains("\"outcome\" : \"interrupted\""))
     }
 
-    @Test func badProfilesExit2WithALocatedMessage() throws {
+    @Test func badProfilesExit2WithALocatedMessage() async throws {
         let typo = try sandbox.writeRaw(name: "typo.toml", sandbox.profileText(name: "typo").replacingOccurrences(of: "jobs = ", with: "jbos = "))
-        let (typoStatus, typoOutput) = try Temper.run(["run", typo, "--workdir", sandbox.workDir])
+        let (typoStatus, typoOutput) = try await Temper.run(["run", typo, "--workdir", sandbox.workDir])
         #expect(typoStatus == 2)
         #expect(typoOutput.contains("\(typo):") && typoOutput.contains("unknown key `train.jbos`"))
         let syntax = try sandbox.writeRaw(name: "syntax.toml", "version = 1\nname = \"x\"\n[source\n")
-        let (syntaxStatus, syntaxOutput) = try Temper.run(["plan", syntax])
+        let (syntaxStatus, syntaxOutput) = try await Temper.run(["plan", syntax])
         #expect(syntaxStatus == 2)
         #expect(syntaxOutput.contains("\(syntax):3:"))
     }
 
     /// The README's exit-status contract for usage errors and for commands on a missing work dir.
-    @Test func usageErrorsAndMissingWorkDirsExit2() throws {
+    @Test func usageErrorsAndMissingWorkDirsExit2() async throws {
         let empty = sandbox.root + "/empty"
         try FileManager.default.createDirectory(atPath: empty, withIntermediateDirectories: true)
         let cases: [[String]] = [
@@ -96,13 +96,13 @@ import Testing
             ["status", "--workdir", sandbox.root + "/missing"], ["report", "--workdir", sandbox.root + "/missing"],
         ]
         for arguments in cases {
-            let (status, output) = try Temper.run(arguments)
+            let (status, output) = try await Temper.run(arguments)
             #expect(status == 2, "temper \(arguments.joined(separator: " ")) exited \(status):\n\(output)")
             #expect(output.contains("temper: error:") || output.contains("Error:") || output.contains("USAGE"), "\(output)")
         }
         // Nothing of that made a work dir.
         #expect(!FileManager.default.fileExists(atPath: sandbox.workDir))
-        let (help, _) = try Temper.run(["--help"])
+        let (help, _) = try await Temper.run(["--help"])
         #expect(help == 0)
     }
 
@@ -110,16 +110,16 @@ import Testing
         let profile = try sandbox.writeProfile(name: "locked", jobs: 1, repeatCount: 40)
         let temper = try Temper.start(["run", profile, "--workdir", sandbox.workDir])
         try await Temper.waitUntil(timeout: 60) { state()?.stages["instrument"] != nil }
-        let (status, output) = try Temper.run(["run", profile, "--workdir", sandbox.workDir])
+        let (status, output) = try await Temper.run(["run", profile, "--workdir", sandbox.workDir])
         kill(temper.processIdentifier, SIGKILL)
-        _ = Temper.wait(temper)
+        _ = await Temper.wait(temper)
         #expect(status == 4)
         #expect(output.contains("another temper run (pid \(temper.processIdentifier))"))
     }
 
-    @Test func mixedToolchainExits3() throws {
+    @Test func mixedToolchainExits3() async throws {
         let mixed = try sandbox.mixedToolchainDirectory()
-        let (status, output) = try Temper.run(["run", sandbox.profile, "--workdir", sandbox.workDir, "--llvm-bin", mixed.directory])
+        let (status, output) = try await Temper.run(["run", sandbox.profile, "--workdir", sandbox.workDir, "--llvm-bin", mixed.directory])
         #expect(status == 3)
         #expect(output.contains("LLVM 22.") && output.contains("LLVM \(mixed.otherMajor)."))
         #expect(!FileManager.default.fileExists(atPath: sandbox.workDir + "/stages"))

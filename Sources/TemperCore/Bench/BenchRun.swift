@@ -46,7 +46,7 @@ public struct BenchRun: Sendable {
             var paths = profile.artifactPaths(in: graph.optimizedBuild.absolute(in: workDir))
             var found = false
             for name in profile.build.artifactNames {
-                if let path = record.named[ArtifactPublisher.key(name)] {
+                if let path = record.output(.artifact(name)) {
                     paths[name] = workDir.absolute(path)
                     found = true
                 }

@@ -5,9 +5,6 @@ import Foundation
 /// whose record holds for the current inputs; baseline artifacts go to `out/baseline/`; and
 /// an artifact no current record vouches for is removed rather than left stale.
 public enum ArtifactPublisher {
-    /// The key under which a stage names the artifact it produced, in `StageRecord.named`.
-    public static func key(_ name: String) -> String { "artifact:" + name }
-
     public struct Published: Sendable, Equatable {
         public var name: String
         public var path: String
@@ -25,7 +22,7 @@ public enum ArtifactPublisher {
             for name in names {
                 let destination = directory + "/" + name
                 let source = sources.lazy.compactMap { stage -> (StageID, String)? in
-                    guard let record = current[stage], let path = record.named[key(name)] else { return nil }
+                    guard let record = current[stage], let path = record.output(.artifact(name)) else { return nil }
                     return (stage, workDir.absolute(path))
                 }.first
                 guard let (stage, path) = source, workDir.contains(path), let digest = FileDigest.sha256(of: path) else {

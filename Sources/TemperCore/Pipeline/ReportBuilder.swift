@@ -13,18 +13,18 @@ public enum ReportBuilder {
         var profileData: RunReport.ProfileData?
         if let merge = current[graph.profileData] {
             let optimize = current[graph.optimizedBuild.stage]
-            let byFile = optimize?.named["profile_warnings_by_file"]
+            let byFile = optimize?.output(.profileWarningsByFile)
                 .flatMap { FileManager.default.contents(atPath: workDir.absolute($0)) }
                 .flatMap { try? JSONDecoder().decode([String: [String: Int]].self, from: $0) }
             profileData = RunReport.ProfileData(
                 functions: merge.counts["functions"], functionsExecuted: merge.counts["functions_executed"], totalCount: merge.counts["total_count"],
                 maxCount: merge.counts["max_count"], rawProfiles: merge.counts["raw_profiles"],
-                path: merge.named["profdata"].map(workDir.absolute), warnings: optimize?.counts ?? [:],
+                path: merge.output(.profileData).map(workDir.absolute), warnings: optimize?.counts ?? [:],
                 warningsByFile: byFile,
-                hottest: merge.named["hottest"].flatMap { FileManager.default.contents(atPath: workDir.absolute($0)) }
+                hottest: merge.output(.hottestFunctions).flatMap { FileManager.default.contents(atPath: workDir.absolute($0)) }
                     .flatMap { try? JSONDecoder().decode([HotFunction].self, from: $0) })
         }
-        let bolt = graph.boltResult.flatMap { current[$0]?.named["bolt_report"] }
+        let bolt = graph.boltResult.flatMap { current[$0]?.output(.boltReport) }
             .flatMap { FileManager.default.contents(atPath: workDir.absolute($0)) }
             .flatMap { try? JSONDecoder().decode(BoltSummary.self, from: $0) }
         return RunReport(

@@ -95,7 +95,7 @@ public struct BoltOptimizeStage: Stage {
                 failedFunctions: parsed.failedFunctions.count, hottestFailed: Array(hottest.prefix(10)), verified: false,
                 bytesBefore: Self.size(input), bytesAfter: Self.size(result)))
             outputs.append(result)
-            named[ArtifactPublisher.key(artifact.name)] = workDir.relative(result)
+            named[output: .artifact(artifact.name)] = workDir.relative(result)
         }
         let verification = try await verify(context)
         for index in reports.indices { reports[index].verified = true }
@@ -108,7 +108,7 @@ public struct BoltOptimizeStage: Stage {
         }
         let reportPath = context.directory + "/bolt-report.json"
         try JSONEncoder.temper.encode(BoltSummary(artifacts: reports, verifySeconds: timing)).write(to: URL(fileURLWithPath: reportPath))
-        named["bolt_report"] = workDir.relative(reportPath)
+        named[output: .boltReport] = workDir.relative(reportPath)
         let taken = reports.compactMap { report -> String? in
             guard let before = report.dynoStats["before"]?["taken_branches"], let after = report.dynoStats["after"]?["taken_branches"], before > 0 else { return nil }
             return String(format: "%@: taken branches %+.1f%%", report.name, 100 * Double(after - before) / Double(before))

@@ -40,7 +40,7 @@ public struct BuildStage: Stage {
     func buildDirectory(_ workDir: WorkDir) -> String { tree.absolute(in: workDir) }
 
     func flags(_ context: PlanContext) -> InjectedFlags {
-        let profileData = profileFrom.flatMap { context.upstream[$0]?.named["profdata"] }.map(context.workDir.absolute)
+        let profileData = profileFrom.flatMap { context.upstream[$0]?.output(.profileData) }.map(context.workDir.absolute)
         return BuildFlags.injected(
             for: variant, toolchain: toolchain, settings: profile, profileData: profileData,
             thinLTOCache: context.workDir.cache + "/thinlto-\(variant.rawValue)")
@@ -97,7 +97,7 @@ public struct BuildStage: Stage {
     /// for one-step builds): the merged tree mirrors the instrumented build directory, so it
     /// is copied to the same relative paths in this build directory.
     func placeGCCProfiles(_ context: StageContext, in build: String) throws {
-        guard let merge = profileFrom.flatMap({ context.plan.upstream[$0] }), let root = merge.named["profile_dir"] else {
+        guard let merge = profileFrom.flatMap({ context.plan.upstream[$0] }), let root = merge.output(.profileDirectory) else {
             throw StageError(stage: name, message: "the merge stage recorded no profile directory. Run `temper run --from merge`.")
         }
         for relative in merge.outputs.keys where relative.hasPrefix(root + "/") {
@@ -159,10 +159,10 @@ public struct BuildStage: Stage {
             let byFile = context.directory + "/profile-warnings.json"
             try JSONEncoder.temper.encode(CompilerDiagnostics.byFile(in: log)).write(to: URL(fileURLWithPath: byFile))
             outputs.append(byFile)
-            named["profile_warnings_by_file"] = context.workDir.relative(byFile)
+            named[output: .profileWarningsByFile] = context.workDir.relative(byFile)
         }
         for (artifact, fileName) in zip(profile.build.artifacts, profile.build.artifactNames) {
-            named[ArtifactPublisher.key(fileName)] = context.workDir.relative(build + "/" + artifact)
+            named[output: .artifact(fileName)] = context.workDir.relative(build + "/" + artifact)
         }
         let notes = [variant == .optimize ? CompilerDiagnostics.summary(counts) : nil, configuredAhead ? "configured ahead" : nil, await aheadNote]
         let note = notes.compactMap { $0 }.joined(separator: "; ")

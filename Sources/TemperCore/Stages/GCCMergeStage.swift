@@ -103,7 +103,7 @@ public struct GCCMergeStage: Stage {
         return StageResult(
             outputs: outputs,
             counts: ["functions": summary.recorded, "functions_executed": summary.functions, "total_count": summary.totalCount, "max_count": summary.maxCount, "raw_profiles": roots.count, "gcda_files": outputs.count],
-            named: ["profile_dir": workDir.relative(addressed)],
+            named: [OutputName.profileDirectory.rawValue: workDir.relative(addressed)],
             message: "\(roots.count) task profiles, \(outputs.count) .gcda files, \(summary.functions) functions executed, total arc count \(summary.totalCount)")
     }
 }

@@ -91,7 +91,7 @@ public struct MergeStage: Stage {
         counts["total_count"] = summary.totalCount
         counts["max_count"] = summary.maxCount
         return StageResult(
-            outputs: [addressed, hottest], counts: counts, named: ["profdata": workDir.relative(addressed), "hottest": workDir.relative(hottest)],
+            outputs: [addressed, hottest], counts: counts, named: [OutputName.profileData.rawValue: workDir.relative(addressed), OutputName.hottestFunctions.rawValue: workDir.relative(hottest)],
             message: "\(raw.count) raw profiles, \(functions) functions" + (summary.totalCount.map { ", total count \($0)" } ?? ""))
     }
 }
