@@ -38,8 +38,11 @@ struct RunCommand: AsyncParsableCommand {
             let seconds = start.duration(to: .now).components.seconds
             let executed = report.stages.filter { $0.outcome == .executed }.count
             logger.notice("done in \(seconds) s (\(executed) stage(s) executed). Report: \(report.workdir)/report.json")
+            if let selection = report.bolt?.selection {
+                logger.notice("BOLT \(selection.reason)")
+            }
             for artifact in report.artifacts {
-                logger.notice("optimized: \(artifact.path)")
+                logger.notice("optimized: \(artifact.path) (from \(artifact.stage ?? "?"))")
             }
         } catch {
             throw Terminal.fail(error)

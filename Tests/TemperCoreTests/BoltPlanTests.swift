@@ -98,7 +98,7 @@ import Testing
 
     @Test func optimizeFlagsDefaultExtraAndReplaced() throws {
         let defaults = try Fixtures.stage(.boltOptimize, try profile(), bolt: Self.bolt, as: BoltOptimizeStage.self).flags
-        #expect(defaults == ["-reorder-blocks=ext-tsp", "-reorder-functions=cdsort", "-split-functions", "-split-all-cold", "-split-eh", "-use-gnu-stack", "-update-debug-sections", "-dyno-stats", "-v=1"])
+        #expect(defaults == ["-reorder-blocks=ext-tsp", "-reorder-functions=cdsort", "-split-functions", "-split-all-cold", "-split-eh", "-use-gnu-stack", "-update-debug-sections", "-no-huge-pages", "-dyno-stats", "-v=1"])
         let extra = try Fixtures.stage(.boltOptimize, try profile("extra_flags = [\"-frame-opt=hot\"]"), bolt: Self.bolt, as: BoltOptimizeStage.self).flags
         #expect(extra.contains("-frame-opt=hot") && extra.contains("-reorder-blocks=ext-tsp"))
         let replaced = try Fixtures.stage(.boltOptimize, try profile("flags = [\"-reorder-blocks=none\"]"), bolt: Self.bolt, as: BoltOptimizeStage.self).flags
@@ -108,14 +108,86 @@ import Testing
         #expect(BoltFlags.defaults(for: old).contains("-reorder-functions=hfsort+"))
     }
 
-    @Test func verifyRunsTheSameCommandOnBothSides() throws {
-        let stage = try Fixtures.stage(.boltOptimize, try profile(extra: "[verify]\nrun = [\"{artifact:app}\", \"--check\"]"), bolt: Self.bolt, as: BoltOptimizeStage.self)
-        let steps = try stage.plan(PlanContext(workDir: workDir, jobs: 1)).steps
-        #expect(steps.map(\.label) == ["llvm-bolt app", "verify (pre-BOLT)", "verify (BOLTed)"])
-        #expect(steps[1].command.executable == "/w/stages/optimize/build/bin/app")
-        #expect(steps[2].command.executable == "/w/stages/bolt-optimize/tree/bin/app")
-        #expect(steps[0].command.arguments.contains("/w/stages/bolt-optimize/tree/bin/app"))
-        #expect(steps[1].command.arguments == steps[2].command.arguments)
+    /// A profile in which `run` dispatches through a jump table (one site, many targets) and
+    /// `main` has ordinary branches.
+    static let dispatchProfile = (0..<6).map { "1 run/1 40 1 run/1 \(100 + 16 * $0) 0 \(1000 + $0)" }.joined(separator: "\n")
+        + "\n1 main 10 1 main 20 0 500\n1 main 10 1 main 30 0 400\n1 main 4 1 run/1 0 0 7\n"
+
+    @Test func candidatesAreBuiltVerifiedAndMeasuredEachInItsOwnTree() throws {
+        let root = try Fixtures.temporaryDirectory()
+        let workDir = WorkDir(root: root)
+        try workDir.makeDirectory(workDir.stageDirectory(.boltMerge))
+        try Data(Self.dispatchProfile.utf8).write(to: URL(fileURLWithPath: workDir.stageDirectory(.boltMerge) + "/app.fdata"))
+        let parsed = try profile(
+            "extra_flags = [\"-frame-opt=hot\"]\nselection_runs = 7\n[bolt.candidates]\ntight = [\"-reorder-blocks=none\"]",
+            extra: "[verify]\nrun = [\"{artifact:app}\", \"--check\"]\n[bench]\nrun = [\"{artifact:app}\", \"--bench\"]")
+        let stage = try Fixtures.stage(.boltOptimize, parsed, bolt: Self.bolt, as: BoltOptimizeStage.self)
+        let merge = StageRecord(fingerprint: "m", status: .completed, outcome: .executed, seconds: 1)
+        let plan = try stage.plan(PlanContext(workDir: workDir, jobs: 1, upstream: [.boltMerge: merge]))
+        let sides = ["default", "skip-dispatch", "tight"]
+        #expect(plan.steps.map(\.label) == sides.map { "llvm-bolt app [\($0)]" }
+            + ["verify (pre-BOLT)"] + sides.map { "verify [\($0)]" }
+            + ["measure (pre-BOLT)"] + sides.map { "measure [\($0)]" })
+        #expect(plan.material["rounds"] == "7" && plan.material["select"] == "fastest" && plan.material["workload"] == "bench")
+        func arguments(_ label: String) throws -> [String] { try plan.command(label).arguments }
+        // Each candidate writes into its own mirror; the default keeps the old `tree`.
+        #expect(try arguments("llvm-bolt app [default]").contains(root + "/stages/bolt-optimize/tree/bin/app"))
+        #expect(try arguments("llvm-bolt app [tight]").contains(root + "/stages/bolt-optimize/tree-tight/bin/app"))
+        // The dispatch function found in the profile is skipped; extra_flags go to every candidate.
+        #expect(try arguments("llvm-bolt app [skip-dispatch]").contains("-skip-funcs=run/1"))
+        #expect(try arguments("llvm-bolt app [tight]").starts(with: [root + "/stages/optimize/build/bin/app", "-data=" + root + "/stages/bolt-merge/app.fdata"]))
+        for side in sides { #expect(try arguments("llvm-bolt app [\(side)]").contains("-frame-opt=hot")) }
+        #expect(try !arguments("llvm-bolt app [tight]").contains("-reorder-blocks=ext-tsp"))
+        // Verify and measure run the same command on every side, each against its own tree.
+        let verify = try plan.command("verify (pre-BOLT)")
+        #expect(verify.executable == root + "/stages/optimize/build/bin/app" && verify.arguments == ["--check"])
+        for side in sides {
+            let command = try plan.command("verify [\(side)]")
+            #expect(command.arguments == verify.arguments)
+            #expect(command.executable.hasPrefix(root + "/stages/bolt-optimize/tree"))
+            #expect(try plan.command("measure [\(side)]").arguments.contains("--bench"))
+        }
+        // Planned ahead of a run (no bolt-merge record), the dispatch set is described, not guessed.
+        let ahead = try stage.plan(PlanContext(workDir: workDir, jobs: 1))
+        #expect(try ahead.command("llvm-bolt app [skip-dispatch]").arguments.contains("-skip-funcs=<the dispatch functions found in the profile>"))
+    }
+
+    @Test func dispatchFunctionsAreTheOnesWithManyTargetedBranchSites() {
+        #expect(DispatchFunctions.find(fdata: Self.dispatchProfile) == ["run/1"])
+        // Ordinary two-way branches, calls between functions: no dispatch function.
+        #expect(DispatchFunctions.find(fdata: "1 main 10 1 main 20 0 500\n1 main 10 1 main 30 0 400\n1 main 4 1 run/1 0 0 7\n").isEmpty)
+        #expect(DispatchFunctions.find(fdata: "").isEmpty)
+        // A function with a negligible share of the indirect traffic is left to BOLT.
+        let rare = (0..<5).map { "1 rare 8 1 rare \(64 + 8 * $0) 0 1" }.joined(separator: "\n")
+        #expect(DispatchFunctions.find(fdata: Self.dispatchProfile + rare) == ["run/1"])
+    }
+
+    @Test func selectionKeepsBoltOnlyWhenFasterWithConfidence() {
+        let pre = BoltSelection.Measured(name: "pre-BOLT", seconds: [1.00, 1.01, 0.99, 1.02, 1.00, 0.98, 1.01], instructions: 1000)
+        let faster = BoltSelection.Measured(name: "default", seconds: [0.90, 0.91, 0.89, 0.92, 0.90, 0.88, 0.91], instructions: 990)
+        let slower = BoltSelection.Measured(name: "slow", seconds: [1.10, 1.12, 1.09, 1.11, 1.10, 1.13, 1.08], instructions: 1000)
+        let noisy = BoltSelection.Measured(name: "noisy", seconds: [0.70, 1.30, 0.95, 1.20, 0.80, 1.10, 0.90], instructions: 1000)
+        let kept = BoltSelection.decide(preBolt: pre, candidates: [slower, faster, noisy], select: .fastest)
+        #expect(kept.published == "default")
+        #expect(kept.reason.hasPrefix("kept: default") && kept.reason.contains("instructions -1.00%"))
+        #expect((kept.ratios["default"]?.high ?? 1) < 1 && (kept.ratios["slow"]?.low ?? 0) > 1)
+        let none = BoltSelection.decide(preBolt: pre, candidates: [slower, noisy], select: .fastest)
+        #expect(none.published == nil && none.reason.hasPrefix("not kept"))
+        // "always" takes the lowest median whatever its interval.
+        #expect(BoltSelection.decide(preBolt: pre, candidates: [slower], select: .always).published == "slow")
+        #expect(BoltSelection.decide(preBolt: pre, candidates: [], select: .always).published == nil)
+    }
+
+    @Test func parsesTheSelectionSettings() throws {
+        let parsed = try profile("select = \"always\"\nselection_runs = 9\ninstructions = false\ndispatch_candidate = false\n[bolt.candidates]\nb = [\"-x\"]\na = [\"-y\"]")
+        #expect(parsed.bolt.select == .always && parsed.bolt.rounds == 9 && !parsed.bolt.selectionInstructions)
+        #expect(parsed.bolt.candidates == [BoltFlagSet(name: "a", flags: ["-y"]), BoltFlagSet(name: "b", flags: ["-x"])])
+        #expect(BoltCandidate.all(profile: parsed, tools: Self.bolt, fdata: ["app": Self.dispatchProfile]).map(\.name) == ["default", "a", "b"])
+        #expect(try profile("timing_runs = 4").bolt.rounds == 4)
+        let reserved = try #require(throws: ProfileError.self) { try profile("[bolt.candidates]\ndefault = [\"-x\"]") }
+        #expect(reserved.description.contains("`bolt.candidates.default`"))
+        let bad = try #require(throws: ProfileError.self) { try profile("select = \"best\"") }
+        #expect(bad.description.contains("expected \"fastest\" or \"always\""))
     }
 
     @Test func parsesDynoStatsAndUnprocessedFunctions() {

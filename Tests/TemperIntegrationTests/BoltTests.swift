@@ -11,10 +11,78 @@ import Testing
         sandbox = try DemoSandbox()
     }
 
-    func boltProfile(name: String, repeatCount: Int = 3, jobs: Int = 2, bolt: String = "", base: String = "") throws -> String {
+    /// A BOLT profile for the demo. Unless `bolt` says otherwise, `select = "always"`: these tests
+    /// are about the BOLT stages, not about whether BOLT pays on this machine today.
+    func boltProfile(name: String, repeatCount: Int = 3, jobs: Int = 2, bolt: String = "", base: String = "", extra: String = "") throws -> String {
         let text = sandbox.profileText(name: name, jobs: jobs, repeatCount: repeatCount)
             .replacingOccurrences(of: "cflags = [\"-O2\"]", with: "cflags = [\"-O2\"]\n" + base)
-        return try sandbox.writeRaw(name: name + ".toml", text + "\n[bolt]\nenabled = true\n" + bolt + "\n")
+        let select = bolt.contains("select =") ? "" : "select = \"always\"\n"
+        return try sandbox.writeRaw(name: name + ".toml", text + "\n" + extra + "\n[bolt]\nenabled = true\n" + select + bolt + "\n")
+    }
+
+    /// A bench workload that sleeps on the builds whose path contains `slow`, so that which
+    /// side is faster is known in advance, whatever the machine's noise.
+    static func benchSlowing(_ slow: String) -> String {
+        """
+        [bench]
+        run = ["/bin/sh", "-c", "case \\"$0\\" in *\(slow)*) sleep 0.25;; esac; exec \\"$0\\" \\"$@\\"", "{artifact:tl}", "{source}/scripts/primes.tl", "2"]
+        """
+    }
+
+    @Test func aSlowerBoltIsNotPublishedAndTheDecisionIsReused() async throws {
+        let profile = try boltProfile(name: "slower", bolt: "select = \"fastest\"\nselection_runs = 4", extra: Self.benchSlowing("/bolt-optimize/"))
+        let first = try await run(profile)
+        let out = sandbox.workDir + "/out/tl"
+        #expect(ELFFile(path: out)?.isBolted == false)
+        #expect(FileDigest.sha256(of: out) == FileDigest.sha256(of: sandbox.workDir + "/stages/optimize/build/tl"))
+        #expect(first.artifacts.map(\.stage) == ["optimize"])
+        let selection = try #require(first.bolt?.selection)
+        #expect(selection.published == nil && selection.reason.hasPrefix("not kept"))
+        #expect(selection.workload == "bench" && selection.rounds == 4)
+        #expect(selection.candidates.map(\.name) == ["default", "skip-dispatch"])
+        for candidate in selection.candidates {
+            #expect(candidate.verified)
+            #expect((candidate.ratio?.low ?? 0) > 1, "\(candidate.name): \(String(describing: candidate.ratio))")
+            #expect(candidate.instructions != nil && candidate.takenBranches != nil && (candidate.bytes ?? 0) > 0)
+        }
+        // The dispatch candidate skipped the VM's dispatch loop (inlined into main by LTO), found in the profile.
+        #expect(selection.candidates[1].flags.contains { $0.hasPrefix("-skip-funcs=") && $0.contains("main") })
+        #expect(selection.preBolt.instructions != nil)
+        // -no-huge-pages: BOLT's output no longer pads to 2 MB.
+        #expect((selection.candidates[0].bytes ?? .max) < 1_000_000)
+        // A rerun reuses the decision: noise cannot flip it.
+        let second = try await run(profile)
+        #expect(second.stages.first { $0.name == "bolt-optimize" }?.outcome == .reused)
+        #expect(second.bolt?.selection == selection)
+        #expect(ELFFile(path: out)?.isBolted == false)
+        // The report shows each candidate and the reason.
+        let markdown = try ReportRenderer.render(second, as: .md)
+        #expect(markdown.contains("### BOLT candidates") && markdown.contains("| skip-dispatch | yes |") && markdown.contains("BOLT not kept"))
+    }
+
+    @Test func aFasterBoltIsPublishedWithTheIntervalThatJustifiedIt() async throws {
+        let profile = try boltProfile(name: "faster", bolt: "select = \"fastest\"\nselection_runs = 4", extra: Self.benchSlowing("/optimize/build/"))
+        let report = try await run(profile)
+        let selection = try #require(report.bolt?.selection)
+        let published = try #require(selection.published, "\(selection.reason)")
+        let ratio = try #require(selection.candidates.first { $0.name == published }?.ratio)
+        #expect(ratio.high < 1)
+        #expect(selection.reason.hasPrefix("kept: \(published)"))
+        #expect(report.artifacts.map(\.stage) == ["bolt-optimize"])
+        #expect(ELFFile(path: sandbox.workDir + "/out/tl")?.isBolted == true)
+        #expect(report.stages.first { $0.name == "bolt-optimize" }?.message?.hasPrefix("kept \(published)") == true)
+    }
+
+    @Test func aCandidateThatFailsVerificationIsDropped() async throws {
+        // "broken" traps at main's entry: llvm-bolt succeeds, verification must catch it.
+        let profile = try boltProfile(name: "dropped", bolt: "[bolt.candidates]\nbroken = [\"-break-funcs=main\"]")
+        let report = try await run(profile)
+        let selection = try #require(report.bolt?.selection)
+        let broken = try #require(selection.candidates.first { $0.name == "broken" })
+        #expect(!broken.verified && broken.ratio == nil)
+        #expect(broken.failure?.contains("the verify command") == true)
+        #expect(selection.published != nil && selection.published != "broken")
+        #expect(ELFFile(path: sandbox.workDir + "/out/tl")?.isBolted == true)
     }
 
     func run(_ profile: String) async throws -> RunReport {
@@ -85,7 +153,8 @@ import Testing
 
     @Test func brokenFlagSetIsCaughtByVerificationAndPreBoltStaysInOut() async throws {
         // -break-funcs makes llvm-bolt succeed and put a trap at main's entry.
-        let profile = try boltProfile(name: "broken", bolt: "extra_flags = [\"-break-funcs=main\"]")
+        // The only candidate: the dispatch one would skip main, and with it the trap.
+        let profile = try boltProfile(name: "broken", bolt: "extra_flags = [\"-break-funcs=main\"]\ndispatch_candidate = false")
         let error = try await #require(throws: StageError.self) { _ = try await run(profile) }
         #expect(error.stage == "bolt-optimize")
         #expect(error.message.contains("BOLT verification failed"))
@@ -161,6 +230,7 @@ import Testing
             [bolt]
             enabled = true
             artifacts = ["libclassify.so"]
+            select = "always"
             """)
         let report = try await run(profile)
         #expect(report.bolt?.artifacts.map(\.name) == ["libclassify.so"])

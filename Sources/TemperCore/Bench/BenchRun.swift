@@ -123,52 +123,22 @@ public struct BenchRun: Sendable {
             runs: options.runs, warmup: options.warmup, fingerprints: fingerprints, variants: results)
     }
 
-    struct RunSample {
-        var seconds: Double
-        var cpuSeconds: Double?
-        var peakRSSBytes: Int?
-    }
-
-    /// GNU time reports a child's CPU time and peak RSS; when it is absent only wall time is kept.
-    static let gnuTime = "/usr/bin/time"
+    typealias RunSample = WorkloadMeasurement.Sample
 
     func measure(_ command: Command, log: String) async throws -> RunSample {
-        var measured = command
-        let usage = log + ".usage"
-        let haveTime = FileManager.default.isExecutableFile(atPath: Self.gnuTime)
-        if haveTime {
-            measured.executable = Self.gnuTime
-            measured.arguments = ["-f", "%U %S %M", "-o", usage, "--", command.executable] + command.arguments
+        do {
+            return try await WorkloadMeasurement(runner: runner).time(command, log: log)
+        } catch let failure as WorkloadMeasurement.Failure {
+            throw BenchError.failed(command: failure.command, status: failure.status, log: failure.log)
         }
-        let outcome = try await runner.run(measured, logPath: log)
-        guard outcome.succeeded else {
-            throw BenchError.failed(command: command.displayString, status: outcome.statusDescription, log: log)
-        }
-        var sample = RunSample(seconds: outcome.seconds)
-        if haveTime, let text = try? String(contentsOfFile: usage, encoding: .utf8) {
-            let fields = text.split(whereSeparator: { $0 == " " || $0 == "\n" }).compactMap { Double($0) }
-            if fields.count >= 3 {
-                sample.cpuSeconds = fields[0] + fields[1]
-                sample.peakRSSBytes = Int(fields[2]) * 1024
-            }
-        }
-        return sample
     }
 
     func countInstructions(_ command: Command, log: String) async throws -> Int {
-        var counted = command
-        counted.arguments = ["--tool=callgrind", "--callgrind-out-file=/dev/null", command.executable] + command.arguments
-        counted.executable = "valgrind"
-        let outcome = try await runner.run(counted, logPath: log)
-        let text = (try? String(contentsOfFile: log, encoding: .utf8)) ?? ""
-        let count = text.split(separator: "\n").lazy.compactMap { line -> Int? in
-            guard let range = line.range(of: "Collected : ") else { return nil }
-            return Int(line[range.upperBound...].trimmingCharacters(in: .whitespaces))
-        }.first
-        guard outcome.succeeded, let count else {
-            throw BenchError.failed(command: counted.displayString, status: outcome.statusDescription + "; valgrind 3.19 cannot read DWARF 5, build with -gdwarf-4 or without -g", log: log)
+        do {
+            return try await WorkloadMeasurement(runner: runner).instructions(command, log: log)
+        } catch let failure as WorkloadMeasurement.Failure {
+            throw BenchError.failed(command: failure.command, status: failure.status, log: failure.log)
         }
-        return count
     }
 }
 

@@ -49,9 +49,40 @@ public struct BoltSettings: Sendable, Equatable {
     /// Whether verification compares output ("output") or only the exit status ("status"),
     /// for programs that print timings.
     public var compare: VerifyComparison = .output
-    /// Interleaved runs of the verify command on each side for the report's before/after timing,
-    /// the verification run included. A long verify command costs this many times two.
+    /// The older name of `selectionRuns`; still read, and its default.
     public var timingRuns = 5
+    /// Measured rounds (after one warmup round) in which the pre-BOLT build and every verified
+    /// candidate each run the selection workload once, in shuffled order.
+    public var selectionRuns: Int?
+    /// Publish the fastest candidate only when it beats pre-BOLT with 95% confidence
+    /// ("fastest"), or the fastest verified candidate whatever the measurement says ("always").
+    public var select: BoltSelect = .fastest
+    /// Also count each side's executed instructions with callgrind (when valgrind is installed).
+    public var selectionInstructions = true
+    /// `[bolt.candidates]`: more flag sets to try, by name (each replaces the default flags;
+    /// `extra_flags` are added to every candidate).
+    public var candidates: [BoltFlagSet] = []
+    /// Try a candidate that leaves the dispatch functions (the most indirect-branch traffic in
+    /// the profile) alone, as CPython's --enable-bolt does by hand.
+    public var dispatchCandidate = true
+
+    public var rounds: Int { selectionRuns ?? timingRuns }
+}
+
+/// A named set of BOLT flags from `[bolt.candidates]`.
+public struct BoltFlagSet: Sendable, Equatable {
+    public var name: String
+    public var flags: [String]
+
+    /// The names of temper's own candidates: LLVM's default set, and the one that skips the
+    /// dispatch functions.
+    public static let defaultName = "default"
+    public static let dispatchName = "skip-dispatch"
+    public static let reservedNames: Set<String> = [defaultName, dispatchName]
+}
+
+public enum BoltSelect: String, Sendable, Equatable, CaseIterable {
+    case fastest, always
 }
 
 public enum BoltMode: String, Sendable, Equatable, CaseIterable {

@@ -8,6 +8,7 @@ public enum ProfileParser {
     public static let maxJobs = 256
     public static let maxTimeout = 7 * 24 * 3600.0
     public static let maxTimingRuns = 1000
+    public static let maxCandidates = 16
     static let maxProfileBytes = 1 << 20
 
     public static func load(path: String) throws -> PipelineProfile {
@@ -187,7 +188,27 @@ public enum ProfileParser {
             bolt.extraFlags = try table.stringArray("extra_flags") ?? []
             bolt.pie = try table.bool("pie") ?? false
             bolt.compare = try table.enumeration("compare", VerifyComparison.self) ?? .output
-            bolt.timingRuns = try table.int("timing_runs", in: 1...maxTimingRuns, why: "the verification run itself counts as one") ?? bolt.timingRuns
+            bolt.timingRuns = try table.int("timing_runs", in: 1...maxTimingRuns, why: "the older name of selection_runs") ?? bolt.timingRuns
+            bolt.selectionRuns = try table.int("selection_runs", in: 1...maxTimingRuns, why: "measured rounds of the BOLT candidates")
+            bolt.select = try table.enumeration("select", BoltSelect.self) ?? .fastest
+            bolt.selectionInstructions = try table.bool("instructions") ?? true
+            bolt.dispatchCandidate = try table.bool("dispatch_candidate") ?? true
+            if let candidates = try table.table("candidates") {
+                for name in candidates.table.keys.sorted() {
+                    let keyPath = "bolt.candidates.\(name)"
+                    guard isSafeName(name), !BoltFlagSet.reservedNames.contains(name) else {
+                        throw ProfileError.invalidValue(
+                            file: file, keyPath: keyPath, line: locator.line(of: keyPath),
+                            message: "\"\(name)\" cannot name a candidate: use 1 to 100 ASCII letters, digits, '-', '_' or '.', not only dots, and not \(BoltFlagSet.reservedNames.sorted().joined(separator: " or ")) (temper's own).")
+                    }
+                    let flags = try candidates.stringArray(name, required: true)!
+                    bolt.candidates.append(BoltFlagSet(name: name, flags: flags))
+                }
+                try candidates.finish()
+                if bolt.candidates.count > maxCandidates {
+                    throw ProfileError.invalidValue(file: file, keyPath: "bolt.candidates", line: locator.line(of: "bolt.candidates"), message: "\(bolt.candidates.count) candidates; at most \(maxCandidates) (each is built, verified and measured).")
+                }
+            }
             if let trainTable = try table.table("train") {
                 bolt.train = try training(trainTable, keyPath: "bolt.train", artifacts: artifactSet, file: file)
                 if bolt.train?.tasks.isEmpty == true {

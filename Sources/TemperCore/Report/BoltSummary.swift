@@ -40,11 +40,86 @@ public struct BoltSummary: Codable, Sendable, Equatable {
         }
     }
 
+    /// A candidate's time relative to pre-BOLT: median ratio and its 95% bootstrap interval.
+    public struct Ratio: Codable, Sendable, Equatable {
+        public var value: Double
+        public var low: Double
+        public var high: Double
+    }
+
+    /// One BOLT candidate as built, verified and measured.
+    public struct Candidate: Codable, Sendable, Equatable {
+        public var name: String
+        public var flags: [String]
+        public var verified: Bool
+        /// Why it was dropped (llvm-bolt failed, or verification), when it was.
+        public var failure: String?
+        public var medianSeconds: Double?
+        public var ratio: Ratio?
+        public var instructions: Int?
+        /// Taken branches after BOLT, summed over the artifacts (dyno-stats).
+        public var takenBranches: Int?
+        public var bytes: Int?
+        /// The candidate's per-artifact account (dyno-stats, functions BOLT could not process).
+        public var artifacts: [BoltArtifactReport]
+
+        enum CodingKeys: String, CodingKey {
+            case name, flags, verified, failure, ratio, instructions, bytes, artifacts
+            case medianSeconds = "median_seconds"
+            case takenBranches = "taken_branches"
+        }
+    }
+
+    /// How the published build was chosen.
+    public struct Selection: Codable, Sendable, Equatable {
+        /// "bench" (the profile's [bench] command) or "verify".
+        public var workload: String
+        public var command: String
+        public var rounds: Int
+        public var select: String
+        public var preBolt: Candidate
+        public var candidates: [Candidate]
+        /// The candidate whose artifacts are in `out/`, or null when the PGO+LTO build stays.
+        public var published: String?
+        public var reason: String
+        /// Executed instructions are counted on the verify command (callgrind is slow).
+        public var instructionsWorkload: String?
+
+        enum CodingKeys: String, CodingKey {
+            case workload, command, rounds, select, candidates, published, reason
+            case preBolt = "pre_bolt"
+            case instructionsWorkload = "instructions_workload"
+        }
+
+        public func encode(to encoder: any Encoder) throws {
+            var container = encoder.container(keyedBy: CodingKeys.self)
+            try container.encode(workload, forKey: .workload)
+            try container.encode(command, forKey: .command)
+            try container.encode(rounds, forKey: .rounds)
+            try container.encode(select, forKey: .select)
+            try container.encode(preBolt, forKey: .preBolt)
+            try container.encode(candidates, forKey: .candidates)
+            // Explicitly null when BOLT was not kept: scripts can test the key.
+            try container.encode(published, forKey: .published)
+            try container.encode(reason, forKey: .reason)
+            try container.encodeIfPresent(instructionsWorkload, forKey: .instructionsWorkload)
+        }
+    }
+
+    /// The published candidate's artifacts (or, when BOLT was not kept, the default candidate's).
     public var artifacts: [BoltArtifactReport]
+    /// Median seconds of the selection workload, pre-BOLT and for the candidate in `artifacts`.
     public var verifySeconds: Timing?
+    public var selection: Selection?
+
+    public init(artifacts: [BoltArtifactReport], verifySeconds: Timing?, selection: Selection? = nil) {
+        self.artifacts = artifacts
+        self.verifySeconds = verifySeconds
+        self.selection = selection
+    }
 
     enum CodingKeys: String, CodingKey {
-        case artifacts
+        case artifacts, selection
         case verifySeconds = "verify_seconds"
     }
 }

@@ -70,7 +70,13 @@ public enum ReportRenderer {
                 lines.append("")
                 lines.append("\(artifact.failedFunctions) function(s) BOLT could not process" + (artifact.hottestFailed.first.map { "; hottest: \($0.name) (\($0.count))" } ?? "") + ".")
             }
-            if let timing = bolt.verifySeconds {
+            if let selection = bolt.selection {
+                let (header, rows) = selectionTable(selection)
+                lines += ["", "### BOLT candidates (\(selection.rounds) interleaved rounds of the \(selection.workload) workload)", "",
+                          "| " + header.joined(separator: " | ") + " |", "|" + String(repeating: "---|", count: header.count)]
+                lines += rows.map { "| " + $0.joined(separator: " | ") + " |" }
+                lines += ["", "BOLT \(selection.reason)."]
+            } else if let timing = bolt.verifySeconds {
                 lines.append(String(format: "Verify command: %.3f s before BOLT, %.3f s after (median of %d).", timing.preBolt, timing.bolted, timing.runs))
             }
         }
@@ -178,7 +184,11 @@ public enum ReportRenderer {
                     return [row.replacingOccurrences(of: "_", with: " "), "\(before)", "\(after)", change(before, after)]
                 })
             }
-            if let timing = bolt.verifySeconds {
+            if let selection = bolt.selection {
+                let (header, rows) = selectionTable(selection)
+                body += "<h3>BOLT candidates (\(selection.rounds) interleaved rounds of the \(escape(selection.workload)) workload)</h3>" + table(header, rows)
+                body += "<p>BOLT \(escape(selection.reason)).</p>"
+            } else if let timing = bolt.verifySeconds {
                 body += "<p>" + String(format: "Verify command: %.3f s before BOLT, %.3f s after (median of %d interleaved runs).", timing.preBolt, timing.bolted, timing.runs) + "</p>"
             }
         }
@@ -192,5 +202,24 @@ public enum ReportRenderer {
             svg{display:block;margin:.5em 0}
             """
         return "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>temper: \(escape(report.profile))</title><style>\(style)</style></head><body>\(body)</body></html>\n"
+    }
+
+    /// The BOLT candidates as table rows, pre-BOLT first (Markdown and HTML alike).
+    static func selectionTable(_ selection: BoltSummary.Selection) -> (header: [String], rows: [[String]]) {
+        let header = ["build", "verified", "median s", "vs PGO+LTO (95% CI)", "instructions", "taken branches", "size KB", "published"]
+        let rows = ([selection.preBolt] + selection.candidates).map { candidate -> [String] in
+            let isPre = candidate.name == selection.preBolt.name
+            return [
+                isPre ? "PGO+LTO (pre-BOLT)" : candidate.name,
+                isPre ? "-" : candidate.verified ? "yes" : "no" + (candidate.failure.map { ": " + String($0.split(separator: "\n").first ?? "") } ?? ""),
+                candidate.medianSeconds.map { String(format: "%.3f", $0) } ?? "-",
+                isPre ? "1.000" : candidate.ratio.map { String(format: "%.3fx [%.3f, %.3f]", $0.value, $0.low, $0.high) } ?? "-",
+                candidate.instructions.map(String.init) ?? "-",
+                candidate.takenBranches.map(String.init) ?? "-",
+                candidate.bytes.map { String(format: "%.1f", Double($0) / 1024) } ?? "-",
+                (isPre ? selection.published == nil : selection.published == candidate.name) ? "yes" : "",
+            ]
+        }
+        return (header, rows)
     }
 }

@@ -9,6 +9,8 @@ public struct BoltTools: Sendable, Equatable {
     public var directory: String
     /// `perf` for sampling mode, from PATH.
     public var perf: Tool?
+    /// valgrind, from PATH: BOLT's candidate selection also counts instructions when it is there.
+    public var valgrind: Tool?
     /// The flag this perf2bolt takes for profiles without LBR: `--ba` (BOLT 17 and newer) or `-nl`.
     public var noLBRFlag: String?
 
@@ -46,6 +48,9 @@ extension ToolchainResolver {
                 bolt: bolt, mergeFdata: await optionalTool("merge-fdata", role: "bolt", major: major, in: [directory]),
                 perf2bolt: await optionalTool("perf2bolt", role: "bolt", major: major, in: [directory]), directory: directory)
             tools.perf = await optionalTool("perf", role: "perf", major: nil, in: pathDirectories)
+            // Its version does not matter (and does not parse as LLVM's do): found is enough.
+            tools.valgrind = pathDirectories.map { $0 + "/valgrind" }.first { FileManager.default.isExecutableFile(atPath: $0) }
+                .map { Tool(role: "valgrind", path: $0, version: "", major: 0) }
             if let perf2bolt = tools.perf2bolt,
                 let (_, help) = try? await runner.capture(Command(executable: perf2bolt.path, arguments: ["--help-hidden"], workingDirectory: "/"))
             {

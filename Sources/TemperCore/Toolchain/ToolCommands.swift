@@ -39,6 +39,22 @@ public enum ToolCommands {
         Command(executable: tools.mergeFdata?.path ?? "merge-fdata", arguments: ["-o", output] + inputs, workingDirectory: directory)
     }
 
+    /// GNU time around a command: user and system CPU seconds and peak RSS (KB) into `usageFile`.
+    public static func gnuTime(_ command: Command, usageFile: String, time: String) -> Command {
+        var timed = command
+        timed.executable = time
+        timed.arguments = ["-f", "%U %S %M", "-o", usageFile, "--", command.executable] + command.arguments
+        return timed
+    }
+
+    /// callgrind around a command, counting instructions only (no output file).
+    public static func callgrind(_ command: Command) -> Command {
+        var counted = command
+        counted.executable = "valgrind"
+        counted.arguments = ["--tool=callgrind", "--callgrind-out-file=/dev/null", command.executable] + command.arguments
+        return counted
+    }
+
     public static func perf2bolt(_ tools: BoltTools, perfData: String, binary: String, output: String, directory: String) -> Command {
         Command(
             executable: tools.perf2bolt?.path ?? "perf2bolt",

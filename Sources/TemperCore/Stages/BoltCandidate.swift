@@ -1,0 +1,112 @@
+import Foundation
+
+/// One BOLT flag set that bolt-optimize builds, verifies and measures. temper always tries
+/// LLVM's default set; a set that leaves the dispatch functions alone when the profile shows
+/// some; and every set the profile names in `[bolt.candidates]`.
+public struct BoltCandidate: Sendable, Equatable {
+    public var name: String
+    /// The optimization flags (temper's reporting flags are added by `ToolCommands`).
+    public var flags: [String]
+
+    public static let defaultName = BoltFlagSet.defaultName
+    public static let dispatchName = BoltFlagSet.dispatchName
+
+    /// The candidates for a profile, given the merged `.fdata` of each BOLT artifact (nil
+    /// while planning ahead of a run, when the dispatch functions are not known yet).
+    public static func all(profile: PipelineProfile, tools: BoltTools, fdata: [String: String]?) -> [BoltCandidate] {
+        let base = profile.bolt.flags ?? BoltFlags.defaults(for: tools)
+        var candidates = [BoltCandidate(name: defaultName, flags: base + profile.bolt.extraFlags)]
+        if profile.bolt.dispatchCandidate {
+            if let fdata {
+                let functions = profile.boltArtifacts.flatMap { DispatchFunctions.find(fdata: fdata[$0.name] ?? "") }
+                if !functions.isEmpty {
+                    candidates.append(BoltCandidate(name: dispatchName, flags: base + profile.bolt.extraFlags + ["-skip-funcs=" + functions.joined(separator: ",")]))
+                }
+            } else {
+                candidates.append(BoltCandidate(name: dispatchName, flags: base + profile.bolt.extraFlags + ["-skip-funcs=<the dispatch functions found in the profile>"]))
+            }
+        }
+        candidates += profile.bolt.candidates.map { BoltCandidate(name: $0.name, flags: $0.flags + profile.bolt.extraFlags) }
+        return candidates
+    }
+}
+
+/// The functions whose code is mostly dispatch: branch sites that jump to many places in the
+/// same function (a `switch` jump table, computed gotos). BOLT's block reordering tends to slow
+/// them down (CPython skips `_PyEval_EvalFrameDefault` by hand, gh-128472); found here from the
+/// profile instead of a hand-written list.
+public enum DispatchFunctions {
+    /// A site with at least this many distinct targets in its own function is an indirect branch.
+    static let minimumTargets = 4
+    /// A function qualifies with at least this share of all indirect-branch executions...
+    static let minimumShare = 0.05
+    /// ...and at most this many functions are skipped, the busiest first.
+    static let maximumFunctions = 5
+
+    /// Function names (as BOLT spells them in the profile), busiest first.
+    public static func find(fdata text: String) -> [String] {
+        struct Site: Hashable { var function: Substring; var offset: Substring }
+        var targets: [Site: Set<Substring>] = [:]
+        var counts: [Site: Int] = [:]
+        for line in text.split(separator: "\n") {
+            // "1 FROM OFFSET 1 TO OFFSET MISPREDICTS COUNT"
+            let fields = line.split(separator: " ")
+            guard fields.count == 8, fields[0] == "1", fields[3] == "1", fields[1] == fields[4], let count = Int(fields[7]) else { continue }
+            let site = Site(function: fields[1], offset: fields[2])
+            targets[site, default: []].insert(fields[5])
+            counts[site, default: 0] += count
+        }
+        var perFunction: [Substring: Int] = [:]
+        for (site, destinations) in targets where destinations.count >= minimumTargets {
+            perFunction[site.function, default: 0] += counts[site] ?? 0
+        }
+        let total = perFunction.values.reduce(0, +)
+        guard total > 0 else { return [] }
+        return perFunction.filter { Double($0.value) >= minimumShare * Double(total) }
+            .sorted { ($0.value, $1.key) > ($1.value, $0.key) }
+            .prefix(maximumFunctions).map { String($0.key) }
+    }
+}
+
+/// The decision bolt-optimize stores: which candidate (if any) replaces the PGO+LTO build.
+public enum BoltSelection {
+    public struct Measured: Sendable {
+        public var name: String
+        public var seconds: [Double]
+        public var instructions: Int?
+    }
+
+    /// Picks from the verified candidates. "fastest": the one with the lowest median among
+    /// those whose 95% interval of the time ratio to pre-BOLT lies below 1.0, or none.
+    /// "always": the lowest median, whatever the interval.
+    public static func decide(
+        preBolt: Measured, candidates: [Measured], select: BoltSelect
+    ) -> (published: String?, ratios: [String: BoltSummary.Ratio], reason: String) {
+        guard !preBolt.seconds.isEmpty else { return (nil, [:], "the pre-BOLT build was not measured") }
+        let preMedian = Statistics.median(preBolt.seconds)
+        var ratios: [String: BoltSummary.Ratio] = [:]
+        for candidate in candidates where !candidate.seconds.isEmpty {
+            let interval = Statistics.bootstrapRatio(candidate.seconds, preBolt.seconds)
+            ratios[candidate.name] = BoltSummary.Ratio(value: Statistics.median(candidate.seconds) / preMedian, low: interval.low, high: interval.high)
+        }
+        let ranked = candidates.compactMap { candidate in ratios[candidate.name].map { (candidate, $0) } }
+            .sorted { ($0.1.value, $0.0.name) < ($1.1.value, $1.0.name) }
+        guard let best = ranked.first else { return (nil, ratios, "no candidate passed verification") }
+        func describe(_ name: String, _ ratio: BoltSummary.Ratio) -> String {
+            String(format: "%@ ran the workload in %.3fx the PGO+LTO time [95%% CI %.3f, %.3f]", name, ratio.value, ratio.low, ratio.high)
+        }
+        func instructionNote(_ candidate: Measured) -> String {
+            guard let before = preBolt.instructions, let after = candidate.instructions, before > 0 else { return "" }
+            return String(format: "; instructions %+.2f%%", 100 * Double(after - before) / Double(before))
+        }
+        switch select {
+        case .always:
+            return (best.0.name, ratios, "select = \"always\": " + describe(best.0.name, best.1) + instructionNote(best.0))
+        case .fastest:
+            if let faster = ranked.first(where: { $0.1.high < 1.0 }) {
+                return (faster.0.name, ratios, "kept: " + describe(faster.0.name, faster.1) + instructionNote(faster.0) + ", faster with 95% confidence")
+            }
+            return (nil, ratios, "not kept: no candidate was faster than PGO+LTO with 95% confidence; the best, " + describe(best.0.name, best.1) + instructionNote(best.0))
+        }
+    }
+}
