@@ -301,3 +301,86 @@ import Testing
         #expect(rerun.bench == result)
     }
 }
+
+/// A program that sandboxes itself (Linux Landlock: no file writes) when SANDBOX is set, as
+/// some compressors do by default: the profile runtimes cannot write at exit.
+@Suite(.serialized) struct SandboxedProgramTests {
+    let sandbox: DemoSandbox
+
+    init() throws {
+        sandbox = try DemoSandbox()
+    }
+
+    static let program = """
+        #include <linux/landlock.h>
+        #include <sys/prctl.h>
+        #include <sys/syscall.h>
+        #include <stdio.h>
+        #include <stdlib.h>
+        #include <unistd.h>
+        int main(int argc, char **argv) {
+            if (getenv("SANDBOX")) {
+                struct landlock_ruleset_attr attr = { .handled_access_fs = LANDLOCK_ACCESS_FS_WRITE_FILE | LANDLOCK_ACCESS_FS_MAKE_REG };
+                int fd = syscall(SYS_landlock_create_ruleset, &attr, sizeof attr, 0);
+                if (fd < 0 || prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) || syscall(SYS_landlock_restrict_self, fd, 0)) return 3;
+            }
+            long n = argc > 1 ? atol(argv[1]) : 1000, sum = 0;
+            for (long i = 0; i < n; i++) sum += i % 7 ? i : -i;
+            printf("%ld\\n", sum);
+            return 0;
+        }
+        """
+
+    func profile(name: String, trainEnv: String, boltEnv: String) throws -> String {
+        let project = sandbox.root + "/sandboxed"
+        try FileManager.default.createDirectory(atPath: project, withIntermediateDirectories: true)
+        try Self.program.write(toFile: project + "/main.c", atomically: true, encoding: .utf8)
+        try "app: $(SRCDIR)/main.c\n\t$(CC) $(CFLAGS) $(LDFLAGS) -o app $<\n".write(toFile: project + "/Makefile", atomically: true, encoding: .utf8)
+        return try sandbox.writeRaw(name: name + ".toml", """
+            version = 1
+            name = "\(name)"
+            [source]
+            path = "sandboxed"
+            [build]
+            build = ["make", "-f", "{source}/Makefile", "SRCDIR={source}", "CC={cc}", "CFLAGS={cflags}", "LDFLAGS={ldflags}"]
+            artifacts = ["app"]
+            [[train.task]]
+            name = "work"
+            run = ["/usr/bin/env", \(trainEnv) "{artifact:app}", "200000"]
+            [bolt]
+            enabled = true
+            select = "always"
+            [bolt.train]
+            [[bolt.train.task]]
+            name = "work"
+            run = ["/usr/bin/env", \(boltEnv) "{artifact:app}", "200000"]
+            """)
+    }
+
+    func run(_ profile: String) async throws -> RunReport {
+        var options = PipelineRun.Options(jobs: 2)
+        options.workDir = sandbox.workDir
+        return try await PipelineRun(progress: SilentProgress(), logger: Logger(label: "t", factory: { _ in SwiftLogNoOpLogHandler() }))
+            .run(profilePath: profile, options: options)
+    }
+
+    @Test func boltTrainingOfASandboxedProgramSaysWhy() async throws {
+        let landlock = FileManager.default.fileExists(atPath: "/sys/kernel/security/lsm")
+            ? (try? String(contentsOfFile: "/sys/kernel/security/lsm", encoding: .utf8))?.contains("landlock") ?? true : true
+        guard landlock else { return }
+        let error = try await #require(throws: StageError.self) {
+            _ = try await run(try profile(name: "sandboxed-bolt", trainEnv: "", boltEnv: "\"SANDBOX=1\","))
+        }
+        #expect(error.stage == "bolt-train")
+        #expect(error.message.contains("the same task on the uninstrumented PGO+LTO build exits 0, so BOLT's instrumentation runtime is what fails"), "\(error.message)")
+        #expect(error.message.contains("Landlock"))
+    }
+
+    @Test func pgoTrainingOfASandboxedProgramSaysWhy() async throws {
+        let error = try await #require(throws: StageError.self) {
+            _ = try await run(try profile(name: "sandboxed-pgo", trainEnv: "\"SANDBOX=1\",", boltEnv: ""))
+        }
+        #expect(error.stage == "train")
+        #expect(error.message.contains("reported a write error") && error.message.contains("sandboxes itself"), "\(error.message)")
+    }
+}

@@ -127,9 +127,60 @@ public struct TrainStage: Stage {
     }
 
     public func plan(_ context: PlanContext) throws -> StagePlan {
-        StagePlan(
-            steps: settings.tasks.map { StagePlan.Step("task \($0.name)", command(for: $0, context.workDir)) },
-            material: ["on_failure": settings.onFailure.rawValue])
+        var steps = settings.tasks.map { StagePlan.Step("task \($0.name)", command(for: $0, context.workDir)) }
+        if case .bolt = target {
+            // Run only when a task fails: the same task on the uninstrumented PGO+LTO build tells
+            // a program that fails anyway from one that BOLT's profile runtime broke.
+            steps += settings.tasks.map { StagePlan.Step("check task \($0.name) on PGO+LTO", uninstrumentedCommand(for: $0, context.workDir)) }
+        }
+        return StagePlan(steps: steps, material: ["on_failure": settings.onFailure.rawValue])
+    }
+
+    /// The task against the optimized build itself (no BOLT instrumentation).
+    func uninstrumentedCommand(for task: TrainTask, _ workDir: WorkDir) -> Command {
+        let build = tree.absolute(in: workDir)
+        return profile.command(
+            run: task.run, cwd: task.cwd, env: task.env, timeout: task.timeout, build: build, directory: build,
+            artifacts: profile.artifactPaths(in: build))
+    }
+
+    /// Raw profile files a task left empty: the runtime created them and could not write.
+    static func emptyProfiles(in directory: String, extension fileExtension: String) -> [String] {
+        guard let enumerator = FileManager.default.enumerator(atPath: directory) else { return [] }
+        var files: [String] = []
+        while let relative = enumerator.nextObject() as? String {
+            let path = directory + "/" + relative
+            if relative.hasSuffix("." + fileExtension), (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) == 0 {
+                files.append(path)
+            }
+        }
+        return files.sorted()
+    }
+
+    static let likelyCauses = "likely causes: the program sandboxes itself (Linux Landlock or seccomp; some compressors "
+        + "enable a sandbox by default), so the runtime cannot open its profile at exit: configure or run it without the "
+        + "sandbox for training; it exits through _exit() or a signal, skipping exit handlers; it closes or redirects its "
+        + "file descriptors; or the profile directory is not writable or the disk is full"
+
+    /// What a failed or profile-less task probably means, for the message: a profile runtime
+    /// writes at exit, and a program that sandboxes itself, closes its descriptors or exits
+    /// without running exit handlers leaves nothing (or an empty file) behind.
+    func diagnosis(empty: [String], comparison: ProcessOutcome?, failed: ProcessOutcome?) -> String {
+        var lines: [String] = []
+        let runtime: String
+        if case .pgo = target { runtime = "the compiler's profile runtime" } else { runtime = "BOLT's instrumentation runtime" }
+        if let comparison, let failed {
+            lines.append(comparison.succeeded
+                ? "the same task on the uninstrumented PGO+LTO build exits 0, so \(runtime) is what fails (\(failed.statusDescription))"
+                : "the same task also fails on the uninstrumented PGO+LTO build (\(comparison.statusDescription)): the task itself is at fault")
+        }
+        if !empty.isEmpty {
+            lines.append("\(empty.count) profile file(s) were created but left empty (\(empty.prefix(2).joined(separator: ", "))): \(runtime) could not write at exit")
+        }
+        if !lines.isEmpty, comparison?.succeeded != false {
+            lines.append(Self.likelyCauses)
+        }
+        return lines.map { "\n  " + $0 + "." }.joined()
     }
 
     enum TaskOutcome: Sendable {
@@ -248,19 +299,29 @@ public struct TrainStage: Stage {
             outcome = try await convertSamples(task, tools: tools, raw: raw, log: log, context)
         }
         let produced = RawProfiles.find(in: raw, extension: rawExtension)
+        let empty = Self.emptyProfiles(in: raw, extension: rawExtension)
         let label = "task \(task.name)"
         if !outcome.succeeded {
-            let failure = StageError.toolFailed(stage: name, step: label, command: command, outcome: outcome).message
+            var comparison: ProcessOutcome?
+            if case .bolt = target {
+                let check = try context.stagePlan.command("check task \(task.name) on PGO+LTO")
+                comparison = try await context.runner.run(check, logPath: log + ".pgo-lto")
+            }
+            let why = diagnosis(empty: empty, comparison: comparison, failed: outcome)
+            let failure = StageError.toolFailed(stage: name, step: label, command: command, outcome: outcome).message + why
             return settings.onFailure == .warn
-                ? .warned(task: task.name, files: produced, message: "\(label) failed (\(outcome.statusDescription)), continuing because on_failure = \"warn\"; log: \(log)")
+                ? .warned(task: task.name, files: produced, message: "\(label) failed (\(outcome.statusDescription)), continuing because on_failure = \"warn\"; log: \(log)\(why)")
                 : .failed(task: task.name, message: failure)
         }
         let logText = (try? String(contentsOfFile: log, encoding: .utf8)) ?? ""
         if logText.contains(writeErrorMarker) {
-            return .failed(task: task.name, message: "\(label) exited 0, but the profile runtime reported a write error (\"\(writeErrorMarker)\"), so its profile is incomplete. Check free space and permissions of \(raw).\n  last lines of output:\n\(LogTail.indented(log))\n  full log: \(log)")
+            return .failed(task: task.name, message: "\(label) exited 0, but the profile runtime reported a write error (\"\(writeErrorMarker)\"), so its profile is incomplete.\n  \(Self.likelyCauses).\n  last lines of output:\n\(LogTail.indented(log))\n  full log: \(log)")
         }
         if produced.isEmpty {
-            return .failed(task: task.name, message: "\(label) exited 0 but left no non-empty raw profile (.\(rawExtension)) in \(raw). The profile runtime exits 0 even when it cannot write; check that the task runs an instrumented artifact ({artifact:NAME}).\n  $ \(command.displayString)\n  full log: \(log)")
+            let why = empty.isEmpty
+                ? "The profile runtime exits 0 even when it cannot write; check that the task runs an instrumented artifact ({artifact:NAME})."
+                : "The profile runtime exits 0 even when it cannot write." + diagnosis(empty: empty, comparison: nil, failed: nil)
+            return .failed(task: task.name, message: "\(label) exited 0 but left no non-empty raw profile (.\(rawExtension)) in \(raw). \(why)\n  $ \(command.displayString)\n  full log: \(log)")
         }
         return .done(task: task.name, files: produced)
     }
