@@ -343,12 +343,26 @@ public struct BoltOptimizeStage: Stage {
         }
         var instructions: [String: Int] = [:]
         if countsInstructions {
-            for side in sides {
-                let command = try context.stagePlan.command(Self.label("instructions", side))
-                do {
-                    instructions[side] = try await measurement.count(callgrind: command, log: "\(directory)/\(side)-callgrind.log")
-                } catch let failure as WorkloadMeasurement.Failure {
-                    context.logger.warning("counting instructions failed for \(side) (\(failure.status)); the selection uses wall time only. Log: \(failure.log)")
+            // Counts do not depend on what else runs: up to `jobs` callgrind runs at once.
+            let commands = try sides.map { ($0, try context.stagePlan.command(Self.label("instructions", $0))) }
+            let lanes = max(1, min(context.plan.jobs ?? 1, commands.count))
+            try await withThrowingTaskGroup(of: (String, Int?).self) { group in
+                var queue = commands.makeIterator()
+                func launch() {
+                    guard let (side, command) = queue.next() else { return }
+                    group.addTask {
+                        do {
+                            return (side, try await measurement.count(callgrind: command, log: "\(directory)/\(side)-callgrind.log"))
+                        } catch let failure as WorkloadMeasurement.Failure {
+                            context.logger.warning("counting instructions failed for \(side) (\(failure.status)); the selection uses wall time only. Log: \(failure.log)")
+                            return (side, nil)
+                        }
+                    }
+                }
+                for _ in 0..<lanes { launch() }
+                while let (side, count) = try await group.next() {
+                    instructions[side] = count
+                    launch()
                 }
             }
         }
