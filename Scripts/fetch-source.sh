@@ -1,11 +1,17 @@
 #!/usr/bin/env bash
 # Fetches a Debian source package and unpacks its upstream tarball into Profiles/sources/NAME,
 # the folder the matching pipeline profile points at. Idempotent: an unpacked tree is kept.
-# Usage: Scripts/fetch-source.sh PACKAGE   (e.g. sqlite3)
+# Usage: Scripts/fetch-source.sh PACKAGE [SUITE]   (e.g. sqlite3; python3.13 trixie)
+# SUITE: a Debian suite to take the source from (a deb-src entry for it is added if there is
+# none); default: this system's own suite.
 set -euo pipefail
 pkg="${1:-}"
+suite_arg="${2:-}"
 case "$pkg" in
-  (''|*[!a-z0-9.+-]*) echo "usage: $0 PACKAGE (a Debian source package name, e.g. sqlite3)" >&2; exit 2;;
+  (''|*[!a-z0-9.+-]*) echo "usage: $0 PACKAGE [SUITE] (a Debian source package name, e.g. sqlite3; python3.13 trixie)" >&2; exit 2;;
+esac
+case "$suite_arg" in
+  (*[!a-z0-9-]*) echo "usage: $0 PACKAGE [SUITE]: SUITE is a Debian suite name such as bookworm or trixie" >&2; exit 2;;
 esac
 root="$(cd "$(dirname "$0")/.." && pwd)"
 dest="$root/Profiles/sources/$pkg"
@@ -15,14 +21,25 @@ if [ -f "$dest/.temper-fetched" ]; then
 fi
 sudo_cmd=()
 [ "$(id -u)" -eq 0 ] || sudo_cmd=(sudo)
-# apt-get source needs a deb-src entry; add one for this system's suite if there is none.
-if ! grep -rqsE '^(deb-src|Types:.*deb-src)' /etc/apt/sources.list /etc/apt/sources.list.d/; then
-  . /etc/os-release
-  suite="${VERSION_CODENAME:?cannot tell the Debian suite from /etc/os-release}"
+# apt-get source needs a deb-src entry; add one for the suite if there is none.
+. /etc/os-release
+suite="${suite_arg:-${VERSION_CODENAME:?cannot tell the Debian suite from /etc/os-release}}"
+has_src() {
+  # A one-line "deb-src URI SUITE ..." entry, or a deb822 stanza with deb-src and the suite.
+  grep -rqsE "^deb-src[[:space:]].*[[:space:]]$1[[:space:]]" /etc/apt/sources.list /etc/apt/sources.list.d/ && return 0
+  for f in /etc/apt/sources.list.d/*.sources; do
+    [ -f "$f" ] || continue
+    awk -v s="$1" 'BEGIN{RS=""} /Types:[^\n]*deb-src/ && $0 ~ ("Suites:[^\n]*[ \t]" s "([ \t\n]|$)") {found=1} END{exit !found}' "$f" && return 0
+  done
+  return 1
+}
+if ! has_src "$suite"; then
   keyring=/usr/share/keyrings/debian-archive-keyring.gpg
   # deb822 form with the same Signed-By as Debian's own entries: apt refuses conflicting values.
+  name=temper-deb-src.sources
+  [ "$suite" = "${VERSION_CODENAME:-}" ] || name="temper-deb-src-$suite.sources"
   printf 'Types: deb-src\nURIs: http://deb.debian.org/debian\nSuites: %s\nComponents: main\nSigned-By: %s\n' \
-    "$suite" "$keyring" | "${sudo_cmd[@]}" tee /etc/apt/sources.list.d/temper-deb-src.sources >/dev/null
+    "$suite" "$keyring" | "${sudo_cmd[@]}" tee "/etc/apt/sources.list.d/$name" >/dev/null
   "${sudo_cmd[@]}" apt-get update -q
 fi
 download="$(mktemp -d)"

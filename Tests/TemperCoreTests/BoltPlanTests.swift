@@ -117,7 +117,7 @@ import Testing
         let root = try Fixtures.temporaryDirectory()
         let workDir = WorkDir(root: root)
         try workDir.makeDirectory(workDir.stageDirectory(.boltMerge))
-        try Data(Self.dispatchProfile.utf8).write(to: URL(fileURLWithPath: workDir.stageDirectory(.boltMerge) + "/app.fdata"))
+        try Data("run/1\n".utf8).write(to: URL(fileURLWithPath: workDir.stageDirectory(.boltMerge) + "/app.dispatch"))
         let parsed = try profile(
             "extra_flags = [\"-frame-opt=hot\"]\nselection_runs = 7\n[bolt.candidates]\ntight = [\"-reorder-blocks=none\"]",
             extra: "[verify]\nrun = [\"{artifact:app}\", \"--check\"]\n[bench]\nrun = [\"{artifact:app}\", \"--bench\"]")
@@ -190,7 +190,7 @@ import Testing
         let parsed = try profile("select = \"always\"\nselection_runs = 9\ninstructions = false\ndispatch_candidate = false\n[bolt.candidates]\nb = [\"-x\"]\na = [\"-y\"]")
         #expect(parsed.bolt.select == .always && parsed.bolt.rounds == 9 && !parsed.bolt.selectionInstructions)
         #expect(parsed.bolt.candidates == [BoltFlagSet(name: "a", flags: ["-y"]), BoltFlagSet(name: "b", flags: ["-x"])])
-        #expect(BoltCandidate.all(profile: parsed, tools: Self.bolt, fdata: ["app": Self.dispatchProfile]).map(\.name) == ["default", "a", "b"])
+        #expect(BoltCandidate.all(profile: parsed, tools: Self.bolt, dispatch: ["app": ["run/1"]]).map(\.name) == ["default", "a", "b"])
         #expect(try profile("timing_runs = 4").bolt.rounds == 4)
         let reserved = try #require(throws: ProfileError.self) { try profile("[bolt.candidates]\ndefault = [\"-x\"]") }
         #expect(reserved.description.contains("`bolt.candidates.default`"))

@@ -25,6 +25,8 @@ import Testing
         #expect(text.hasPrefix("## temper: demo (succeeded)"))
         #expect(text.contains("| bolt-optimize |"))
         #expect(text.contains("### Benchmark"))
+        // BOLT's candidates, and why none was published.
+        #expect(text.contains("### BOLT candidates") && text.contains("| skip-dispatch | yes |") && text.contains("BOLT not kept"))
         try compare(text, to: "report.md")
     }
 

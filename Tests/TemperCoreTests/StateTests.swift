@@ -130,6 +130,38 @@ import Testing
     }
 }
 
+/// The stat cache gives the same digest as hashing everything, and notices every change.
+@Suite struct SourceStatCacheTests {
+    @Test func theCacheNeverChangesTheDigestAndSeesEveryEdit() throws {
+        let root = try Fixtures.temporaryDirectory()
+        let cache = try Fixtures.temporaryDirectory() + "/source-stat.json"
+        for index in 0..<20 { try Data("file \(index)".utf8).write(to: URL(fileURLWithPath: root + "/f\(index).c")) }
+        // Old enough not to be "racy": the cache remembers them.
+        for index in 0..<20 {
+            try FileManager.default.setAttributes([.modificationDate: Date(timeIntervalSinceNow: -60)], ofItemAtPath: root + "/f\(index).c")
+        }
+        let uncached = try SourceDigest.compute(root: root)
+        #expect(try SourceDigest.compute(root: root, statCache: cache) == uncached)
+        #expect(StatCache.load(cache)?.count == 20)
+        // A second run reads the cache and gives the same digest.
+        #expect(try SourceDigest.compute(root: root, statCache: cache) == uncached)
+        // The same size, the same old modification time, other bytes: the change time differs.
+        try Data("file X".utf8).write(to: URL(fileURLWithPath: root + "/f3.c"))
+        try FileManager.default.setAttributes([.modificationDate: Date(timeIntervalSinceNow: -60)], ofItemAtPath: root + "/f3.c")
+        let edited = try SourceDigest.compute(root: root, statCache: cache)
+        let rehashed = try SourceDigest.compute(root: root)
+        #expect(edited != uncached && edited == rehashed)
+        // A file just written is not remembered (a change within its timestamp tick could hide).
+        try Data("new".utf8).write(to: URL(fileURLWithPath: root + "/fresh.c"))
+        _ = try SourceDigest.compute(root: root, statCache: cache)
+        #expect(StatCache.load(cache)?["fresh.c"] == nil && StatCache.load(cache)?["f0.c"] != nil)
+        // A damaged cache is ignored, never trusted.
+        try Data("{ not json".utf8).write(to: URL(fileURLWithPath: cache))
+        let plain = try SourceDigest.compute(root: root)
+        #expect(try SourceDigest.compute(root: root, statCache: cache) == plain)
+    }
+}
+
 @Suite struct SourceExclusionTests {
     @Test func bytecodeCachesAndExcludedNamesDoNotChangeTheDigest() throws {
         let root = try Fixtures.temporaryDirectory()

@@ -58,6 +58,9 @@ import Testing
         // The report shows each candidate and the reason.
         let markdown = try ReportRenderer.render(second, as: .md)
         #expect(markdown.contains("### BOLT candidates") && markdown.contains("| skip-dispatch | yes |") && markdown.contains("BOLT not kept"))
+        // bench has no BOLT variant to measure, and says why.
+        let (status, output) = try await Temper.run(["bench", profile, "--workdir", sandbox.workDir, "--variants", "bolt", "--runs", "1", "--warmup", "0"])
+        #expect(status == 2 && output.contains("BOLT was not kept"), "\(output)")
     }
 
     @Test func aFasterBoltIsPublishedWithTheIntervalThatJustifiedIt() async throws {

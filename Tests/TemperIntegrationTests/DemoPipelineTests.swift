@@ -45,12 +45,18 @@ import Testing
         #expect(ELFFile(path: sandbox.workDir + "/stages/instrument/build/tl")?.hasProfileInstrumentation == true)
         #expect(ELFFile(path: sandbox.workDir + "/out/tl")?.hasProfileInstrumentation == false)
 
-        // BOLT: the published artifact is the BOLTed one, verified, with BOLT's account.
-        #expect(ELFFile(path: sandbox.workDir + "/out/tl")?.isBolted == true)
-        #expect(first.artifacts[0].stage == "bolt-optimize")
+        // BOLT: out/ holds what the selection decided (the BOLTed tl only if it was measured
+        // faster), verified, with BOLT's account.
+        let selection = try #require(first.bolt?.selection)
+        #expect(selection.workload == "bench" && selection.rounds == 8)
+        #expect(ELFFile(path: sandbox.workDir + "/out/tl")?.isBolted == (selection.published != nil))
+        #expect(first.artifacts[0].stage == (selection.published == nil ? "optimize" : "bolt-optimize"))
+        if let published = selection.published {
+            #expect((selection.candidates.first { $0.name == published }?.ratio?.high ?? 1) < 1)
+        }
         let bolt = try #require(first.bolt?.artifacts.first)
         #expect(bolt.verified)
-        #expect(first.bolt?.verifySeconds?.runs == 5)
+        #expect(first.bolt?.verifySeconds?.runs == 8)
         #expect(bolt.flags.contains("-reorder-blocks=ext-tsp") && !bolt.flags.contains { $0.hasPrefix("-icf") })
         let before = try #require(bolt.dynoStats["before"]?["taken_branches"])
         let after = try #require(bolt.dynoStats["after"]?["taken_branches"])
@@ -69,6 +75,10 @@ import Testing
         let boltJSON = json["bolt"] as! [String: Any]
         let boltArtifact = (boltJSON["artifacts"] as! [[String: Any]])[0]
         for key in ["dyno_stats", "failed_functions", "hottest_failed", "verified"] { #expect(boltArtifact[key] != nil) }
+        let selectionJSON = boltJSON["selection"] as! [String: Any]
+        for key in ["workload", "command", "rounds", "select", "pre_bolt", "candidates", "published", "reason"] {
+            #expect(selectionJSON.keys.contains(key), "bolt.selection lacks \(key)")
+        }
 
         // The BOLTed binary prints what the PGO+LTO one and the baseline print, on the bench workload.
         let optimizedOutput = try sandbox.bench(sandbox.workDir + "/out/tl")

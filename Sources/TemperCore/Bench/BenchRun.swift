@@ -73,6 +73,9 @@ public struct BenchRun: Sendable {
         let available = Self.artifacts(profile: profile, workDir: workDir, graph: graph, current: current)
         let wanted = options.variants ?? Variant.allCases.filter { available[$0] != nil }
         for variant in wanted where available[variant] == nil {
+            if variant == .bolt, let stage = graph.boltResult, current[stage] != nil {
+                throw BenchError.boltNotKept(workDir: workDir.root)
+            }
             throw BenchError.variantMissing(variant.rawValue, workDir: workDir.root)
         }
         guard !wanted.isEmpty else { throw BenchError.notBuilt(workDir: workDir.root) }
@@ -148,6 +151,7 @@ public enum BenchError: Error, CustomStringConvertible, Equatable {
     case variantMissing(String, workDir: String)
     case failed(command: String, status: String, log: String)
     case badOptions(String)
+    case boltNotKept(workDir: String)
 
     public var description: String {
         switch self {
@@ -156,6 +160,7 @@ public enum BenchError: Error, CustomStringConvertible, Equatable {
         case .variantMissing(let variant, let workDir): return "the variant \(variant) is not built in \(workDir) (bolt needs [bolt] enabled or --bolt; run `temper run` first)."
         case .failed(let command, let status, let log): return "the bench workload failed (\(status)):\n  $ \(command)\n  log: \(log)"
         case .badOptions(let problem): return problem
+        case .boltNotKept(let workDir): return "BOLT was not kept in \(workDir): no candidate was faster than PGO+LTO with 95% confidence (report.json, bolt.selection, says why). Set [bolt] select = \"always\" to publish and bench it anyway."
         }
     }
 }

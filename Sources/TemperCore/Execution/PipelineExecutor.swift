@@ -61,10 +61,12 @@ public struct PipelineExecutor: Sendable {
     let logger: Logger
     /// Inputs shared by every stage (toolchain identity, source digest) for fingerprints.
     let sharedMaterial: [String: String]
+    /// Output digests remembered by stat, so that checking a reused stage reads no file.
+    let digests: DigestCache
 
     public init(
         workDir: WorkDir, store: StateStore, runner: any ProcessRunning, progress: any ProgressSink,
-        logger: Logger, sharedMaterial: [String: String]
+        logger: Logger, sharedMaterial: [String: String], digests: DigestCache? = nil
     ) {
         self.workDir = workDir
         self.store = store
@@ -72,12 +74,14 @@ public struct PipelineExecutor: Sendable {
         self.progress = progress
         self.logger = logger
         self.sharedMaterial = sharedMaterial
+        self.digests = digests ?? DigestCache(path: workDir.cache + "/output-stat.json")
     }
 
     /// Runs the stages. On failure or interruption the reports so far are passed to `finished`
     /// before the error propagates, so a report can be written for every run.
     public func run(_ stages: [any Stage], options: Options) async throws -> [StageReport] {
         try Self.check(options, stages: stages)
+        defer { digests.save() }
         let ids = stages.map(\.id)
         let fromIndex = options.from.flatMap { ids.firstIndex(of: $0) }
         let toIndex = options.to.flatMap { ids.firstIndex(of: $0) } ?? ids.count - 1
@@ -148,7 +152,7 @@ public struct PipelineExecutor: Sendable {
         guard previous.fingerprint == fingerprint else { return "its inputs changed" }
         if let upstream = stage.consumes.first(where: executed.contains) { return "\(upstream) ran again" }
         for (relative, digest) in previous.outputs.sorted(by: { $0.key < $1.key }) {
-            guard FileDigest.sha256(of: workDir.absolute(relative)) == digest else {
+            guard digests.sha256(of: workDir.absolute(relative)) == digest else {
                 return "its output \(relative) is missing or altered"
             }
         }
@@ -184,7 +188,7 @@ public struct PipelineExecutor: Sendable {
         // Item checkpoints survive only under the same fingerprint, and only with intact files.
         var items = previousItems?.fingerprint == fingerprint ? previousItems! : ItemCheckpoints(fingerprint: fingerprint)
         items.done = items.done.filter { _, files in
-            files.allSatisfy { FileDigest.sha256(of: workDir.absolute($0.key)) == $0.value }
+            files.allSatisfy { digests.sha256(of: workDir.absolute($0.key)) == $0.value }
         }
         let startedItems = items
         try await store.update(stage.id) { record in
@@ -219,7 +223,7 @@ public struct PipelineExecutor: Sendable {
             let seconds = start.duration(to: .now).seconds
             var outputs: [String: String] = [:]
             for path in result.outputs {
-                guard workDir.contains(path), let digest = FileDigest.sha256(of: path) else {
+                guard workDir.contains(path), let digest = digests.sha256(of: path) else {
                     throw StageError(stage: stage.name, message: "its output \(path) is missing after the stage finished.")
                 }
                 outputs[workDir.relative(path)] = digest

@@ -15,7 +15,7 @@ public enum ArtifactPublisher {
 
     /// Publishes from `current` (the records that hold for this run, see `StageGraph.currentRecords`).
     public static func publish(
-        names: [String], graph: StageGraph, current: [StageID: StageRecord], workDir: WorkDir
+        names: [String], graph: StageGraph, current: [StageID: StageRecord], workDir: WorkDir, digests: DigestCache = DigestCache(path: nil)
     ) throws -> (optimized: [Published], baseline: [Published]) {
         func place(_ sources: [StageID], in directory: String) throws -> [Published] {
             var published: [Published] = []
@@ -25,11 +25,11 @@ public enum ArtifactPublisher {
                     guard let record = current[stage], let path = record.output(.artifact(name)) else { return nil }
                     return (stage, workDir.absolute(path))
                 }.first
-                guard let (stage, path) = source, workDir.contains(path), let digest = FileDigest.sha256(of: path) else {
+                guard let (stage, path) = source, workDir.contains(path), let digest = digests.sha256(of: path) else {
                     try workDir.remove(destination)
                     continue
                 }
-                if FileDigest.sha256(of: destination) != digest {
+                if digests.sha256(of: destination) != digest {
                     try workDir.copy(path, to: destination)
                 }
                 let bytes = (try? FileManager.default.attributesOfItem(atPath: destination)[.size] as? Int) ?? 0

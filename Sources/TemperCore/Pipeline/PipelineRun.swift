@@ -102,16 +102,19 @@ public struct PipelineRun: Sendable {
         try await ProbeCache.ensure(prepared.toolchain, bolt: prepared.bolt, workDir: workDir, logger: logger)
         let ledger = ProcessGroupLedger(path: workDir.ledgerFile, mark: workDir.root)
 
-        let sourceDigest = try SourceDigest.compute(root: prepared.profile.source, excluding: [workDir.root], patterns: prepared.profile.sourceExclude)
+        let sourceDigest = try SourceDigest.compute(
+            root: prepared.profile.source, excluding: [workDir.root], patterns: prepared.profile.sourceExclude, statCache: workDir.cache + "/source-stat.json")
+        let digests = DigestCache(path: workDir.cache + "/output-stat.json")
+        defer { digests.save() }
         let executor = PipelineExecutor(
             workDir: workDir, store: store, runner: SubprocessRunner(ledger: ledger), progress: progress, logger: logger,
-            sharedMaterial: ["toolchain": prepared.toolchain.identity, "source": sourceDigest])
+            sharedMaterial: ["toolchain": prepared.toolchain.identity, "source": sourceDigest], digests: digests)
         let executorOptions = PipelineExecutor.Options(from: options.from, to: options.to, jobs: options.jobs)
         do {
             let reports = try await executor.run(prepared.stages, options: executorOptions)
             let state = await store.state
             let current = prepared.graph.currentRecords(state, reports: reports)
-            let published = try ArtifactPublisher.publish(names: prepared.profile.build.artifactNames, graph: prepared.graph, current: current, workDir: workDir)
+            let published = try ArtifactPublisher.publish(names: prepared.profile.build.artifactNames, graph: prepared.graph, current: current, workDir: workDir, digests: digests)
             let report = ReportBuilder.build(prepared: prepared, state: state, stages: reports, status: "succeeded", error: nil, published: published)
             try ReportBuilder.write(report, to: workDir.reportFile)
             return (report, current)
@@ -127,7 +130,7 @@ public struct PipelineRun: Sendable {
             // out/ still reflects what holds: e.g. the pre-BOLT artifact when BOLT failed.
             let state = await store.state
             let current = prepared.graph.currentRecords(state, reports: reports)
-            let published = (try? ArtifactPublisher.publish(names: prepared.profile.build.artifactNames, graph: prepared.graph, current: current, workDir: workDir))
+            let published = (try? ArtifactPublisher.publish(names: prepared.profile.build.artifactNames, graph: prepared.graph, current: current, workDir: workDir, digests: digests))
                 ?? (optimized: [], baseline: [])
             let report = ReportBuilder.build(prepared: prepared, state: state, stages: reports, status: status, error: "\(cause)", published: published)
             try? ReportBuilder.write(report, to: workDir.reportFile)

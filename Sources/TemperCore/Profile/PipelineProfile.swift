@@ -59,6 +59,8 @@ public struct BoltSettings: Sendable, Equatable {
     public var select: BoltSelect = .fastest
     /// Also count each side's executed instructions with callgrind (when valgrind is installed).
     public var selectionInstructions = true
+    /// The workload callgrind counts: "verify" (default; usually the shorter) or "bench".
+    public var instructionsWorkload: SelectionWorkload = .verify
     /// `[bolt.candidates]`: more flag sets to try, by name (each replaces the default flags;
     /// `extra_flags` are added to every candidate).
     public var candidates: [BoltFlagSet] = []
@@ -79,6 +81,10 @@ public struct BoltFlagSet: Sendable, Equatable {
     public static let defaultName = "default"
     public static let dispatchName = "skip-dispatch"
     public static let reservedNames: Set<String> = [defaultName, dispatchName]
+}
+
+public enum SelectionWorkload: String, Sendable, Equatable, CaseIterable {
+    case verify, bench
 }
 
 public enum BoltSelect: String, Sendable, Equatable, CaseIterable {

@@ -192,6 +192,7 @@ public enum ProfileParser {
             bolt.selectionRuns = try table.int("selection_runs", in: 1...maxTimingRuns, why: "measured rounds of the BOLT candidates")
             bolt.select = try table.enumeration("select", BoltSelect.self) ?? .fastest
             bolt.selectionInstructions = try table.bool("instructions") ?? true
+            bolt.instructionsWorkload = try table.enumeration("instructions_workload", SelectionWorkload.self) ?? .verify
             bolt.dispatchCandidate = try table.bool("dispatch_candidate") ?? true
             if let candidates = try table.table("candidates") {
                 for name in candidates.table.keys.sorted() {

@@ -11,14 +11,14 @@ public struct BoltCandidate: Sendable, Equatable {
     public static let defaultName = BoltFlagSet.defaultName
     public static let dispatchName = BoltFlagSet.dispatchName
 
-    /// The candidates for a profile, given the merged `.fdata` of each BOLT artifact (nil
-    /// while planning ahead of a run, when the dispatch functions are not known yet).
-    public static func all(profile: PipelineProfile, tools: BoltTools, fdata: [String: String]?) -> [BoltCandidate] {
+    /// The candidates for a profile, given the dispatch functions bolt-merge found in each BOLT
+    /// artifact's profile (nil while planning ahead of a run, when they are not known yet).
+    public static func all(profile: PipelineProfile, tools: BoltTools, dispatch: [String: [String]]?) -> [BoltCandidate] {
         let base = profile.bolt.flags ?? BoltFlags.defaults(for: tools)
         var candidates = [BoltCandidate(name: defaultName, flags: base + profile.bolt.extraFlags)]
         if profile.bolt.dispatchCandidate {
-            if let fdata {
-                let functions = profile.boltArtifacts.flatMap { DispatchFunctions.find(fdata: fdata[$0.name] ?? "") }
+            if let dispatch {
+                let functions = profile.boltArtifacts.flatMap { dispatch[$0.name] ?? [] }
                 if !functions.isEmpty {
                     candidates.append(BoltCandidate(name: dispatchName, flags: base + profile.bolt.extraFlags + ["-skip-funcs=" + functions.joined(separator: ",")]))
                 }

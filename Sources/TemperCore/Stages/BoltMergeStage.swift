@@ -40,7 +40,7 @@ public struct BoltMergeStage: Stage {
                     bolt, output: merged(context.workDir, artifact.name),
                     inputs: known ? inputs(context, artifact.name) : ["<each \(rawFrom) task's \(artifact.name)/prof.fdata>"],
                     directory: context.workDir.stageDirectory(id)))
-        })
+        }, material: ["outputs": "NAME.fdata, NAME.dispatch"])
     }
 
     public func execute(_ context: StageContext) async throws -> StageResult {
@@ -60,6 +60,11 @@ public struct BoltMergeStage: Stage {
                 throw StageError.toolFailed(stage: name, step: "merge-fdata \(artifact.name)", command: command, outcome: outcome)
             }
             outputs.append(merged(workDir, artifact.name))
+            // The dispatch functions of this profile, for bolt-optimize's skip-dispatch candidate.
+            let dispatch = output.absolute(in: workDir) + "/" + artifact.name + ".dispatch"
+            let functions = DispatchFunctions.find(fdata: (try? String(contentsOfFile: merged(workDir, artifact.name), encoding: .utf8)) ?? "")
+            try Data(functions.map { $0 + "\n" }.joined().utf8).write(to: URL(fileURLWithPath: dispatch))
+            outputs.append(dispatch)
             files += inputs.count
         }
         return StageResult(outputs: outputs, counts: ["fdata_files": files], message: "\(files) .fdata files merged")

@@ -26,7 +26,7 @@ public struct BoltOptimizeStage: Stage {
     public var consumes: [StageID] { [profiles.stage, input.stage] }
 
     /// The default candidate's flags, temper's reporting flags included.
-    public var flags: [String] { BoltCandidate.all(profile: profile, tools: bolt, fdata: [:])[0].flags + BoltTools.reportingFlags }
+    public var flags: [String] { BoltCandidate.all(profile: profile, tools: bolt, dispatch: [:])[0].flags + BoltTools.reportingFlags }
 
     /// Whether the selection also counts instructions (valgrind installed, and the profile
     /// does not turn it off).
@@ -48,19 +48,21 @@ public struct BoltOptimizeStage: Stage {
 
     func mergedProfile(_ workDir: WorkDir, _ name: String) -> String { profiles.absolute(in: workDir) + "/" + name + ".fdata" }
 
-    /// The merged profiles' text, when the merge stage's record is at hand (it is whenever the
-    /// executor plans; `temper plan` before a run has none).
-    func fdata(_ context: PlanContext) -> [String: String]? {
+    /// The dispatch functions bolt-merge found in each artifact's profile (`NAME.dispatch`, one
+    /// per line), when its record is at hand (it is whenever the executor plans; `temper plan`
+    /// before a run has none). Part of its recorded outputs, so of this stage's fingerprint.
+    func dispatch(_ context: PlanContext) -> [String: [String]]? {
         guard context.upstream[profiles.stage] != nil else { return nil }
-        var texts: [String: String] = [:]
+        var functions: [String: [String]] = [:]
         for artifact in profile.boltArtifacts {
-            texts[artifact.name] = (try? String(contentsOfFile: mergedProfile(context.workDir, artifact.name), encoding: .utf8)) ?? ""
+            let text = (try? String(contentsOfFile: profiles.absolute(in: context.workDir) + "/" + artifact.name + ".dispatch", encoding: .utf8)) ?? ""
+            functions[artifact.name] = text.split(separator: "\n").map(String.init)
         }
-        return texts
+        return functions
     }
 
     func candidates(_ context: PlanContext) -> [BoltCandidate] {
-        BoltCandidate.all(profile: profile, tools: bolt, fdata: fdata(context))
+        BoltCandidate.all(profile: profile, tools: bolt, dispatch: dispatch(context))
     }
 
     func command(_ artifact: (path: String, name: String), _ candidate: BoltCandidate, _ workDir: WorkDir) -> Command {
@@ -105,8 +107,12 @@ public struct BoltOptimizeStage: Stage {
             StagePlan.Step(Self.label("measure", side.0), WorkloadMeasurement.timed(workloadCommand(in: side.1), usageFile: usageFile(workDir, side.0)).command)
         }
         if countsInstructions {
-            // On the verify command: usually shorter than the bench, and callgrind runs ~50x slower.
-            steps += sides.map { StagePlan.Step(Self.label("instructions", $0.0), ToolCommands.callgrind(verifyCommand(in: $0.1))) }
+            // By default on the verify command: usually shorter than the bench, and callgrind runs
+            // ~50x slower.
+            steps += sides.map { side in
+                let counted = profile.bolt.instructionsWorkload == .bench ? workloadCommand(in: side.1) : verifyCommand(in: side.1)
+                return StagePlan.Step(Self.label("instructions", side.0), ToolCommands.callgrind(counted))
+            }
         }
         return StagePlan(
             steps: steps,
@@ -187,7 +193,7 @@ public struct BoltOptimizeStage: Stage {
                         takenBranches: sum(entry.reports, "after"), bytes: entry.reports.isEmpty ? nil : entry.reports.map(\.bytesAfter).reduce(0, +),
                         artifacts: entry.reports)
                 },
-                published: decision.published, reason: decision.reason, instructionsWorkload: countsInstructions ? "verify" : nil))
+                published: decision.published, reason: decision.reason, instructionsWorkload: countsInstructions ? (profile.bolt.instructionsWorkload == .bench ? workloadName : "verify") : nil))
         let reportPath = context.directory + "/bolt-report.json"
         try JSONEncoder.temper.encode(summary).write(to: URL(fileURLWithPath: reportPath))
         outputs.append(reportPath)
