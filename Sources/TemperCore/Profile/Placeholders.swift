@@ -5,7 +5,7 @@ public enum Placeholders {
         "source", "build", "cc", "cxx", "cflags", "cxxflags", "ldflags", "ar", "ranlib", "jobs",
     ]
     public static let taskNames: Set<String> = ["source", "build"]
-    public static let benchNames: Set<String> = ["source"]
+    public static let benchNames: Set<String> = ["source", "build"]
 
     struct Token {
         var range: Range<String.Index>

@@ -1,0 +1,70 @@
+import Foundation
+import Testing
+@testable import TemperCore
+
+/// Profiles/cpython-3.13.toml (shared libpython, BOLT on both), checked as data without building
+/// CPython: the stages, the shards against 3.13's own --pgo list, the library everywhere.
+@Suite struct CPython313ProfileTests {
+    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../..").standardizedFileURL.path
+    static let path = root + "/Profiles/cpython-3.13.toml"
+
+    /// CPython 3.13's PGO_TESTS (Lib/test/libregrtest/pgo.py, 3.13.5).
+    static let pgoTests: Set<String> = [
+        "test_array", "test_base64", "test_binascii", "test_binop", "test_bisect", "test_bytes", "test_bz2", "test_cmath",
+        "test_codecs", "test_collections", "test_complex", "test_dataclasses", "test_datetime", "test_decimal", "test_difflib",
+        "test_float", "test_fstring", "test_functools", "test_generators", "test_hashlib", "test_heapq", "test_int",
+        "test_itertools", "test_json", "test_long", "test_lzma", "test_math", "test_memoryview", "test_operator",
+        "test_ordered_dict", "test_patma", "test_pickle", "test_pprint", "test_re", "test_set", "test_sqlite3", "test_statistics",
+        "test_str", "test_struct", "test_tabnanny", "test_time", "test_xml_etree", "test_xml_etree_c",
+    ]
+
+    @Test func sharedLibraryIsBuiltTrainedAndBoltedEverywhere() throws {
+        let profile = try ProfileParser.parse(String(contentsOfFile: Self.path, encoding: .utf8), file: Self.path)
+        #expect(profile.name == "cpython-3.13" && profile.source.hasSuffix("/Profiles/sources/python3.13"))
+        #expect(profile.build.artifactNames == ["python", "libpython3.13.so.1.0"])
+        #expect(profile.boltArtifacts.map(\.name) == ["python", "libpython3.13.so.1.0"])
+        let graph = PipelineComposer.graph(for: profile, toolchain: Fixtures.toolchain, baseline: false, bolt: BoltPlanTests.bolt)
+        #expect(graph.ids == [.instrument, .train, .merge, .optimize, .boltInstrument, .boltTrain, .boltMerge, .boltOptimize])
+        let workDir = WorkDir(root: "/w")
+        func plan(_ id: StageID) throws -> StagePlan {
+            try graph.stages.first { $0.id == id }!.plan(PlanContext(workDir: workDir, jobs: 2))
+        }
+
+        // configure: shared, no temper flags (so it runs ahead); the flags go to make only.
+        let instrument = try plan(.instrument)
+        let configure = try instrument.command("configure")
+        #expect(configure.arguments.contains("--enable-shared") && !configure.arguments.contains { $0.contains("fprofile") })
+        #expect((graph.stages[0] as? BuildStage)?.configuresAhead.map(\.name) == ["optimize"])
+        for step in instrument.steps where step.label == "build" {
+            #expect(step.command.environment["LD_LIBRARY_PATH"] == "/w/stages/instrument/build")
+            #expect(step.command.arguments.contains { $0.hasPrefix("CFLAGS_NODIST=") && $0.contains("-fprofile-generate") })
+        }
+
+        // Training: 3.13's own --pgo list, each test once, in 4 shards that load the build's library.
+        let train = try plan(.train).steps.map(\.command)
+        #expect(train.count == 4)
+        let tests = train.flatMap { $0.arguments.dropFirst(4) }
+        #expect(tests.count == Self.pgoTests.count && Set(tests) == Self.pgoTests)
+        for command in train {
+            #expect(command.executable == "/w/stages/instrument/build/python")
+            #expect(command.environment["LD_LIBRARY_PATH"] == "/w/stages/instrument/build")
+        }
+
+        // BOLT: both artifacts instrumented; every training task runs in its own mirror and
+        // loads the mirror's (instrumented) library.
+        let boltInstrument = try plan(.boltInstrument).steps.map(\.label)
+        #expect(boltInstrument == ["instrument python", "instrument libpython3.13.so.1.0"])
+        let boltTrain = try plan(.boltTrain).steps.filter { $0.label.hasPrefix("task ") }.map(\.command)
+        for command in boltTrain {
+            #expect(command.environment["LD_LIBRARY_PATH"] == command.workingDirectory)
+            #expect(command.workingDirectory.hasPrefix("/w/stages/bolt-train/tree/"))
+        }
+        // Each candidate BOLTs both; verify and bench load each side's own library.
+        let optimize = try plan(.boltOptimize)
+        #expect(optimize.steps.filter { $0.label.hasPrefix("llvm-bolt libpython3.13.so.1.0") }.count == 2)
+        #expect(try optimize.command("verify (pre-BOLT)").environment["LD_LIBRARY_PATH"] == "/w/stages/optimize/build")
+        #expect(try optimize.command("verify [default]").environment["LD_LIBRARY_PATH"] == "/w/stages/bolt-optimize/tree")
+        #expect(try optimize.command("measure [skip-dispatch]").environment["LD_LIBRARY_PATH"] == "/w/stages/bolt-optimize/tree-skip-dispatch")
+        #expect(optimize.material["workload"] == "bench")
+    }
+}
