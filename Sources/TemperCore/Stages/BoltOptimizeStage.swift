@@ -331,7 +331,7 @@ public struct BoltOptimizeStage: Stage {
         var generator = SystemRandomNumberGenerator()
         let rounds = profile.bolt.rounds
         for round in 0...rounds {
-            if round > 0 { context.progress.itemFinished(name, item: "round \(round)", done: round, total: rounds, ok: true) }
+            context.logger.info(round == 0 ? "selection: warmup round" : "selection: round \(round) of \(rounds) (\(sides.count) builds, shuffled)")
             for side in sides.shuffled(using: &generator) {
                 let command = try context.stagePlan.command(Self.label("measure", side))
                 do {
