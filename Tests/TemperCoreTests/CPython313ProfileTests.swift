@@ -24,7 +24,7 @@ import Testing
         #expect(profile.build.artifactNames == ["python", "libpython3.13.so.1.0"])
         #expect(profile.boltArtifacts.map(\.name) == ["python", "libpython3.13.so.1.0"])
         let graph = PipelineComposer.graph(for: profile, toolchain: Fixtures.toolchain, baseline: false, bolt: BoltPlanTests.bolt)
-        #expect(graph.ids == [.instrument, .train, .merge, .optimize, .boltInstrument, .boltTrain, .boltMerge, .boltOptimize])
+        #expect(graph.ids == [.instrument, .train, .merge, .optimize, .boltInstrument, .boltTrain, .boltMerge, .boltOptimize, .install])
         let workDir = WorkDir(root: "/w")
         func plan(_ id: StageID) throws -> StagePlan {
             try graph.stages.first { $0.id == id }!.plan(PlanContext(workDir: workDir, jobs: 2))
@@ -66,5 +66,16 @@ import Testing
         #expect(try optimize.command("verify [default]").environment["LD_LIBRARY_PATH"] == "/w/stages/bolt-optimize/tree")
         #expect(try optimize.command("measure [skip-dispatch]").environment["LD_LIBRARY_PATH"] == "/w/stages/bolt-optimize/tree-skip-dispatch")
         #expect(optimize.material["workload"] == "bench")
+
+        // Install: a copy of the optimize tree, make install with the optimize build's flags,
+        // the published python and libpython placed, the installed python checked.
+        let install = try plan(.install)
+        #expect(install.steps.map(\.label) == ["copy build", "install", "check", "tarball"])
+        let make = try install.command("install")
+        #expect(make.workingDirectory == "/w/stages/install/tree" && make.arguments.contains("DESTDIR=/w/stages/install/destdir"))
+        let optimizeFlags = try plan(.optimize).steps.last!.command.arguments.first { $0.hasPrefix("CFLAGS_NODIST=") }
+        #expect(make.arguments.contains(optimizeFlags ?? "-"))
+        #expect(install.material["place"]?.contains("libpython3.13.so.1.0=usr/local/lib/libpython3.13.so.1.0") == true)
+        #expect(graph.stages.last!.consumes == [.merge, .optimize, .boltOptimize])
     }
 }

@@ -387,3 +387,64 @@ import Testing
         #expect(error.message.contains("reported a write error") && error.message.contains("sandboxes itself"), "\(error.message)")
     }
 }
+
+/// The install stage on a small project: `make install DESTDIR=...` into a tree of its own,
+/// the published (BOLTed) artifact placed there, the profile's checks run on it.
+@Suite(.serialized) struct InstallStageTests {
+    let sandbox: DemoSandbox
+
+    init() throws {
+        sandbox = try DemoSandbox()
+    }
+
+    func profile(select: String, check: String = "[\"{destdir}/usr/bin/tl\", \"{source}/scripts/primes.tl\", \"2\"]") throws -> String {
+        // The demo's Makefile has no install target: the profile's command is the install.
+        let text = sandbox.profileText(name: "installed") + """
+
+            [install]
+            run = [["mkdir", "-p", "{destdir}/usr/bin", "{destdir}/usr/share/doc"], ["cp", "tl", "{destdir}/usr/bin/tl"], ["sh", "-c", "echo built in {build} > {destdir}/usr/share/doc/BUILD"]]
+            artifacts = { tl = "usr/bin/tl" }
+            check = [\(check)]
+            tarball = true
+
+            [bolt]
+            enabled = true
+            select = "\(select)"
+            """
+        return try sandbox.writeRaw(name: "installed.toml", text)
+    }
+
+    func run(_ profile: String) async throws -> RunReport {
+        var options = PipelineRun.Options(jobs: 2)
+        options.workDir = sandbox.workDir
+        return try await PipelineRun(progress: SilentProgress(), logger: Logger(label: "t", factory: { _ in SwiftLogNoOpLogHandler() }))
+            .run(profilePath: profile, options: options)
+    }
+
+    @Test func thePublishedArtifactIsInstalledCheckedAndPackaged() async throws {
+        let report = try await run(try profile(select: "always"))
+        let install = try #require(report.stages.first { $0.name == "install" })
+        #expect(install.outcome == .executed)
+        #expect(report.stages.map(\.name).suffix(2) == ["bolt-optimize", "install"])
+        let installed = sandbox.workDir + "/out/install/usr/bin/tl"
+        // BOLT was kept ("always"), so the installed tl is the BOLTed one, not make's copy.
+        #expect(ELFFile(path: installed)?.isBolted == true)
+        #expect(FileDigest.sha256(of: installed) == FileDigest.sha256(of: sandbox.workDir + "/out/tl"))
+        #expect(FileManager.default.isExecutableFile(atPath: installed))
+        #expect(FileManager.default.fileExists(atPath: sandbox.workDir + "/out/install.tar.gz"))
+        // Files that name the work dir are counted: BUILD, and tl's debug info (its build path).
+        #expect(install.counts?["files"] == 2 && install.counts?["files_naming_workdir"] == 2)
+        // Nothing changed: reused, and out/install stays.
+        let again = try await run(try profile(select: "always"))
+        #expect(again.stages.allSatisfy { $0.outcome == .reused })
+        #expect(FileManager.default.fileExists(atPath: installed))
+    }
+
+    @Test func aFailingCheckFailsTheStageAndNothingIsInstalledInOut() async throws {
+        let error = try await #require(throws: StageError.self) {
+            _ = try await run(try profile(select: "always", check: "[\"{destdir}/usr/bin/tl\", \"/nonexistent.tl\"]"))
+        }
+        #expect(error.stage == "install" && error.message.contains("check"))
+        #expect(!FileManager.default.fileExists(atPath: sandbox.workDir + "/out/install"))
+    }
+}

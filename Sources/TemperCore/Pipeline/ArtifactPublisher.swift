@@ -39,6 +39,31 @@ public enum ArtifactPublisher {
         }
         let optimized = try place(graph.optimizedProducers, in: workDir.out)
         let baseline = try place([graph.baselineProducer].compactMap { $0 }, in: workDir.out + "/baseline")
+        try placeInstall(graph: graph, current: current, workDir: workDir, digests: digests)
         return (optimized, baseline)
+    }
+
+    /// `out/install` (and `out/install.tar.gz`): a copy of the current install stage's tree,
+    /// refreshed only when its manifest changed; removed when no current install holds.
+    static func placeInstall(graph: StageGraph, current: [StageID: StageRecord], workDir: WorkDir, digests: DigestCache) throws {
+        let destination = workDir.out + "/install"
+        let tarball = workDir.out + "/install.tar.gz"
+        let marker = workDir.out + "/.install-manifest"
+        guard let stage = graph.installProducer, let record = current[stage], let tree = record.output(.installTree) else {
+            for path in [destination, tarball, marker] { try workDir.remove(path) }
+            return
+        }
+        let manifest = record.outputs.first { $0.key.hasSuffix("/manifest.txt") }?.value ?? ""
+        if (try? String(contentsOfFile: marker, encoding: .utf8)) != manifest || !FileManager.default.fileExists(atPath: destination) {
+            try workDir.remove(destination)
+            try workDir.makeDirectory(workDir.out)
+            try FileManager.default.copyItem(atPath: workDir.absolute(tree), toPath: destination)
+            try AtomicFile.write(Data(manifest.utf8), to: marker, durable: false)
+        }
+        if let source = record.output(.installTarball) {
+            if digests.sha256(of: tarball) != digests.sha256(of: workDir.absolute(source)) { try workDir.copy(workDir.absolute(source), to: tarball) }
+        } else {
+            try workDir.remove(tarball)
+        }
     }
 }

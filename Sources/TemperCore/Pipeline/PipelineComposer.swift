@@ -33,12 +33,17 @@ public enum PipelineComposer {
             optimized.insert(.boltOptimize, at: 0)
             boltResult = .boltOptimize
         }
+        var install: StageID?
+        if let settings = profile.install {
+            stages.append(InstallStage(id: .install, profile: profile, settings: settings, optimize: optimize, producers: optimized))
+            install = .install
+        }
         if let baselineStage {
             stages.append(baselineStage)
         }
         return StageGraph(
             stages: stages, optimizedProducers: optimized, baselineProducer: baselineStage?.id, optimizedBuild: optimize.tree,
-            profileData: .merge, boltResult: boltResult)
+            profileData: .merge, boltResult: boltResult, installProducer: install)
     }
 
     /// The stages alone, in order.

@@ -12,6 +12,8 @@ public struct StageGraph: Sendable {
     public var profileData: StageID
     /// The stage that holds BOLT's account of its work, when BOLT is on.
     public var boltResult: StageID?
+    /// The stage whose installed tree goes to `out/install`, when the profile has `[install]`.
+    public var installProducer: StageID?
 
     public var ids: [StageID] { stages.map(\.id) }
 

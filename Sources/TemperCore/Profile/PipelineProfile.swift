@@ -21,6 +21,8 @@ public struct PipelineProfile: Sendable, Equatable {
     public var bolt = BoltSettings()
     /// The check run on BOLTed artifacts; nil means the first training task.
     public var verify: TrainTask?
+    /// `[install]`: install the optimized build into a tree of its own (the install stage).
+    public var install: InstallSettings?
 
     /// Tasks that train BOLT: `[bolt.train]` if given, else the PGO training tasks.
     public var boltTraining: TrainSettings { bolt.train ?? train }
@@ -204,4 +206,17 @@ public struct BenchSettings: Sendable, Equatable {
 
 public struct BaselineSettings: Sendable, Equatable {
     public var enabled = false
+}
+
+/// How the optimized build is installed: commands run in a copy of the optimize build tree with
+/// `{destdir}` (and the optimize build's placeholders, so make redoes nothing with other flags),
+/// then the published artifacts (BOLTed when BOLT was kept) replace the installed ones.
+public struct InstallSettings: Sendable, Equatable {
+    public var run: [[String]] = []
+    /// Artifact file name to its path in the installed tree (relative to `{destdir}`).
+    public var artifacts: [String: String] = [:]
+    /// Commands that must exit 0 on the installed tree (e.g. run the installed program).
+    public var check: [[String]] = []
+    /// Also write `out/install.tar.gz`.
+    public var tarball = false
 }

@@ -6,6 +6,7 @@ public enum Placeholders {
     ]
     public static let taskNames: Set<String> = ["source", "build"]
     public static let benchNames: Set<String> = ["source", "build"]
+    public static let installNames: Set<String> = buildNames.union(["destdir"])
 
     struct Token {
         var range: Range<String.Index>

@@ -221,6 +221,28 @@ public enum ProfileParser {
                 throw ProfileError.invalidValue(file: file, keyPath: "bolt.artifacts", line: locator.line(of: "bolt.artifacts"), message: "`\(unknown)` is not the file name of any [build] artifact (\(artifactSet.sorted().joined(separator: ", "))).")
             }
         }
+        var install: InstallSettings?
+        if let table = try top.table("install") {
+            var settings = InstallSettings()
+            guard let run = try table.commands("run"), !run.isEmpty else {
+                throw ProfileError.missingKey(file: file, keyPath: "install.run", expected: "an argv array, e.g. [\"make\", \"install\", \"DESTDIR={destdir}\"]")
+            }
+            settings.run = run
+            settings.artifacts = try table.stringMap("artifacts") ?? [:]
+            settings.check = try table.commands("check") ?? []
+            settings.tarball = try table.bool("tarball") ?? false
+            try table.finish()
+            for (name, path) in settings.artifacts.sorted(by: { $0.key < $1.key }) {
+                guard artifactSet.contains(name) else {
+                    throw ProfileError.invalidValue(file: file, keyPath: "install.artifacts.\(name)", line: locator.line(of: "install.artifacts"), message: "`\(name)` is not the file name of any [build] artifact (\(artifactSet.sorted().joined(separator: ", "))).")
+                }
+                guard isSafeRelativePath(path) else {
+                    throw ProfileError.invalidValue(file: file, keyPath: "install.artifacts.\(name)", line: locator.line(of: "install.artifacts"), message: "\"\(path)\" must be a path relative to {destdir}, without `..` or a leading `/`.")
+                }
+            }
+            try check(settings.run.flatMap { $0 } + settings.check.flatMap { $0 }, keyPath: "install", allowed: Placeholders.installNames, artifacts: artifactSet, file: file)
+            install = settings
+        }
         var verify: TrainTask?
         if let table = try top.table("verify") {
             var task = TrainTask(name: "verify", run: try table.stringArray("run", required: true)!)
@@ -242,6 +264,7 @@ public enum ProfileParser {
             instrument: instrument, train: train, optimize: optimize, bench: bench, baseline: baseline)
         profile.bolt = bolt
         profile.verify = verify
+        profile.install = install
         profile.sourceExclude = sourceExclude
         return profile
     }

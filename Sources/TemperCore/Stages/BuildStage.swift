@@ -46,8 +46,10 @@ public struct BuildStage: Stage {
             thinLTOCache: context.workDir.cache + "/thinlto-\(variant.rawValue)")
     }
 
-    public func plan(_ context: PlanContext) throws -> StagePlan {
-        let build = buildDirectory(context.workDir)
+    /// The placeholder values and environment of this build's commands, with `{build}` being
+    /// `build`: the install stage renders its commands with the optimize build's own, so that
+    /// make finds nothing to redo with other flags.
+    func rendering(_ context: PlanContext, build: String) -> (values: [String: String], environment: [String: String]) {
         let injected = flags(context)
         let variantFlags = variant == .instrument ? profile.instrument.cflags : []
         let cflags = profile.build.cflags + variantFlags + injected.cflags
@@ -70,6 +72,12 @@ public struct BuildStage: Stage {
             // Instrumented helpers that the build itself runs must not litter the build tree.
             environment.merge(toolchain.profileRuntime.environment(rawDirectory: context.workDir.stageDirectory(id) + "/build-time-profiles")) { _, new in new }
         }
+        return (values, environment)
+    }
+
+    public func plan(_ context: PlanContext) throws -> StagePlan {
+        let build = buildDirectory(context.workDir)
+        let (values, environment) = rendering(context, build: build)
         func command(_ argv: [String]) -> Command {
             let words = argv.map { Placeholders.render($0, values: values) }
             return Command(executable: words[0], arguments: Array(words.dropFirst()), environment: environment, workingDirectory: build)

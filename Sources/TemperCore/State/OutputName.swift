@@ -16,6 +16,9 @@ public struct OutputName: RawRepresentable, Hashable, Sendable {
     /// BOLT's account of its work (JSON, `BoltSummary`).
     public static let boltReport = OutputName(rawValue: "bolt_report")
 
+    /// The installed tree (`{destdir}` of the install stage) and its tarball.
+    public static let installTree = OutputName(rawValue: "install_tree")
+    public static let installTarball = OutputName(rawValue: "install_tarball")
     /// A build artifact, by its file name.
     public static func artifact(_ name: String) -> OutputName { OutputName(rawValue: "artifact:" + name) }
 }

@@ -1,0 +1,151 @@
+import Foundation
+
+/// Installs the optimized build, as a release engineer ships it: the profile's `[install] run`
+/// commands (e.g. `make install DESTDIR={destdir}`) run in a copy of the optimize build tree
+/// with the optimize build's own placeholders (so make finds nothing to redo with other flags),
+/// into `stages/install/destdir`. Then the published artifacts (BOLTed when BOLT was kept, else
+/// PGO+LTO) replace the installed ones, the profile's checks run on the installed tree, and
+/// files that still name the work dir are reported. Optionally a tarball of the tree.
+public struct InstallStage: Stage {
+    public let id: StageID
+    let profile: PipelineProfile
+    let settings: InstallSettings
+    /// The optimize build (its tree and its placeholders), and the stages that may have
+    /// produced the published artifacts, best first; wired by the composer.
+    let optimize: BuildStage
+    let producers: [StageID]
+
+    public init(id: StageID = .install, profile: PipelineProfile, settings: InstallSettings, optimize: BuildStage, producers: [StageID]) {
+        self.id = id
+        self.profile = profile
+        self.settings = settings
+        self.optimize = optimize
+        self.producers = producers
+    }
+
+    public var consumes: [StageID] {
+        var ids = optimize.consumes + [optimize.id]
+        for producer in producers where !ids.contains(producer) { ids.append(producer) }
+        return ids
+    }
+
+    /// The installed tree (`{destdir}`), for the publisher to copy to `out/install`.
+    public var output: StageOutputPath { StageOutputPath(id, "stages/\(id.rawValue)/destdir") }
+
+    func tree(_ workDir: WorkDir) -> String { workDir.stageDirectory(id) + "/tree" }
+    func tarball(_ workDir: WorkDir) -> String { workDir.stageDirectory(id) + "/install.tar.gz" }
+    func manifest(_ workDir: WorkDir) -> String { workDir.stageDirectory(id) + "/manifest.txt" }
+
+    /// Each installed artifact's source: the first producer whose record names it (none while
+    /// planning ahead of a run).
+    func published(_ context: PlanContext) -> [String: String] {
+        var sources: [String: String] = [:]
+        for name in settings.artifacts.keys {
+            for producer in producers {
+                if let path = context.upstream[producer]?.output(.artifact(name)) {
+                    sources[name] = context.workDir.absolute(path)
+                    break
+                }
+            }
+        }
+        return sources
+    }
+
+    public func plan(_ context: PlanContext) throws -> StagePlan {
+        let workDir = context.workDir
+        let tree = tree(workDir)
+        let destdir = output.absolute(in: workDir)
+        var (values, environment) = optimize.rendering(context, build: tree)
+        values["destdir"] = destdir
+        environment = environment.mapValues { Placeholders.render($0, values: values) }
+        func command(_ argv: [String], in directory: String) -> Command {
+            let words = argv.map { Placeholders.render($0, values: values) }
+            return Command(executable: words[0], arguments: Array(words.dropFirst()), environment: environment, workingDirectory: directory)
+        }
+        // cp -a keeps the timestamps, so make sees an up-to-date build; a copy, not hard links,
+        // because an install may rewrite build files in place.
+        var steps = [StagePlan.Step("copy build", Command(
+            executable: "cp", arguments: ["-a", optimize.buildDirectory(workDir) + "/.", tree], workingDirectory: workDir.stageDirectory(id)))]
+        steps += settings.run.map { StagePlan.Step("install", command($0, in: tree)) }
+        steps += settings.check.map { StagePlan.Step("check", command($0, in: destdir)) }
+        if settings.tarball {
+            steps.append(StagePlan.Step("tarball", Command(
+                executable: "tar", arguments: ["--sort=name", "--owner=0", "--group=0", "--numeric-owner", "-czf", tarball(workDir), "-C", destdir, "."],
+                workingDirectory: workDir.stageDirectory(id))))
+        }
+        let sources = published(context)
+        let placed = settings.artifacts.keys.sorted().map { "\($0)=\(settings.artifacts[$0]!)<-\(sources[$0].map(workDir.relative) ?? "<the published \($0)>")" }
+        return StagePlan(steps: steps, material: ["place": placed.joined(separator: "\n")])
+    }
+
+    public func execute(_ context: StageContext) async throws -> StageResult {
+        let workDir = context.workDir
+        let plan = context.stagePlan
+        let destdir = output.absolute(in: workDir)
+        try workDir.freshDirectory(context.directory)
+        try workDir.makeDirectory(tree(workDir))
+        try workDir.makeDirectory(destdir)
+        try workDir.remove(context.logPath)
+        func run(_ step: StagePlan.Step) async throws {
+            let outcome = try await context.runner.run(step.command, logPath: context.logPath)
+            guard outcome.succeeded else {
+                throw StageError.toolFailed(stage: name, step: step.label, command: step.command, outcome: outcome)
+            }
+        }
+        for step in plan.steps where step.label == "copy build" || step.label == "install" { try await run(step) }
+
+        // The published artifacts replace what the install put there.
+        let sources = published(context.plan)
+        var placed: [String] = []
+        for (name, relative) in settings.artifacts.sorted(by: { $0.key < $1.key }) {
+            let target = destdir + "/" + relative
+            guard FileManager.default.fileExists(atPath: target) else {
+                throw StageError(stage: name, message: "the install did not create \(relative) under {destdir} (\(destdir)); check `[install] artifacts.\(name)`. Log: \(context.logPath)")
+            }
+            guard let source = sources[name] else {
+                throw StageError(stage: name, message: "no stage of this run published \(name); run the whole pipeline first.")
+            }
+            let mode = (try? FileManager.default.attributesOfItem(atPath: target)[.posixPermissions] as? Int) ?? 0o755
+            try workDir.copy(source, to: target)
+            try FileManager.default.setAttributes([.posixPermissions: mode], ofItemAtPath: target)
+            placed.append("\(relative) from \(workDir.relative(source))")
+        }
+        for step in plan.steps where step.label == "check" { try await run(step) }
+
+        // What the installed tree still says about where it was built.
+        let files = Self.files(under: destdir)
+        let needle = Data(workDir.root.utf8)
+        let naming = files.filter { FileManager.default.contents(atPath: $0)?.range(of: needle) != nil }
+        if !naming.isEmpty {
+            context.logger.warning("\(naming.count) installed file(s) name the work dir \(workDir.root), e.g. \(naming.prefix(3).map { workDir.relative($0) }.joined(separator: ", ")); the tree may not be relocatable.")
+        }
+        let listing = files.map { "\(FileDigest.sha256(of: $0) ?? "-")  \($0.dropFirst(destdir.count + 1))" }.joined(separator: "\n") + "\n"
+        try AtomicFile.write(Data(listing.utf8), to: manifest(workDir), durable: false)
+        var outputs = [manifest(workDir)]
+        var named: [String: String] = [:]
+        named[output: .installTree] = workDir.relative(destdir)
+        for step in plan.steps where step.label == "tarball" {
+            try await run(step)
+            outputs.append(tarball(workDir))
+            named[output: .installTarball] = workDir.relative(tarball(workDir))
+        }
+        // The copy of the build tree is only scaffolding for the install.
+        try workDir.remove(tree(workDir))
+        return StageResult(
+            outputs: outputs, counts: ["files": files.count, "files_naming_workdir": naming.count, "artifacts_placed": placed.count],
+            named: named,
+            message: "\(files.count) files installed" + (placed.isEmpty ? "" : ", \(placed.count) published artifact(s) placed")
+                + (naming.isEmpty ? "" : ", \(naming.count) name the work dir"))
+    }
+
+    /// Regular files under a directory (symlinks are not followed), sorted.
+    static func files(under root: String) -> [String] {
+        guard let enumerator = FileManager.default.enumerator(atPath: root) else { return [] }
+        var files: [String] = []
+        while let relative = enumerator.nextObject() as? String {
+            let path = root + "/" + relative
+            if (try? FileManager.default.attributesOfItem(atPath: path)[.type] as? FileAttributeType) == .typeRegular { files.append(path) }
+        }
+        return files.sorted()
+    }
+}
