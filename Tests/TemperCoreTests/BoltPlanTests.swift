@@ -173,14 +173,11 @@ import Testing
         #expect((kept.ratios["default"]?.high ?? 1) < 1 && (kept.ratios["slow"]?.low ?? 0) > 1)
         let none = BoltSelection.decide(preBolt: pre, candidates: [slower, noisy], select: .fastest)
         #expect(none.published == nil && none.reason.hasPrefix("not kept"))
-        // Faster, but executing more instructions than pre-BOLT: not kept.
+        // Faster with confidence while executing a little more: kept, and the report says so.
         var heavier = faster
-        heavier.instructions = 1001
+        heavier.instructions = 1010
         let more = BoltSelection.decide(preBolt: pre, candidates: [heavier], select: .fastest)
-        #expect(more.published == nil && more.reason.contains("execute more instructions"))
-        // Without instruction counts the interval alone decides.
-        heavier.instructions = nil
-        #expect(BoltSelection.decide(preBolt: pre, candidates: [heavier], select: .fastest).published == "default")
+        #expect(more.published == "default" && more.reason.contains("instructions +1.00%"))
         // "always" takes the lowest median whatever its interval.
         #expect(BoltSelection.decide(preBolt: pre, candidates: [slower], select: .always).published == "slow")
         #expect(BoltSelection.decide(preBolt: pre, candidates: [], select: .always).published == nil)

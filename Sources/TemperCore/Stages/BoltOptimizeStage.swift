@@ -118,7 +118,7 @@ public struct BoltOptimizeStage: Stage {
             steps: steps,
             material: [
                 "compare": profile.bolt.compare.rawValue, "select": profile.bolt.select.rawValue, "rounds": String(profile.bolt.rounds),
-                "candidates": candidates.map(\.name).joined(separator: ","), "workload": workloadName,
+                "candidates": candidates.map(\.name).joined(separator: ","), "workload": workloadName, "rule": BoltSelection.rule,
             ])
     }
 
