@@ -88,12 +88,7 @@ import Testing
         #expect(ELFFile(path: sandbox.workDir + "/out/tl")?.isBolted == true)
     }
 
-    func run(_ profile: String) async throws -> RunReport {
-        var options = PipelineRun.Options(jobs: 2)
-        options.workDir = sandbox.workDir
-        return try await PipelineRun(progress: SilentProgress(), logger: Logger(label: "t", factory: { _ in SwiftLogNoOpLogHandler() }))
-            .run(profilePath: profile, options: options)
-    }
+    func run(_ profile: String) async throws -> RunReport { try await sandbox.run(profile) }
 
     @Test func secondRunReusesEveryBoltStage() async throws {
         let profile = try boltProfile(name: "reuse")
@@ -360,12 +355,7 @@ import Testing
             """)
     }
 
-    func run(_ profile: String) async throws -> RunReport {
-        var options = PipelineRun.Options(jobs: 2)
-        options.workDir = sandbox.workDir
-        return try await PipelineRun(progress: SilentProgress(), logger: Logger(label: "t", factory: { _ in SwiftLogNoOpLogHandler() }))
-            .run(profilePath: profile, options: options)
-    }
+    func run(_ profile: String) async throws -> RunReport { try await sandbox.run(profile) }
 
     @Test func boltTrainingOfASandboxedProgramSaysWhy() async throws {
         let landlock = FileManager.default.fileExists(atPath: "/sys/kernel/security/lsm")
@@ -414,12 +404,7 @@ import Testing
         return try sandbox.writeRaw(name: "installed.toml", text)
     }
 
-    func run(_ profile: String) async throws -> RunReport {
-        var options = PipelineRun.Options(jobs: 2)
-        options.workDir = sandbox.workDir
-        return try await PipelineRun(progress: SilentProgress(), logger: Logger(label: "t", factory: { _ in SwiftLogNoOpLogHandler() }))
-            .run(profilePath: profile, options: options)
-    }
+    func run(_ profile: String) async throws -> RunReport { try await sandbox.run(profile) }
 
     @Test func thePublishedArtifactIsInstalledCheckedAndPackaged() async throws {
         let report = try await run(try profile(select: "always"))

@@ -65,6 +65,10 @@ import Testing
         utf16.append(valid.data(using: .utf16LittleEndian)!)
         try await Self.check(profileName: "utf16.toml", contents: utf16, status: 2, message: "it is UTF-16")
         try await Self.check(profileName: "latin1.toml", contents: Data("name = \"caf".utf8) + Data([0xE9, 0x22, 0x0A]), status: 2, message: "not valid UTF-8 (first bad byte at offset 11)")
+        // A large file with a bad byte at its end is found in one pass, not by trying every prefix.
+        try await Self.check(
+            profileName: "large-latin1.toml", contents: Data(repeating: UInt8(ascii: "#"), count: 1_000_000) + Data([0xE9, 0x0A]),
+            status: 2, message: "not valid UTF-8 (first bad byte at offset 1000000)")
         try await Self.check(profileName: "nul.toml", contents: Data("version = 1\0\n".utf8), status: 2, message: "NUL")
         try await Self.check(profileName: "empty.toml", contents: Data(), status: 2, message: "missing required key `version`")
 

@@ -13,10 +13,7 @@ import Testing
     }
 
     func run(_ options: PipelineRun.Options? = nil, profile: String? = nil) async throws -> RunReport {
-        var options = options ?? PipelineRun.Options(jobs: 2)
-        options.workDir = sandbox.workDir
-        return try await PipelineRun(progress: SilentProgress(), logger: Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() }))
-            .run(profilePath: profile ?? sandbox.profile, options: options)
+        try await sandbox.run(profile ?? sandbox.profile, options: options ?? PipelineRun.Options(jobs: 2))
     }
 
     func outcomes(_ report: RunReport) -> [String: StageOutcome] {

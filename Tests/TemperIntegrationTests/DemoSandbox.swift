@@ -56,6 +56,14 @@ struct DemoSandbox {
         return path
     }
 
+    /// Runs a profile in-process into `workDir` (or another work dir), silently.
+    func run(_ profile: String, workDir: String? = nil, options: PipelineRun.Options = PipelineRun.Options(jobs: 2)) async throws -> RunReport {
+        var options = options
+        options.workDir = workDir ?? self.workDir
+        return try await PipelineRun(progress: SilentProgress(), logger: Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() }))
+            .run(profilePath: profile, options: options)
+    }
+
     func appendToSource(_ file: String, _ text: String) throws {
         let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: source + "/" + file))
         try handle.seekToEnd()

@@ -53,7 +53,7 @@ public enum ArtifactPublisher {
             for path in [destination, tarball, marker] { try workDir.remove(path) }
             return
         }
-        let manifest = record.outputs.first { $0.key.hasSuffix("/manifest.txt") }?.value ?? ""
+        let manifest = record.output(.installManifest).flatMap { record.outputs[$0] } ?? ""
         if (try? String(contentsOfFile: marker, encoding: .utf8)) != manifest || !FileManager.default.fileExists(atPath: destination) {
             try workDir.remove(destination)
             try workDir.makeDirectory(workDir.out)

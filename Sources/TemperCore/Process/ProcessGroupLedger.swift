@@ -63,27 +63,28 @@ public actor ProcessGroupLedger {
             }
             try? FileManager.default.removeItem(atPath: path)
         }
-        var marked = markedProcesses(mark)
+        let marked = markedProcesses(mark)
         // Members of a group stopped above are still listed until they die: count them once.
         let unrecorded = marked.filter { !stoppedGroups.contains(getpgid($0)) }
-        for pid in marked { kill(pid, SIGKILL) }
-        // Killed processes still show until their parent (now init) reaps them.
-        for _ in 0..<200 where !marked.isEmpty {
-            usleep(10_000)
-            marked = marked.filter { startTime(of: $0) != nil && !isZombie($0) }
-        }
+        killAndWait(marked, attempts: 200)
         return stoppedGroups.count + unrecorded.count
+    }
+
+    /// SIGKILLs the processes and waits (10 ms steps) until they are gone: killed processes
+    /// still show until their parent (init, for orphans) reaps them.
+    static func killAndWait(_ pids: [Int32], attempts: Int) {
+        var alive = pids
+        for pid in alive { kill(pid, SIGKILL) }
+        for _ in 0..<attempts where !alive.isEmpty {
+            usleep(10_000)
+            alive = alive.filter { startTime(of: $0) != nil && !isZombie($0) }
+        }
     }
 
     /// Kills every live process marked `key=value` (even those that left the process group
     /// with setsid) and waits, briefly, until they are gone.
     static func stopMarked(key: String, value: String) {
-        var marked = markedProcesses(value, key: key)
-        for pid in marked { kill(pid, SIGKILL) }
-        for _ in 0..<100 where !marked.isEmpty {
-            usleep(10_000)
-            marked = marked.filter { startTime(of: $0) != nil && !isZombie($0) }
-        }
+        killAndWait(markedProcesses(value, key: key), attempts: 100)
     }
 
     /// Live processes whose environment holds `key=mark` (other users' are unreadable).

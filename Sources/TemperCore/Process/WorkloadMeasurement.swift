@@ -26,11 +26,6 @@ public struct WorkloadMeasurement: Sendable {
     /// GNU time reports a child's CPU time and peak RSS; when it is absent only wall time is kept.
     public static let gnuTime = "/usr/bin/time"
 
-    public static var valgrindAvailable: Bool {
-        (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin").split(separator: ":")
-            .contains { FileManager.default.isExecutableFile(atPath: "\($0)/valgrind") }
-    }
-
     /// The command as it is measured: under GNU time, writing to `usageFile`, when installed.
     public static func timed(_ command: Command, usageFile: String) -> (command: Command, usageFile: String?) {
         FileManager.default.isExecutableFile(atPath: gnuTime)

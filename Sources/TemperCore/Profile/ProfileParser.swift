@@ -46,12 +46,18 @@ public enum ProfileParser {
         return text
     }
 
+    /// The byte offset of the first invalid UTF-8 sequence, in one pass.
     static func firstInvalidUTF8(_ data: Data) -> Int? {
-        for end in stride(from: 1, through: data.count, by: 1) where String(validating: data.prefix(end), as: UTF8.self) == nil {
-            // A multi-byte character may be cut by the prefix; look a few bytes further.
-            if (end..<min(end + 4, data.count + 1)).allSatisfy({ String(validating: data.prefix($0), as: UTF8.self) == nil }) { return end - 1 }
+        var parser = Unicode.UTF8.ForwardParser()
+        var bytes = data.makeIterator()
+        var offset = 0
+        while true {
+            switch parser.parseScalar(from: &bytes) {
+            case .valid(let scalar): offset += scalar.count
+            case .emptyInput: return nil
+            case .error: return offset
+            }
         }
-        return nil
     }
 
     /// A name that becomes a directory: letters, digits, '-', '_', '.', not only dots (`.`
@@ -297,9 +303,9 @@ public enum ProfileParser {
     }
 
     /// A command must name a program: a non-empty argv whose first word is not empty.
-    static func checkProgram(_ run: [String], keyPath: String, file: String, locator: KeyLocator) throws {
+    static func checkProgram(_ run: [String], keyPath: String, file: String, locator: KeyLocator, line: Int? = nil) throws {
         guard let program = run.first, !program.trimmingCharacters(in: .whitespaces).isEmpty else {
-            throw ProfileError.invalidValue(file: file, keyPath: keyPath, line: locator.line(of: keyPath), message: "must name a program to run, e.g. [\"{artifact:NAME}\", \"ARG\"].")
+            throw ProfileError.invalidValue(file: file, keyPath: keyPath, line: line ?? locator.line(of: keyPath), message: "must name a program to run, e.g. [\"{artifact:NAME}\", \"ARG\"].")
         }
     }
 
@@ -454,24 +460,18 @@ struct TableReader {
         guard let value = try value(key, required: false, expected: expected) else { return nil }
         guard let array = value.array else { throw wrongType(key, expected, value) }
         if array.isEmpty { return [] }
-        if array.allSatisfy({ $0.string != nil }) {
-            let words = array.map { $0.string! }
+        /// One command: no NUL, and a program to run.
+        func argv(_ words: [String], _ path: String) throws -> [String] {
             for word in words { try checkText(word, keyPath(key)) }
-            guard !words[0].trimmingCharacters(in: .whitespaces).isEmpty else {
-                throw ProfileError.invalidValue(file: file, keyPath: keyPath(key), line: locator.line(of: keyPath(key)), message: "must name a program to run.")
-            }
-            return [words]
+            try ProfileParser.checkProgram(words, keyPath: path, file: file, locator: locator, line: locator.line(of: keyPath(key)))
+            return words
         }
+        if array.allSatisfy({ $0.string != nil }) { return [try argv(array.map { $0.string! }, keyPath(key))] }
         return try array.enumerated().map { index, element in
             guard let inner = element.array, !inner.isEmpty, inner.allSatisfy({ $0.string != nil }) else {
                 throw ProfileError.wrongType(file: file, keyPath: "\(keyPath(key))[\(index)]", line: locator.line(of: keyPath(key)), expected: "a non-empty argv array of strings", found: Self.describe(element))
             }
-            let words = inner.map { $0.string! }
-            for word in words { try checkText(word, keyPath(key)) }
-            guard !words[0].trimmingCharacters(in: .whitespaces).isEmpty else {
-                throw ProfileError.invalidValue(file: file, keyPath: "\(keyPath(key))[\(index)]", line: locator.line(of: keyPath(key)), message: "must name a program to run.")
-            }
-            return words
+            return try argv(inner.map { $0.string! }, "\(keyPath(key))[\(index)]")
         }
     }
 

@@ -124,6 +124,7 @@ public struct InstallStage: Stage {
         var outputs = [manifest(workDir)]
         var named: [String: String] = [:]
         named[output: .installTree] = workDir.relative(destdir)
+        named[output: .installManifest] = workDir.relative(manifest(workDir))
         for step in plan.steps where step.label == "tarball" {
             try await run(step)
             outputs.append(tarball(workDir))

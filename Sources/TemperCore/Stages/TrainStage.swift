@@ -1,21 +1,26 @@
 import Foundation
 
-/// Non-empty raw profile files under a directory (recursively: GCC mirrors object paths).
+/// Raw profile files under a directory (recursively: GCC mirrors object paths).
 enum RawProfiles {
-    static func find(in directory: String, extension fileExtension: String) -> [String] {
+    /// The non-empty ones, and the empty ones (a runtime that created its file and could not write).
+    static func scan(in directory: String, extension fileExtension: String) -> (files: [String], empty: [String]) {
         let manager = FileManager.default
-        guard let enumerator = manager.enumerator(atPath: directory) else { return [] }
+        guard let enumerator = manager.enumerator(atPath: directory) else { return ([], []) }
         var files: [String] = []
+        var empty: [String] = []
         while let relative = enumerator.nextObject() as? String {
             let path = directory + "/" + relative
             guard relative.hasSuffix("." + fileExtension),
                 let attributes = try? manager.attributesOfItem(atPath: path),
-                attributes[.type] as? FileAttributeType == .typeRegular,
-                (attributes[.size] as? Int ?? 0) > 0
+                attributes[.type] as? FileAttributeType == .typeRegular
             else { continue }
-            files.append(path)
+            if (attributes[.size] as? Int ?? 0) > 0 { files.append(path) } else { empty.append(path) }
         }
-        return files.sorted()
+        return (files.sorted(), empty.sorted())
+    }
+
+    static func find(in directory: String, extension fileExtension: String) -> [String] {
+        scan(in: directory, extension: fileExtension).files
     }
 }
 
@@ -142,19 +147,6 @@ public struct TrainStage: Stage {
         return profile.command(
             run: task.run, cwd: task.cwd, env: task.env, timeout: task.timeout, build: build, directory: build,
             artifacts: profile.artifactPaths(in: build))
-    }
-
-    /// Raw profile files a task left empty: the runtime created them and could not write.
-    static func emptyProfiles(in directory: String, extension fileExtension: String) -> [String] {
-        guard let enumerator = FileManager.default.enumerator(atPath: directory) else { return [] }
-        var files: [String] = []
-        while let relative = enumerator.nextObject() as? String {
-            let path = directory + "/" + relative
-            if relative.hasSuffix("." + fileExtension), (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) == 0 {
-                files.append(path)
-            }
-        }
-        return files.sorted()
     }
 
     static let likelyCauses = "likely causes: the program sandboxes itself (Linux Landlock or seccomp; some compressors "
@@ -298,8 +290,7 @@ public struct TrainStage: Stage {
         if outcome.succeeded, case .boltSample(let tools) = target {
             outcome = try await convertSamples(task, tools: tools, raw: raw, log: log, context)
         }
-        let produced = RawProfiles.find(in: raw, extension: rawExtension)
-        let empty = Self.emptyProfiles(in: raw, extension: rawExtension)
+        let (produced, empty) = RawProfiles.scan(in: raw, extension: rawExtension)
         let label = "task \(task.name)"
         if !outcome.succeeded {
             var comparison: ProcessOutcome?

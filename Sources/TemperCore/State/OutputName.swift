@@ -19,6 +19,8 @@ public struct OutputName: RawRepresentable, Hashable, Sendable {
     /// The installed tree (`{destdir}` of the install stage) and its tarball.
     public static let installTree = OutputName(rawValue: "install_tree")
     public static let installTarball = OutputName(rawValue: "install_tarball")
+    /// The installed tree's manifest (path and SHA-256 of every file).
+    public static let installManifest = OutputName(rawValue: "install_manifest")
     /// A build artifact, by its file name.
     public static func artifact(_ name: String) -> OutputName { OutputName(rawValue: "artifact:" + name) }
 }
