@@ -164,16 +164,7 @@ for ((round = 1; round <= rounds; round++)); do
 done
 
 echo "== one failing training shard (test_tabnanny aborts), then a resumed run"
-mkdir -p "$out/crash"
-printf 'import os\nos.abort()\n' > "$out/crash/tabnanny.py"
-status=0
-PYTHONPATH="$out/crash" "$temper" run "$root/Profiles/cpython.toml" --workdir "$out/temper" --llvm-bin "$llvm" \
-  --from train --to train > "$out/shard-crash.log" 2>&1 || status=$?
-[ "$status" = 1 ] || { echo "error: expected train to fail with exit status 1, got $status (see $out/shard-crash.log)" >&2; exit 1; }
-cp "$out/temper/report.json" "$out/report-crashed.json"
-timed c-resume "$temper" run "$root/Profiles/cpython.toml" --workdir "$out/temper" --llvm-bin "$llvm" \
-  --to train > "$out/shard-resume.log" 2>&1
-cp "$out/temper/report.json" "$out/report-resumed.json"
+"$root/Scripts/failing-shard.sh" "$temper" "$root/Profiles/cpython.toml" "$out/temper" "$llvm" "$out"
 
 echo "== result"
 summarize "$out/runner/bin/python"

@@ -32,12 +32,12 @@ import Testing
     @Test func optimizeUsesProfileWithLTOAndTheMissingProfilePolicy() throws {
         let warn = BuildStage(variant: .optimize, profileFrom: .merge, profile: try profile(), toolchain: Self.gcc)
         let command = try warn.plan(PlanContext(workDir: WorkDir(root: "/w"), jobs: 1)).steps[0].command
-        #expect(command.environment["CFLAGS"] == "-O2 -fprofile-use -Wmissing-profile -Wno-error=coverage-mismatch -flto=auto")
+        #expect(command.environment["CFLAGS"] == "-O2 -fprofile-use -Wmissing-profile -Wno-error=coverage-mismatch -flto=auto -fdebug-prefix-map=/w/stages/optimize/build=.")
         #expect(command.environment["LDFLAGS"] == "-flto=auto")
         let strictProfile = try Fixtures.parse(Fixtures.minimalProfile + "\n[optimize]\nmissing_profile = \"error\"\n")
         let strict = BuildStage(variant: .optimize, profileFrom: .merge, profile: strictProfile, toolchain: Self.gcc)
         #expect(try strict.plan(PlanContext(workDir: WorkDir(root: "/w"), jobs: 1)).steps[0].command.environment["CFLAGS"]
-            == "-O2 -fprofile-use -Wmissing-profile -Werror=missing-profile -Werror=coverage-mismatch -flto=auto")
+            == "-O2 -fprofile-use -Wmissing-profile -Werror=missing-profile -Werror=coverage-mismatch -flto=auto -fdebug-prefix-map=/w/stages/optimize/build=.")
         let clang = BuildStage(variant: .optimize, profileFrom: .merge, profile: strictProfile, toolchain: Fixtures.toolchain)
         #expect(try clang.plan(PlanContext(workDir: WorkDir(root: "/w"), jobs: 1)).steps[0].command.environment["CFLAGS"]!.contains("-Werror=backend-plugin"))
     }

@@ -396,6 +396,7 @@ import Testing
             artifacts = { tl = "usr/bin/tl" }
             check = [\(check)]
             tarball = true
+            relocatable = true
 
             [bolt]
             enabled = true
@@ -417,12 +418,26 @@ import Testing
         #expect(FileDigest.sha256(of: installed) == FileDigest.sha256(of: sandbox.workDir + "/out/tl"))
         #expect(FileManager.default.isExecutableFile(atPath: installed))
         #expect(FileManager.default.fileExists(atPath: sandbox.workDir + "/out/install.tar.gz"))
-        // Files that name the work dir are counted: BUILD, and tl's debug info (its build path).
-        #expect(install.counts?["files"] == 2 && install.counts?["files_naming_workdir"] == 2)
+        // The text file that named the build directory is rewritten; tl's debug info names "."
+        // (-fdebug-prefix-map): nothing names the work dir, so `relocatable = true` passes.
+        #expect(install.counts?["files"] == 2 && install.counts?["files_naming_workdir"] == 0 && install.counts?["files_rewritten"] == 1)
+        #expect(try String(contentsOfFile: sandbox.workDir + "/out/install/usr/share/doc/BUILD", encoding: .utf8) == "built in .\n")
         // Nothing changed: reused, and out/install stays.
         let again = try await run(try profile(select: "always"))
         #expect(again.stages.allSatisfy { $0.outcome == .reused })
         #expect(FileManager.default.fileExists(atPath: installed))
+    }
+
+    @Test func aBinaryNamingTheWorkDirFailsARelocatableInstall() async throws {
+        // A NUL makes it binary: temper does not rewrite it, so the tree is not relocatable.
+        let extra = "run = [[\"mkdir\", \"-p\", \"{destdir}/usr/bin\"], [\"cp\", \"tl\", \"{destdir}/usr/bin/tl\"], [\"sh\", \"-c\", \"printf 'x\\\\000{build}' > {destdir}/usr/bin/data\"]]"
+        let text = try String(contentsOfFile: try profile(select: "always"), encoding: .utf8)
+            .replacingOccurrences(of: #"run = [["mkdir", "-p", "{destdir}/usr/bin", "{destdir}/usr/share/doc"], ["cp", "tl", "{destdir}/usr/bin/tl"], ["sh", "-c", "echo built in {build} > {destdir}/usr/share/doc/BUILD"]]"#, with: extra)
+        let error = try await #require(throws: StageError.self) {
+            _ = try await run(try sandbox.writeRaw(name: "installed.toml", text))
+        }
+        #expect(error.stage == "install" && error.message.contains("still name the work dir") && error.message.contains("usr/bin/data"))
+        #expect(!FileManager.default.fileExists(atPath: sandbox.workDir + "/out/install"))
     }
 
     @Test func aFailingCheckFailsTheStageAndNothingIsInstalledInOut() async throws {

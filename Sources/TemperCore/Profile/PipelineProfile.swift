@@ -219,4 +219,7 @@ public struct InstallSettings: Sendable, Equatable {
     public var check: [[String]] = []
     /// Also write `out/install.tar.gz`.
     public var tarball = false
+    /// Fail the stage when an installed file still names the work dir (after temper has
+    /// removed its own flags and build paths from the installed text files).
+    public var relocatable = false
 }

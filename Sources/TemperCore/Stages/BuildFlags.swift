@@ -21,8 +21,12 @@ public enum BuildFlags {
     /// gcc: `-fprofile-use` without a directory reads each object's `.gcda` next to the object,
     /// where the optimize stage places the merged profiles; `-fprofile-update=atomic` keeps
     /// counters exact when tasks run in parallel.
+    ///
+    /// Builds that may be installed (optimize, baseline) map their build directory to `.` in
+    /// debug info: an installed tree must not name the work dir it was built in.
     public static func injected(
-        for variant: BuildVariant, toolchain: Toolchain, settings profile: PipelineProfile, profileData: String?, thinLTOCache: String?
+        for variant: BuildVariant, toolchain: Toolchain, settings profile: PipelineProfile, profileData: String?, thinLTOCache: String?,
+        buildDirectory: String? = nil
     ) -> InjectedFlags {
         var flags = InjectedFlags()
         let lto: LTOMode
@@ -75,6 +79,9 @@ public enum BuildFlags {
                 flags.cflags.append("-flto=auto")
                 flags.ldflags.append("-flto=auto")
             }
+        }
+        if variant != .instrument, let buildDirectory {
+            flags.cflags.append("-fdebug-prefix-map=\(buildDirectory)=.")
         }
         if profile.bolt.enabled, variant != .instrument {
             // BOLT inputs: static relocations, and (unless the profile keeps PIE) a fixed-address

@@ -43,7 +43,7 @@ public struct BuildStage: Stage {
         let profileData = profileFrom.flatMap { context.upstream[$0]?.output(.profileData) }.map(context.workDir.absolute)
         return BuildFlags.injected(
             for: variant, toolchain: toolchain, settings: profile, profileData: profileData,
-            thinLTOCache: context.workDir.cache + "/thinlto-\(variant.rawValue)")
+            thinLTOCache: context.workDir.cache + "/thinlto-\(variant.rawValue)", buildDirectory: buildDirectory(context.workDir))
     }
 
     /// The placeholder values and environment of this build's commands, with `{build}` being

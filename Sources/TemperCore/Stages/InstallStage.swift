@@ -75,7 +75,48 @@ public struct InstallStage: Stage {
         }
         let sources = published(context)
         let placed = settings.artifacts.keys.sorted().map { "\($0)=\(settings.artifacts[$0]!)<-\(sources[$0].map(workDir.relative) ?? "<the published \($0)>")" }
-        return StagePlan(steps: steps, material: ["place": placed.joined(separator: "\n")])
+        let rewrites = Self.rewrites(values: values, injected: optimize.flags(context), buildDirectories: [optimize.buildDirectory(workDir), tree], workDir: workDir)
+        return StagePlan(steps: steps, material: [
+            "place": placed.joined(separator: "\n"),
+            "rewrite": rewrites.map { "\($0.from) -> \($0.to)" }.joined(separator: "\n"),
+            "relocatable": String(settings.relocatable),
+        ])
+    }
+
+    /// What temper removes from the installed text files: the flags it gave the build (build
+    /// systems record them, e.g. CPython's sysconfig keeps make's command-line `*_NODIST`
+    /// flags), then any of its flags that name the work dir, then the build directories, which
+    /// become `.` as in the debug info (`-fdebug-prefix-map`). Longest first, so that a string
+    /// that contains another goes before it.
+    static func rewrites(values: [String: String], injected: InjectedFlags, buildDirectories: [String], workDir: WorkDir) -> [(from: String, to: String)] {
+        var removed = Set(["cflags", "cxxflags", "ldflags"].compactMap { values[$0] }.filter { !$0.isEmpty })
+        removed.formUnion((injected.cflags + injected.ldflags).filter { $0.contains(workDir.root) })
+        let ordered = removed.sorted { ($0.count, $0) > ($1.count, $1) }
+        return ordered.flatMap { [(" " + $0, ""), ($0, "")] }
+            + buildDirectories.sorted { $0.count > $1.count }.map { ($0, ".") }
+    }
+
+    /// Applies the rewrites to the regular text files under `root` (no NUL byte, valid UTF-8),
+    /// in place so that their modes stay; returns the files changed. Binary files are only counted
+    /// later: rewriting them would break them.
+    static func rewrite(_ rewrites: [(from: String, to: String)], under root: String, workDir: WorkDir) throws -> [String] {
+        var changed: [String] = []
+        for path in files(under: root) where workDir.contains(path) {
+            guard let data = FileManager.default.contents(atPath: path), !data.contains(0),
+                let text = String(data: data, encoding: .utf8)
+            else { continue }
+            var result = text
+            for rewrite in rewrites where result.contains(rewrite.from) {
+                result = result.replacingOccurrences(of: rewrite.from, with: rewrite.to)
+            }
+            guard result != text else { continue }
+            guard let handle = FileHandle(forWritingAtPath: path) else { throw WorkDirError.outside(path: path, root: workDir.root) }
+            defer { try? handle.close() }
+            try handle.truncate(atOffset: 0)
+            try handle.write(contentsOf: Data(result.utf8))
+            changed.append(path)
+        }
+        return changed
     }
 
     public func execute(_ context: StageContext) async throws -> StageResult {
@@ -93,6 +134,13 @@ public struct InstallStage: Stage {
             }
         }
         for step in plan.steps where step.label == "copy build" || step.label == "install" { try await run(step) }
+
+        // Temper's flags and build paths out of the installed text (sysconfig, Makefiles, *-config).
+        let rewrites = (plan.material["rewrite"] ?? "").split(separator: "\n", omittingEmptySubsequences: true).compactMap { line -> (from: String, to: String)? in
+            guard let arrow = line.range(of: " -> ", options: .backwards) else { return nil }
+            return (String(line[..<arrow.lowerBound]), String(line[arrow.upperBound...]))
+        }
+        let rewritten = try Self.rewrite(rewrites, under: destdir, workDir: workDir)
 
         // The published artifacts replace what the install put there.
         let sources = published(context.plan)
@@ -117,7 +165,11 @@ public struct InstallStage: Stage {
         let needle = Data(workDir.root.utf8)
         let naming = files.filter { FileManager.default.contents(atPath: $0)?.range(of: needle) != nil }
         if !naming.isEmpty {
-            context.logger.warning("\(naming.count) installed file(s) name the work dir \(workDir.root), e.g. \(naming.prefix(3).map { workDir.relative($0) }.joined(separator: ", ")); the tree may not be relocatable.")
+            let examples = naming.prefix(5).map { workDir.relative($0) }.joined(separator: ", ")
+            guard !settings.relocatable else {
+                throw StageError(stage: name, message: "\(naming.count) installed file(s) still name the work dir \(workDir.root): \(examples)\(naming.count > 5 ? ", ..." : ""). `[install] relocatable = true` refuses such a tree; find where the build records its paths (`grep -rl \(workDir.root) \(destdir)`).")
+            }
+            context.logger.warning("\(naming.count) installed file(s) name the work dir \(workDir.root), e.g. \(examples); the tree may not be relocatable.")
         }
         let listing = files.map { "\(FileDigest.sha256(of: $0) ?? "-")  \($0.dropFirst(destdir.count + 1))" }.joined(separator: "\n") + "\n"
         try AtomicFile.write(Data(listing.utf8), to: manifest(workDir), durable: false)
@@ -133,9 +185,10 @@ public struct InstallStage: Stage {
         // The copy of the build tree is only scaffolding for the install.
         try workDir.remove(tree(workDir))
         return StageResult(
-            outputs: outputs, counts: ["files": files.count, "files_naming_workdir": naming.count, "artifacts_placed": placed.count],
+            outputs: outputs, counts: ["files": files.count, "files_naming_workdir": naming.count, "files_rewritten": rewritten.count, "artifacts_placed": placed.count],
             named: named,
             message: "\(files.count) files installed" + (placed.isEmpty ? "" : ", \(placed.count) published artifact(s) placed")
+                + (rewritten.isEmpty ? "" : ", temper's flags and build paths removed from \(rewritten.count)")
                 + (naming.isEmpty ? "" : ", \(naming.count) name the work dir"))
     }
 

@@ -28,11 +28,25 @@ public enum ToolCommands {
     }
 
     /// `llvm-bolt -data=...` with the given optimization flags and temper's reporting flags.
+    /// BOLT writes its command line into the binary (`.note.bolt_info`): the paths are given
+    /// relative to its working directory, so a shipped binary does not name the work dir.
     public static func boltOptimize(_ tools: BoltTools, input: String, profile: String, output: String, flags: [String], directory: String) -> Command {
-        Command(
+        let relative = { (path: String) in relativePath(path, from: directory) }
+        return Command(
             executable: tools.bolt?.path ?? "llvm-bolt",
-            arguments: [input, "-data=\(profile)", "-o", output] + flags + BoltTools.reportingFlags,
+            arguments: [relative(input), "-data=\(relative(profile))", "-o", relative(output)] + flags + BoltTools.reportingFlags,
             workingDirectory: directory)
+    }
+
+    /// `path` relative to `directory` (both absolute and standardized; a relative `path` is
+    /// returned as it is).
+    static func relativePath(_ path: String, from directory: String) -> String {
+        guard path.hasPrefix("/"), directory.hasPrefix("/") else { return path }
+        let target = path.split(separator: "/"), base = directory.split(separator: "/")
+        var common = 0
+        while common < min(target.count, base.count), target[common] == base[common] { common += 1 }
+        let parts = Array(repeating: "..", count: base.count - common) + target[common...].map(String.init)
+        return parts.isEmpty ? "." : parts.joined(separator: "/")
     }
 
     public static func mergeFdata(_ tools: BoltTools, output: String, inputs: [String], directory: String) -> Command {

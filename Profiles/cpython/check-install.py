@@ -1,0 +1,39 @@
+"""Checks an installed CPython as a release engineer ships it (run by the installed python,
+with no LD_LIBRARY_PATH and no PYTHONHOME):
+- it loaded the libpython of its own prefix (through its RUNPATH, $ORIGIN/../lib);
+- sysconfig carries none of temper's flags and no path into temper's work dir;
+- its standard extension modules import.
+
+Usage: python3.13 check-install.py WORK_DIR"""
+import os
+import sys
+import sysconfig
+
+work_dir = os.path.realpath(sys.argv[1])
+problems = []
+
+prefix = os.path.realpath(sys.prefix)
+libs = {line.split()[-1] for line in open("/proc/self/maps") if "libpython" in line}
+if not libs:
+    problems.append("no libpython is mapped: this python is not a shared-library build")
+for lib in libs:
+    if not os.path.realpath(lib).startswith(prefix + "/lib/"):
+        problems.append(f"loaded {lib}, not the libpython under its prefix {prefix}/lib")
+
+temper_flags = ("-fprofile-use", "-fprofile-instr-use", "-fprofile-generate", "-fprofile-instr-generate",
+                "thinlto-cache-dir", "-static-func-full-module-prefix", "-pgo-warn-missing-function",
+                "--emit-relocs", "-fdebug-prefix-map", "-Wbackend-plugin")
+for name, value in sorted(sysconfig.get_config_vars().items()):
+    if not isinstance(value, str):
+        continue
+    if work_dir in value:
+        problems.append(f"sysconfig {name} names the work dir: {value[:200]}")
+    for flag in temper_flags:
+        if flag in value:
+            problems.append(f"sysconfig {name} carries temper's {flag}: {value[:200]}")
+
+import ctypes, decimal, json, sqlite3, ssl, zlib  # noqa: E401,F401  (extension modules load)
+
+if problems:
+    sys.exit("installed python check failed:\n  " + "\n  ".join(problems))
+print(f"installed python {sys.version.split()[0]} at {prefix}: libpython {', '.join(sorted(libs))}; sysconfig clean")
