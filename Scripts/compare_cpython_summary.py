@@ -36,8 +36,10 @@ def interval(values):
 times = {}
 if os.path.exists(path("times")):
     for line in open(path("times")):
-        label, wall, user, system = line.split()
-        times[label] = (float(wall), float(user) + float(system))
+        fields = line.split()
+        if len(fields) == 4 and not line.startswith("Command "):  # GNU time's "Command exited with ..." lines
+            label, wall, user, system = fields
+            times[label] = (float(wall), float(user) + float(system))
 baseline_parts = ("a-configure", "a-make", "a-install")
 if all(p in times for p in baseline_parts) and "b-temper" in times:
     a_wall = sum(times[p][0] for p in baseline_parts)
