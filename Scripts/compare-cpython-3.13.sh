@@ -115,6 +115,15 @@ if has smoke; then
       > "$out/smoke-$name.log" 2>&1 && echo "ok" > "$out/smoke-$name.result" || echo "FAILED" > "$out/smoke-$name.result"
     echo "  $name: $(cat "$out/smoke-$name.result") ($out/smoke-$name.log)"
   done
+  # The install checks of temper's profile on both trees: is sysconfig free of the build's
+  # PGO/LTO flags and of its build directory? (Informational for CPython's own install.)
+  declare -A builddir=([cpython-bolt]="$out/cpython" [temper]="$out/temper")
+  for name in "${names[@]}"; do
+    run_python "$name" "$root/Profiles/cpython/check-install.py" "${builddir[$name]}" > "$out/sysconfig-$name.log" 2>&1 \
+      && echo "clean" > "$out/sysconfig-$name.result" \
+      || echo "$(grep -c "sysconfig" "$out/sysconfig-$name.log") findings" > "$out/sysconfig-$name.result"
+    echo "  $name sysconfig: $(cat "$out/sysconfig-$name.result") ($out/sysconfig-$name.log)"
+  done
 fi
 
 runner="$out/runner"

@@ -69,6 +69,10 @@ smoke = {n: open(path(f"smoke-{n}.result")).read().strip() for n in prefixes if 
 if smoke:
     print("smoke -m test: " + ", ".join(f"{n} {r}" for n, r in smoke.items()))
     goals.append(f"both installed pythons pass the smoke tests: {check(all(r == 'ok' for r in smoke.values()))}")
+sysconfig = {n: open(path(f"sysconfig-{n}.result")).read().strip() for n in prefixes if os.path.exists(path(f"sysconfig-{n}.result"))}
+if sysconfig:
+    print("sysconfig (build flags or build-dir paths, Profiles/cpython/check-install.py): "
+          + ", ".join(f"{n} {r}" for n, r in sysconfig.items()))
 
 counts = {}
 for name in prefixes:

@@ -20,10 +20,14 @@ for lib in libs:
     if not os.path.realpath(lib).startswith(prefix + "/lib/"):
         problems.append(f"loaded {lib}, not the libpython under its prefix {prefix}/lib")
 
-temper_flags = ("-fprofile-use", "-fprofile-instr-use", "-fprofile-generate", "-fprofile-instr-generate",
-                "thinlto-cache-dir", "-static-func-full-module-prefix", "-pgo-warn-missing-function",
-                "--emit-relocs", "-fdebug-prefix-map", "-Wbackend-plugin")
-for name, value in sorted(sysconfig.get_config_vars().items()):
+# The flags temper gives the build (IR PGO, its diagnostics, the ThinLTO cache, BOLT's needs).
+# CPython's own PGO_PROF_*_FLAG (front-end -fprofile-instr-*) are configure's, not temper's.
+temper_flags = ("-fprofile-use=", "-fprofile-generate", "thinlto-cache-dir", "-static-func-full-module-prefix",
+                "-pgo-warn-missing-function", "--emit-relocs", "-fdebug-prefix-map", "-Wbackend-plugin")
+# What the build recorded (_sysconfigdata's build_time_vars), not the values sysconfig computes at
+# run time from where the tree is (prefix, base, srcdir, ...: inside the work dir while checked).
+data = __import__(sysconfig._get_sysconfigdata_name(), fromlist=["build_time_vars"])
+for name, value in sorted(data.build_time_vars.items()):
     if not isinstance(value, str):
         continue
     if work_dir in value:

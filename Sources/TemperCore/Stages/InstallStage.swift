@@ -96,24 +96,37 @@ public struct InstallStage: Stage {
             + buildDirectories.sorted { $0.count > $1.count }.map { ($0, ".") }
     }
 
-    /// Applies the rewrites to the regular text files under `root` (no NUL byte, valid UTF-8),
-    /// in place so that their modes stay; returns the files changed. Binary files are only counted
-    /// later: rewriting them would break them.
+    /// Applies the rewrites to the regular text files under `root` (no NUL byte, valid UTF-8,
+    /// under 64 MB), in place with their modes and modification times kept (so that make finds
+    /// nothing newer to redo); returns the files changed. Binary files are left alone: rewriting
+    /// them would break them (the stage counts those that still name the work dir).
     static func rewrite(_ rewrites: [(from: String, to: String)], under root: String, workDir: WorkDir) throws -> [String] {
+        guard !rewrites.isEmpty else { return [] }
         var changed: [String] = []
         for path in files(under: root) where workDir.contains(path) {
-            guard let data = FileManager.default.contents(atPath: path), !data.contains(0),
-                let text = String(data: data, encoding: .utf8)
+            guard let attributes = try? FileManager.default.attributesOfItem(atPath: path),
+                let size = attributes[.size] as? Int, size > 0, size < 64 << 20,
+                let handle = FileHandle(forReadingAtPath: path)
             else { continue }
+            // Most files of a build tree are objects: the first block tells.
+            let head = (try? handle.read(upToCount: 8192)) ?? Data()
+            guard !head.contains(0), let rest = try? handle.readToEnd() ?? Data() else { try? handle.close(); continue }
+            try? handle.close()
+            let data = head + rest
+            guard !data.contains(0), let text = String(data: data, encoding: .utf8) else { continue }
             var result = text
             for rewrite in rewrites where result.contains(rewrite.from) {
                 result = result.replacingOccurrences(of: rewrite.from, with: rewrite.to)
             }
             guard result != text else { continue }
-            guard let handle = FileHandle(forWritingAtPath: path) else { throw WorkDirError.outside(path: path, root: workDir.root) }
-            defer { try? handle.close() }
-            try handle.truncate(atOffset: 0)
-            try handle.write(contentsOf: Data(result.utf8))
+            guard let writer = FileHandle(forWritingAtPath: path) else { throw WorkDirError.outside(path: path, root: workDir.root) }
+            defer { try? writer.close() }
+            try writer.truncate(atOffset: 0)
+            try writer.write(contentsOf: Data(result.utf8))
+            try writer.close()
+            if let modified = attributes[.modificationDate] as? Date {
+                try FileManager.default.setAttributes([.modificationDate: modified], ofItemAtPath: path)
+            }
             changed.append(path)
         }
         return changed
@@ -133,13 +146,16 @@ public struct InstallStage: Stage {
                 throw StageError.toolFailed(stage: name, step: step.label, command: step.command, outcome: outcome)
             }
         }
-        for step in plan.steps where step.label == "copy build" || step.label == "install" { try await run(step) }
-
-        // Temper's flags and build paths out of the installed text (sysconfig, Makefiles, *-config).
+        // Temper's flags and build paths out of the text (sysconfig, Makefiles, *-config): first
+        // in the copy of the build tree, so that what the install derives from those files
+        // (CPython's byte-compiled _sysconfigdata) is clean too, then in the installed tree.
         let rewrites = (plan.material["rewrite"] ?? "").split(separator: "\n", omittingEmptySubsequences: true).compactMap { line -> (from: String, to: String)? in
             guard let arrow = line.range(of: " -> ", options: .backwards) else { return nil }
             return (String(line[..<arrow.lowerBound]), String(line[arrow.upperBound...]))
         }
+        for step in plan.steps where step.label == "copy build" { try await run(step) }
+        let rewrittenInBuild = try Self.rewrite(rewrites, under: tree(workDir), workDir: workDir)
+        for step in plan.steps where step.label == "install" { try await run(step) }
         let rewritten = try Self.rewrite(rewrites, under: destdir, workDir: workDir)
 
         // The published artifacts replace what the install put there.
@@ -185,7 +201,7 @@ public struct InstallStage: Stage {
         // The copy of the build tree is only scaffolding for the install.
         try workDir.remove(tree(workDir))
         return StageResult(
-            outputs: outputs, counts: ["files": files.count, "files_naming_workdir": naming.count, "files_rewritten": rewritten.count, "artifacts_placed": placed.count],
+            outputs: outputs, counts: ["files": files.count, "files_naming_workdir": naming.count, "files_rewritten": rewritten.count, "build_files_rewritten": rewrittenInBuild.count, "artifacts_placed": placed.count],
             named: named,
             message: "\(files.count) files installed" + (placed.isEmpty ? "" : ", \(placed.count) published artifact(s) placed")
                 + (rewritten.isEmpty ? "" : ", temper's flags and build paths removed from \(rewritten.count)")
