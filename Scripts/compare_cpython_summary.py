@@ -65,6 +65,12 @@ print("sizes:         " + "; ".join(
     f"{name} python3.13 {size(os.path.join(p, 'bin', 'python3.13')):.2f} MB, libpython3.13.so.1.0 "
     f"{size(os.path.join(p, 'lib', 'libpython3.13.so.1.0')):.1f} MB" for name, p in prefixes.items()))
 
+stripped = {n: path("stripped", n) for n in prefixes if os.path.isdir(path("stripped", n))}
+if stripped:
+    print("sizes without debug info (the instruction phase's --strip-debug copies): " + "; ".join(
+        f"{name} python3.13 {size(os.path.join(p, 'bin', 'python3.13')):.2f} MB, libpython3.13.so.1.0 "
+        f"{size(os.path.join(p, 'lib', 'libpython3.13.so.1.0')):.1f} MB" for name, p in stripped.items()))
+
 smoke = {n: open(path(f"smoke-{n}.result")).read().strip() for n in prefixes if os.path.exists(path(f"smoke-{n}.result"))}
 if smoke:
     print("smoke -m test: " + ", ".join(f"{n} {r}" for n, r in smoke.items()))

@@ -422,6 +422,16 @@ import Testing
         // (-fdebug-prefix-map): nothing names the work dir, so `relocatable = true` passes.
         #expect(install.counts?["files"] == 2 && install.counts?["files_naming_workdir"] == 0 && install.counts?["files_rewritten"] == 1)
         #expect(try String(contentsOfFile: sandbox.workDir + "/out/install/usr/share/doc/BUILD", encoding: .utf8) == "built in .\n")
+        // out/install keeps the installed files' modification times (CPython's byte-code is
+        // valid only for its source's mtime: a copy with new times made every import recompile).
+        // (Whole seconds: what the byte-code records, and what Foundation sets reliably.)
+        let modified = { (path: String) in
+            (try FileManager.default.attributesOfItem(atPath: path)[.modificationDate] as? Date).map { $0.timeIntervalSince1970.rounded(.down) }
+        }
+        let stageTree = sandbox.workDir + "/stages/install/destdir"
+        for file in ["usr/bin/tl", "usr/share/doc/BUILD"] {
+            #expect(try modified(sandbox.workDir + "/out/install/" + file) == modified(stageTree + "/" + file))
+        }
         // Nothing changed: reused, and out/install stays.
         let again = try await run(try profile(select: "always"))
         #expect(again.stages.allSatisfy { $0.outcome == .reused })

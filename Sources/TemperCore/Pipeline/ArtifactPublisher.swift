@@ -55,9 +55,7 @@ public enum ArtifactPublisher {
         }
         let manifest = record.output(.installManifest).flatMap { record.outputs[$0] } ?? ""
         if (try? String(contentsOfFile: marker, encoding: .utf8)) != manifest || !FileManager.default.fileExists(atPath: destination) {
-            try workDir.remove(destination)
-            try workDir.makeDirectory(workDir.out)
-            try FileManager.default.copyItem(atPath: workDir.absolute(tree), toPath: destination)
+            try workDir.copyTree(workDir.absolute(tree), to: destination)
             try AtomicFile.write(Data(manifest.utf8), to: marker, durable: false)
         }
         if let source = record.output(.installTarball) {

@@ -84,6 +84,24 @@ public struct WorkDir: Sendable, Equatable {
         try FileManager.default.copyItem(atPath: source, toPath: destination)
     }
 
+    /// Copies a tree to a destination inside the work dir, replacing what is there, with the
+    /// files' modification times kept: an installed tree is judged by them (CPython's byte-code
+    /// is valid only for its source's mtime; make compares them). Symlinks are copied as links.
+    public func copyTree(_ source: String, to destination: String) throws {
+        try remove(destination)
+        try makeDirectory(URL(fileURLWithPath: destination).deletingLastPathComponent().path)
+        let manager = FileManager.default
+        try manager.copyItem(atPath: source, toPath: destination)
+        guard let enumerator = manager.enumerator(atPath: source) else { return }
+        while let relative = enumerator.nextObject() as? String {
+            guard let attributes = try? manager.attributesOfItem(atPath: source + "/" + relative),
+                attributes[.type] as? FileAttributeType != .typeSymbolicLink,
+                let modified = attributes[.modificationDate] as? Date
+            else { continue }
+            try manager.setAttributes([.modificationDate: modified], ofItemAtPath: destination + "/" + relative)
+        }
+    }
+
     /// Whether this directory is a temper work dir: its state file says so. A `lock` alone (or
     /// any other file) proves nothing, so `clean` and `--fresh` never touch such a directory.
     public var isTemperWorkDir: Bool {
