@@ -110,8 +110,11 @@ fi
 
 if has smoke; then
   echo "== smoke: python -m test on each installed python"
+  # Not test_venv: test_zippath_from_non_installed_posix copies python3.13 alone and expects
+  # libpython at sysconfig's LIBDIR (/usr/local/lib), so it fails for any DESTDIR tree of a
+  # shared build, CPython's own included (measured here; the install stage makes a venv instead).
   for name in "${names[@]}"; do
-    run_python "$name" -m test -q test_sys test_json test_ssl test_sqlite3 test_ctypes test_zlib test_decimal test_venv \
+    run_python "$name" -m test -q test_sys test_json test_ssl test_sqlite3 test_ctypes test_zlib test_decimal \
       > "$out/smoke-$name.log" 2>&1 && echo "ok" > "$out/smoke-$name.result" || echo "FAILED" > "$out/smoke-$name.result"
     echo "  $name: $(cat "$out/smoke-$name.result") ($out/smoke-$name.log)"
   done

@@ -166,10 +166,22 @@ public struct TrainStage: Stage {
                 ? "the same task on the uninstrumented PGO+LTO build exits 0, so \(runtime) is what fails (\(failed.statusDescription))"
                 : "the same task also fails on the uninstrumented PGO+LTO build (\(comparison.statusDescription)): the task itself is at fault")
         }
-        if !empty.isEmpty {
-            lines.append("\(empty.count) profile file(s) were created but left empty (\(empty.prefix(2).joined(separator: ", "))): \(runtime) could not write at exit")
+        // A task killed by a signal or stopped at its timeout never reaches its exit handlers:
+        // that alone explains empty profiles, and the sandbox guesses would mislead.
+        var stoppedBeforeExit = false
+        if let failed, comparison == nil {
+            switch failed.termination {
+            case .signaled, .timedOut: stoppedBeforeExit = true
+            case .exited: break
+            }
         }
-        if !lines.isEmpty, comparison?.succeeded != false {
+        if !empty.isEmpty {
+            lines.append("\(empty.count) profile file(s) were created but left empty (\(empty.prefix(2).joined(separator: ", "))): "
+                + (stoppedBeforeExit
+                    ? "the task was \(failed!.statusDescription) before its exit handlers ran, so \(runtime) never wrote them"
+                    : "\(runtime) could not write at exit"))
+        }
+        if !lines.isEmpty, comparison?.succeeded != false, !stoppedBeforeExit {
             lines.append(Self.likelyCauses)
         }
         return lines.map { "\n  " + $0 + "." }.joined()
