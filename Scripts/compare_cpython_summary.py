@@ -121,7 +121,7 @@ if pyperf_files:
         print(f"{'benchmark':18} {'CPython ms':>11} {'temper ms':>10} {'speed':>7}")
         for b in sorted(pooled["temper"]):
             base, mine = statistics.median(pooled["cpython-bolt"][b]), statistics.median(pooled["temper"][b])
-            print(f"{b:18} {base * 1e3:11.2f} {mine * 1e3:10.2f} {base / mine:7.3f}")
+            print(f"{b:18} {base * 1e3:11.4g} {mine * 1e3:10.4g} {base / mine:7.3f}")
         mean, ci = interval(per_round)
         rounds_text = ", ".join(f"{x:.3f}" for x in per_round)
         ci_text = f", 95% interval [{ci[0]:.3f}, {ci[1]:.3f}]" if ci else ""
