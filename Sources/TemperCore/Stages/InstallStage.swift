@@ -75,12 +75,19 @@ public struct InstallStage: Stage {
         }
         let sources = published(context)
         let placed = settings.artifacts.keys.sorted().map { "\($0)=\(settings.artifacts[$0]!)<-\(sources[$0].map(workDir.relative) ?? "<the published \($0)>")" }
-        let rewrites = Self.rewrites(values: values, injected: optimize.flags(context), buildDirectories: [optimize.buildDirectory(workDir), tree], workDir: workDir)
         return StagePlan(steps: steps, material: [
             "place": placed.joined(separator: "\n"),
-            "rewrite": rewrites.map { "\($0.from) -> \($0.to)" }.joined(separator: "\n"),
+            "rewrite": rewrites(context).map { "\($0.from) -> \($0.to)" }.joined(separator: "\n"),
             "relocatable": String(settings.relocatable),
         ])
+    }
+
+    /// This run's rewrites: the optimize build's own flag values and directories.
+    func rewrites(_ context: PlanContext) -> [(from: String, to: String)] {
+        let values = optimize.rendering(context, build: tree(context.workDir)).values
+        return Self.rewrites(
+            values: values, injected: optimize.flags(context),
+            buildDirectories: [optimize.buildDirectory(context.workDir), tree(context.workDir)], workDir: context.workDir)
     }
 
     /// What temper removes from the installed text files: the flags it gave the build (build
@@ -119,8 +126,9 @@ public struct InstallStage: Stage {
                 result = result.replacingOccurrences(of: rewrite.from, with: rewrite.to)
             }
             guard result != text else { continue }
-            guard let writer = FileHandle(forWritingAtPath: path) else { throw WorkDirError.outside(path: path, root: workDir.root) }
-            defer { try? writer.close() }
+            guard let writer = FileHandle(forWritingAtPath: path) else {
+                throw StageError(stage: "install", message: "cannot rewrite \(path) to take temper's flags and build paths out of it: it is not writable. Make the install leave its files writable by the owner (e.g. `install -m 644`).")
+            }
             try writer.truncate(atOffset: 0)
             try writer.write(contentsOf: Data(result.utf8))
             try writer.close()
@@ -149,10 +157,7 @@ public struct InstallStage: Stage {
         // Temper's flags and build paths out of the text (sysconfig, Makefiles, *-config): first
         // in the copy of the build tree, so that what the install derives from those files
         // (CPython's byte-compiled _sysconfigdata) is clean too, then in the installed tree.
-        let rewrites = (plan.material["rewrite"] ?? "").split(separator: "\n", omittingEmptySubsequences: true).compactMap { line -> (from: String, to: String)? in
-            guard let arrow = line.range(of: " -> ", options: .backwards) else { return nil }
-            return (String(line[..<arrow.lowerBound]), String(line[arrow.upperBound...]))
-        }
+        let rewrites = rewrites(context.plan)
         for step in plan.steps where step.label == "copy build" { try await run(step) }
         let rewrittenInBuild = try Self.rewrite(rewrites, under: tree(workDir), workDir: workDir)
         for step in plan.steps where step.label == "install" { try await run(step) }
