@@ -44,6 +44,13 @@ struct RunCommand: AsyncParsableCommand {
             for artifact in report.artifacts {
                 logger.notice("optimized: \(artifact.path) (from \(artifact.stage ?? "?"))")
             }
+            for (stage, stats) in (report.compileCache ?? [:]).sorted(by: { $0.key < $1.key }) {
+                let percent = stats.hitPercent.map { String(format: " (%.0f%% hits)", $0) } ?? ""
+                logger.notice("compile cache, \(stage): \(stats.hits) hits, \(stats.misses) misses\(percent)")
+            }
+            if let staleness = report.staleness {
+                logger.notice("\(staleness.summaryLine)")
+            }
         } catch {
             throw Terminal.fail(error)
         }

@@ -11,7 +11,8 @@ struct Temper: AsyncParsableCommand {
             Exit status: 0 success, 1 a stage failed, 2 bad input or usage, 3 toolchain problem, \
             4 work dir in use by another run, 130 interrupted.
             """,
-        subcommands: [RunCommand.self, PlanCommand.self, StatusCommand.self, CleanCommand.self, BenchCommand.self, DoctorCommand.self, ReportCommand.self])
+        version: TemperVersion.current,
+        subcommands: [RunCommand.self, PlanCommand.self, StatusCommand.self, CleanCommand.self, BenchCommand.self, DoctorCommand.self, ReportCommand.self, BundleCommand.self])
 
     /// One error path for the whole CLI: every error, the argument parser's included, ends in
     /// one of the documented exit statuses (usage errors are 2, never the parser's 64).
@@ -69,9 +70,21 @@ struct ProfileOptions: ParsableArguments {
     @Option(help: "Compiler family, overriding the profile's: clang or gcc. Another family than the profile's gets its own work dir (.temper/NAME-gcc).")
     var compiler: CompilerFamily?
 
+    @Option(name: .customLong("profile-bundle"), help: "Build from this profile bundle (temper bundle export) instead of training; overrides [profile] bundle.")
+    var profileBundle: String?
+
+    @Option(help: "Wrap the compilers of every build in this launcher, e.g. ccache (repeat for more words); overrides [build] launcher.")
+    var launcher: [String] = []
+
     func validate() throws {
         if let jobs, !(1...1024).contains(jobs) {
             throw ValidationError("--jobs must be between 1 and 1024, got \(jobs)")
+        }
+        if let profileBundle, profileBundle.isEmpty {
+            throw ValidationError("--profile-bundle needs a file path")
+        }
+        if launcher.contains(where: \.isEmpty) {
+            throw ValidationError("--launcher needs a command, e.g. --launcher ccache")
         }
     }
 
@@ -83,6 +96,8 @@ struct ProfileOptions: ParsableArguments {
         options.baseline = baseline ? true : nil
         options.compiler = compiler
         options.bolt = bolt
+        options.profileBundle = profileBundle
+        options.launcher = launcher.isEmpty ? nil : launcher
         return options
     }
 }

@@ -103,7 +103,15 @@ public struct PipelineExecutor: Sendable {
             let staleReason = reason(toRun: stage, previous: previous, fingerprint: fingerprint, executed: executed)
 
             if !forced, staleReason == nil, let previous {
-                try await store.update(stage.id) { $0?.outcome = .reused }
+                // Same fingerprint, so the same shared inputs and plan: a record from an older
+                // temper gets them now.
+                let recorded = Self.recordedSteps(plan)
+                let shared = sharedMaterial
+                try await store.update(stage.id) { record in
+                    record?.outcome = .reused
+                    if record?.inputs == nil { record?.inputs = shared }
+                    if record?.steps == nil { record?.steps = recorded }
+                }
                 records[stage.id] = previous
                 reports.append(StageReport(id: stage.id, outcome: .reused, seconds: 0, fingerprint: fingerprint, message: previous.message, previousSeconds: previous.seconds))
                 progress.stageFinished(stage.name, outcome: .reused, seconds: 0, note: nil)
@@ -176,6 +184,14 @@ public struct PipelineExecutor: Sendable {
         return fingerprint.finalize()
     }
 
+    static func recordedSteps(_ plan: StagePlan) -> [RecordedStep] {
+        plan.steps.map { step in
+            var fingerprint = Fingerprint()
+            fingerprint.add(step.label, step.command)
+            return RecordedStep(label: step.label, command: step.command.displayString, fingerprint: fingerprint.finalize())
+        }
+    }
+
     struct StageFailure: Error {
         var report: StageReport
         var cause: any Error
@@ -237,6 +253,8 @@ public struct PipelineExecutor: Sendable {
                 record?.counts = result.counts
                 record?.named = result.named
                 record?.message = result.message
+                record?.inputs = sharedMaterial
+                record?.steps = Self.recordedSteps(plan)
                 finalRecord = record
             }
             progress.stageFinished(stage.name, outcome: .executed, seconds: seconds, note: result.message)

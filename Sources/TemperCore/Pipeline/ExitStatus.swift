@@ -10,7 +10,7 @@ public enum ExitStatus {
 
     public static func of(_ error: any Error) -> Int32 {
         switch error {
-        case is ProfileError, is SourceDigestError, is StateError: return badInput
+        case is ProfileError, is SourceDigestError, is StateError, is BundleError, is TarArchive.Failure: return badInput
         case let error as BenchError:
             if case .failed = error { return stageFailed }
             return badInput

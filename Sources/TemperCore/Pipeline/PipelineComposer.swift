@@ -1,7 +1,21 @@
 /// The stage graph of a profile: the only place that knows which stages exist, in which
 /// order, and which stage's output feeds which stage. Stages get their inputs from here.
 public enum PipelineComposer {
-    public static func graph(for profile: PipelineProfile, toolchain: Toolchain, baseline: Bool, bolt: BoltTools? = nil) -> StageGraph {
+    /// A profile bundle that replaces the training stages, as read when the run was prepared.
+    public struct BundleInput: Sendable {
+        public var path: String
+        public var sha256: String
+
+        public init(path: String, sha256: String) {
+            self.path = path
+            self.sha256 = sha256
+        }
+    }
+
+    public static func graph(for profile: PipelineProfile, toolchain: Toolchain, baseline: Bool, bolt: BoltTools? = nil, bundle: BundleInput? = nil) -> StageGraph {
+        if let bundle {
+            return bundleGraph(for: profile, toolchain: toolchain, baseline: baseline, bolt: bolt, bundle: bundle)
+        }
         let optimize = BuildStage(variant: .optimize, profileFrom: .merge, profile: profile, toolchain: toolchain)
         let baselineStage = baseline ? BuildStage(variant: .baseline, profile: profile, toolchain: toolchain) : nil
         let ahead = ([optimize] + [baselineStage].compactMap { $0 }).filter(\.canConfigureAhead)
@@ -44,6 +58,31 @@ public enum PipelineComposer {
         return StageGraph(
             stages: stages, optimizedProducers: optimized, baselineProducer: baselineStage?.id, optimizedBuild: optimize.tree,
             profileData: .merge, boltResult: boltResult, installProducer: install)
+    }
+
+    /// With a bundle, one import stage stands for instrument, train and merge and for the BOLT
+    /// training stages; optimize and bolt-optimize build from what it unpacks.
+    static func bundleGraph(for profile: PipelineProfile, toolchain: Toolchain, baseline: Bool, bolt: BoltTools?, bundle: BundleInput) -> StageGraph {
+        let importStage = ImportStage(id: .bundleImport, profile: profile, toolchain: toolchain, bundlePath: bundle.path, bundleDigest: bundle.sha256)
+        let optimize = BuildStage(variant: .optimize, profileFrom: importStage.id, profile: profile, toolchain: toolchain)
+        var stages: [any Stage] = [importStage, optimize]
+        var optimized: [StageID] = [.optimize]
+        var boltResult: StageID?
+        if profile.bolt.enabled, let bolt {
+            stages.append(BoltOptimizeStage(id: .boltOptimize, profile: profile, bolt: bolt, input: optimize.tree, profiles: importStage.boltProfiles))
+            optimized.insert(.boltOptimize, at: 0)
+            boltResult = .boltOptimize
+        }
+        var install: StageID?
+        if let settings = profile.install {
+            stages.append(InstallStage(id: .install, profile: profile, settings: settings, optimize: optimize, producers: optimized))
+            install = .install
+        }
+        let baselineStage = baseline ? BuildStage(variant: .baseline, profile: profile, toolchain: toolchain) : nil
+        if let baselineStage { stages.append(baselineStage) }
+        return StageGraph(
+            stages: stages, optimizedProducers: optimized, baselineProducer: baselineStage?.id, optimizedBuild: optimize.tree,
+            profileData: importStage.id, boltResult: boltResult, installProducer: install)
     }
 
     /// The stages alone, in order.

@@ -17,6 +17,10 @@ public struct PipelineRun: Sendable {
         public var compiler: CompilerFamily?
         /// Overrides `[bolt] enabled`.
         public var bolt: Bool?
+        /// Overrides `[profile] bundle`: build from this profile bundle instead of training.
+        public var profileBundle: String?
+        /// Overrides `[build] launcher`.
+        public var launcher: [String]?
 
         public init(jobs: Int = ProcessInfo.processInfo.activeProcessorCount) {
             self.jobs = jobs
@@ -40,6 +44,8 @@ public struct PipelineRun: Sendable {
         public var stages: [any Stage] { graph.stages }
         /// BOLT's tools, when BOLT is on.
         public var bolt: BoltTools?
+        /// The profile bundle that replaces training, with its manifest.
+        public var bundle: (input: PipelineComposer.BundleInput, manifest: BundleManifest)?
     }
 
     public func prepare(profilePath: String, options: Options) async throws -> Prepared {
@@ -49,8 +55,30 @@ public struct PipelineRun: Sendable {
             + (options.compiler.map { $0 != profile.toolchain.compiler ? "-\($0.rawValue)" : "" } ?? "")
         profile.toolchain.compiler = options.compiler ?? profile.toolchain.compiler
         profile.bolt.enabled = options.bolt ?? profile.bolt.enabled
+        if let bundle = options.profileBundle {
+            profile.bundle = URL(fileURLWithPath: bundle).standardizedFileURL.path
+        }
+        profile.build.launcher = options.launcher ?? profile.build.launcher
+        // A bundle that cannot be read, or does not fit the profile, is refused before anything is made.
+        var bundle: (input: PipelineComposer.BundleInput, manifest: BundleManifest)?
+        if let path = profile.bundle {
+            let read = try ProfileBundle.read(path: path)
+            guard profile.toolchain.compiler == .clang else {
+                throw BundleError.invalid(path: path, reason: "bundles hold LLVM profiles, and this run uses GCC")
+            }
+            if profile.bolt.enabled {
+                let missing = profile.boltArtifacts.map(\.name).filter { name in !(read.manifest.bolt?.profiles.contains { $0.artifact == name } ?? false) }
+                if !missing.isEmpty {
+                    throw BundleError.invalid(path: path, reason: "it has no BOLT profile for \(missing.joined(separator: ", ")), and this run has BOLT on. Run with --no-bolt, or export the bundle from a work dir whose pipeline ran BOLT")
+                }
+            }
+            bundle = (PipelineComposer.BundleInput(path: path, sha256: read.sha256), read.manifest)
+        }
         let resolver = ToolchainResolver(runner: SubprocessRunner())
         let toolchain = try await resolver.resolve(llvmBin: options.llvmBin ?? profile.toolchain.llvmBin, family: profile.toolchain.compiler)
+        if let launcher = profile.build.launcher.first {
+            profile.build.launcher[0] = try resolver.launcher(launcher)
+        }
         var bolt: BoltTools?
         if profile.bolt.enabled {
             let tools = await resolver.boltTools(for: toolchain)
@@ -71,9 +99,9 @@ public struct PipelineRun: Sendable {
         let workDir = WorkDir(root: options.workDir ?? defaultRoot)
         try workDir.checkUsable(source: profile.source)
         let graph = PipelineComposer.graph(
-            for: profile, toolchain: toolchain, baseline: options.baseline ?? profile.baseline.enabled, bolt: bolt)
+            for: profile, toolchain: toolchain, baseline: options.baseline ?? profile.baseline.enabled, bolt: bolt, bundle: bundle?.input)
         try PipelineExecutor.check(PipelineExecutor.Options(from: options.from, to: options.to, jobs: options.jobs), stages: graph.stages)
-        return Prepared(profile: profile, toolchain: toolchain, workDir: workDir, graph: graph, bolt: bolt)
+        return Prepared(profile: profile, toolchain: toolchain, workDir: workDir, graph: graph, bolt: bolt, bundle: bundle)
     }
 
     public func run(profilePath: String, options: Options) async throws -> RunReport {
@@ -100,10 +128,16 @@ public struct PipelineRun: Sendable {
         }
         logger.info("profile \(prepared.profile.name); toolchain \(prepared.toolchain.summary) in \(prepared.toolchain.directory) (\(prepared.toolchain.origin)); work dir \(workDir.root)")
         try await ProbeCache.ensure(prepared.toolchain, bolt: prepared.bolt, workDir: workDir, logger: logger)
+        if let bundle = prepared.bundle {
+            try await BundleFormatCheck.ensure(bundle.input, manifest: bundle.manifest, toolchain: prepared.toolchain, workDir: workDir)
+        }
         let ledger = ProcessGroupLedger(path: workDir.ledgerFile, mark: workDir.root)
 
-        let sourceDigest = try SourceDigest.compute(
+        let snapshot = try SourceDigest.snapshot(
             root: prepared.profile.source, excluding: [workDir.root], patterns: prepared.profile.sourceExclude, statCache: workDir.cache + "/source-stat.json")
+        let sourceDigest = snapshot.digest
+        // The listing behind each digest a stage ran with, for `temper bundle export` and staleness.
+        try SourceListing.save(snapshot, in: workDir)
         let digests = DigestCache(path: workDir.cache + "/output-stat.json")
         defer { digests.save() }
         let executor = PipelineExecutor(

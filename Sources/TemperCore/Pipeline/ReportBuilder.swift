@@ -19,7 +19,8 @@ public enum ReportBuilder {
             profileData = RunReport.ProfileData(
                 functions: merge.counts["functions"], functionsExecuted: merge.counts["functions_executed"], totalCount: merge.counts["total_count"],
                 maxCount: merge.counts["max_count"], rawProfiles: merge.counts["raw_profiles"],
-                path: merge.output(.profileData).map(workDir.absolute), warnings: optimize?.counts ?? [:],
+                path: merge.output(.profileData).map(workDir.absolute),
+                warnings: (optimize?.counts ?? [:]).filter { !CompileCacheStats.countKeys.contains($0.key) },
                 warningsByFile: byFile,
                 hottest: merge.output(.hottestFunctions).flatMap { FileManager.default.contents(atPath: workDir.absolute($0)) }
                     .flatMap { try? JSONDecoder().decode([HotFunction].self, from: $0) })
@@ -27,7 +28,11 @@ public enum ReportBuilder {
         let bolt = graph.boltResult.flatMap { current[$0]?.output(.boltReport) }
             .flatMap { FileManager.default.contents(atPath: workDir.absolute($0)) }
             .flatMap { try? JSONDecoder().decode(BoltSummary.self, from: $0) }
-        return RunReport(
+        var cache: [String: CompileCacheStats] = [:]
+        for (id, record) in current where record.counts["compile_cache_hits"] != nil {
+            cache[id.rawValue] = CompileCacheStats(counts: record.counts)
+        }
+        var report = RunReport(
             profile: prepared.profile.name, profileFile: prepared.profile.file, workdir: workDir.root,
             status: status, error: error,
             toolchain: Dictionary(prepared.toolchain.tools.map {
@@ -42,6 +47,44 @@ public enum ReportBuilder {
             profileData: profileData,
             artifacts: published.optimized.map(artifact), baselineArtifacts: published.baseline.map(artifact),
             bolt: bolt, bench: BenchSession.current(workDir, current: current))
+        report.compileCache = cache.isEmpty ? nil : cache
+        report.staleness = staleness(graph: graph, current: current, workDir: workDir, boltArtifacts: prepared.profile.boltArtifacts.map(\.name))
+        return report
+    }
+
+    /// The staleness section, when the profile came from a bundle: the import stage's source
+    /// comparison, the optimize build's profile warnings, and BOLT's matching per artifact.
+    static func staleness(graph: StageGraph, current: [StageID: StageRecord], workDir: WorkDir, boltArtifacts: [String]) -> Staleness? {
+        func decode<T: Decodable>(_ type: T.Type, _ record: StageRecord?, _ name: OutputName) -> T? {
+            record?.output(name).flatMap { FileManager.default.contents(atPath: workDir.absolute($0)) }.flatMap { try? JSONDecoder().decode(T.self, from: $0) }
+        }
+        let imported = current[graph.profileData]
+        guard let sources = decode(Staleness.Sources.self, imported, .sourceStaleness) else { return nil }
+        var staleness = Staleness(sources: sources)
+        if let mismatches = decode(ProfileMismatches.self, current[graph.optimizedBuild.stage], .profileMismatches) {
+            let hot = imported?.output(.hotFunctionList).flatMap { try? String(contentsOfFile: workDir.absolute($0), encoding: .utf8) }
+                .map { $0.split(separator: "\n").map(String.init) } ?? []
+            let mismatched = Set(mismatches.hashMismatch)
+            staleness.functionsHashMismatch = mismatches.hashMismatch.count
+            staleness.functionsNoData = mismatches.noData.count
+            staleness.functionsApplied = max(0, (imported?.counts["functions"] ?? 0) - mismatches.hashMismatch.count)
+            staleness.hashMismatchNames = Array(mismatches.hashMismatch.prefix(100))
+            staleness.noDataNames = Array(mismatches.noData.prefix(100))
+            let matched = hot.filter { !mismatched.contains($0) }.count
+            staleness.hotFunctionsMatched = matched
+            staleness.hotMatchedPercent = hot.isEmpty ? nil : (1000 * Double(matched) / Double(hot.count)).rounded() / 10
+        }
+        if let boltStage = graph.boltResult, let record = current[boltStage] {
+            staleness.bolt = boltArtifacts.map { name in
+                let log = (try? String(contentsOfFile: workDir.log("\(boltStage.rawValue)-\(name)"), encoding: .utf8)) ?? ""
+                let matching = BoltOutput.matching(log)
+                let inferred = record.steps?.contains { $0.label.hasPrefix("llvm-bolt \(name) ") && $0.command.contains("-infer-stale-profile") } ?? false
+                return Staleness.BoltMatch(
+                    artifact: name, binaryChanged: inferred, inferStaleProfile: inferred, functionsWithProfile: matching.profiled,
+                    functionsStale: matching.stale, functionsInferred: matching.inferred)
+            }
+        }
+        return staleness
     }
 
     static func artifact(_ published: ArtifactPublisher.Published) -> RunReport.Artifact {

@@ -23,6 +23,8 @@ public struct PipelineProfile: Sendable, Equatable {
     public var verify: TrainTask?
     /// `[install]`: install the optimized build into a tree of its own (the install stage).
     public var install: InstallSettings?
+    /// A profile bundle that replaces the training stages (`[profile] bundle`, `--profile-bundle`).
+    public var bundle: String?
 
     /// Tasks that train BOLT: `[bolt.train]` if given, else the PGO training tasks.
     public var boltTraining: TrainSettings { bolt.train ?? train }
@@ -137,6 +139,9 @@ public struct BuildSettings: Sendable, Equatable {
     /// Let later builds run their configure during the instrumented build, in their own build
     /// directories. Off for a configure that writes outside its build directory.
     public var configureAhead = true
+    /// A compiler launcher (e.g. `["ccache"]`) that wraps the compilers of every build stage:
+    /// `{cc}` and `CC` become the launcher's words followed by the compiler.
+    public var launcher: [String] = []
 
     public var artifactNames: [String] { artifacts.map { String($0.split(separator: "/").last ?? "") } }
 }

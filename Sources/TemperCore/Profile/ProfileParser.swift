@@ -138,6 +138,10 @@ public enum ProfileParser {
         build.ldflags = try buildTable.stringArray("ldflags") ?? []
         build.exportFlags = try buildTable.bool("export_flags") ?? true
         build.configureAhead = try buildTable.bool("configure_ahead") ?? true
+        build.launcher = try buildTable.stringArray("launcher") ?? []
+        if build.launcher.contains(where: { $0.isEmpty }) {
+            throw ProfileError.invalidValue(file: file, keyPath: "build.launcher", line: locator.line(of: "build.launcher"), message: "holds an empty word; give the launcher's argv, e.g. [\"ccache\"].")
+        }
         try buildTable.finish()
         if build.artifacts.isEmpty {
             throw ProfileError.invalidValue(file: file, keyPath: "build.artifacts", line: locator.line(of: "build.artifacts"), message: "list at least one artifact (a path relative to the build directory).")
@@ -266,6 +270,16 @@ public enum ProfileParser {
         for (key, words) in [("build.configure", build.configure.flatMap { $0 }), ("build.build", build.build.flatMap { $0 }), ("build.env", Array(build.env.values))] {
             try check(words, keyPath: key, allowed: Placeholders.buildNames, artifacts: artifactSet, file: file)
         }
+        var bundle: String?
+        if let table = try top.table("profile") {
+            if let path = try table.string("bundle") {
+                guard !path.isEmpty else {
+                    throw ProfileError.invalidValue(file: file, keyPath: "profile.bundle", line: locator.line(of: "profile.bundle"), message: "is empty; give the path of a bundle made by `temper bundle export`.")
+                }
+                bundle = resolve(path, against: directory)
+            }
+            try table.finish()
+        }
         var profile = PipelineProfile(
             name: name, file: file, source: source, toolchain: toolchain, build: build,
             instrument: instrument, train: train, optimize: optimize, bench: bench, baseline: baseline)
@@ -273,6 +287,7 @@ public enum ProfileParser {
         profile.verify = verify
         profile.install = install
         profile.sourceExclude = sourceExclude
+        profile.bundle = bundle
         return profile
     }
 

@@ -75,9 +75,14 @@ public struct RunReport: Codable, Sendable, Equatable {
     public var bolt: BoltSummary?
     /// The last `temper bench` of exactly these builds.
     public var bench: BenchResult?
+    /// With a profile bundle: how well its profile fits these sources and binaries.
+    public var staleness: Staleness?
+    /// Per build stage, the compile cache's hits and misses (with a ccache launcher).
+    public var compileCache: [String: CompileCacheStats]?
 
     enum CodingKeys: String, CodingKey {
-        case profile, workdir, status, error, toolchain, stages, artifacts, bolt, bench
+        case profile, workdir, status, error, toolchain, stages, artifacts, bolt, bench, staleness
+        case compileCache = "compile_cache"
         case formatVersion = "format_version"
         case profileFile = "profile_file"
         case profileData = "profile_data"

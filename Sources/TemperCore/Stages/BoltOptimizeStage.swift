@@ -65,10 +65,26 @@ public struct BoltOptimizeStage: Stage {
         BoltCandidate.all(profile: profile, tools: bolt, dispatch: dispatch(context))
     }
 
-    func command(_ artifact: (path: String, name: String), _ candidate: BoltCandidate, _ workDir: WorkDir) -> Command {
-        ToolCommands.boltOptimize(
-            bolt, input: input.absolute(in: workDir) + "/" + artifact.path, profile: mergedProfile(workDir, artifact.name),
-            output: output(workDir, candidate.name, artifact), flags: candidate.flags, directory: workDir.stageDirectory(id))
+    /// The profile llvm-bolt reads for an artifact. A profile from a bundle names the binary it
+    /// was recorded on (`NAME.binary`); when this build's binary differs, BOLT gets the YAML form
+    /// (`NAME.yaml`, with block hashes) and `-infer-stale-profile`, which matches the profile to
+    /// the changed code instead of dropping every function whose bytes moved.
+    func profileChoice(_ context: PlanContext, _ artifact: (path: String, name: String)) -> (path: String, flags: [String], binaryChanged: Bool) {
+        let base = profiles.absolute(in: context.workDir) + "/" + artifact.name
+        let relative = context.workDir.relative(input.absolute(in: context.workDir) + "/" + artifact.path)
+        guard let recorded = try? String(contentsOfFile: base + ".binary", encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines),
+            FileManager.default.fileExists(atPath: base + ".yaml"),
+            let current = context.upstream[input.stage]?.outputs[relative]
+        else { return (base + ".fdata", [], false) }
+        return recorded == current ? (base + ".fdata", [], false) : (base + ".yaml", ["-infer-stale-profile"], true)
+    }
+
+    func command(_ artifact: (path: String, name: String), _ candidate: BoltCandidate, _ context: PlanContext) -> Command {
+        let workDir = context.workDir
+        let choice = profileChoice(context, artifact)
+        return ToolCommands.boltOptimize(
+            bolt, input: input.absolute(in: workDir) + "/" + artifact.path, profile: choice.path,
+            output: output(workDir, candidate.name, artifact), flags: candidate.flags + choice.flags, directory: workDir.stageDirectory(id))
     }
 
     /// A task (verify or bench) run against the artifacts in `build`.
@@ -99,7 +115,7 @@ public struct BoltOptimizeStage: Stage {
         var steps: [StagePlan.Step] = []
         for candidate in candidates {
             for artifact in profile.boltArtifacts {
-                steps.append(StagePlan.Step("llvm-bolt \(artifact.name) [\(candidate.name)]", command(artifact, candidate, workDir)))
+                steps.append(StagePlan.Step("llvm-bolt \(artifact.name) [\(candidate.name)]", command(artifact, candidate, context)))
             }
         }
         steps += sides.map { StagePlan.Step(Self.label("verify", $0.0), verifyCommand(in: $0.1)) }

@@ -47,6 +47,26 @@ public struct BoltOutput: Equatable, Sendable {
         return output
     }
 
+    /// How BOLT matched the profile to the binary: functions with a non-empty profile, with a
+    /// stale (invalid) one, and with one inferred by `-infer-stale-profile`.
+    public static func matching(_ text: String) -> (profiled: Int?, stale: Int?, inferred: Int?) {
+        var profiled: Int?, stale: Int?, inferred: Int?
+        func firstNumber(_ text: Substring) -> Int? {
+            text.split(whereSeparator: { !$0.isNumber }).first.flatMap { Int($0) }
+        }
+        for line in text.split(separator: "\n") where line.hasPrefix("BOLT-") {
+            let body = line.drop { $0 != ":" }.dropFirst()
+            if line.contains("functions in the binary"), line.contains("have non-empty execution profile") {
+                profiled = firstNumber(body)
+            } else if let range = line.range(of: "inferred profile for ") {
+                inferred = firstNumber(line[range.upperBound...])
+            } else if line.contains("(possibly stale)") || line.contains("stale profile") && line.contains("functions") {
+                stale = stale ?? firstNumber(body)
+            }
+        }
+        return (profiled, stale, inferred)
+    }
+
     /// Sample counts per function from an fdata profile ("1 src off 1 dst off mispreds count").
     public static func hotness(fdata text: String) -> [String: Int] {
         var result: [String: Int] = [:]

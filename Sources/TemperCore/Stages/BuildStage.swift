@@ -31,6 +31,10 @@ public struct BuildStage: Stage {
     }
 
     public var id: StageID { StageID(variant.rawValue) }
+
+    /// The launcher is ccache (by file name), whose settings temper fills in.
+    var usesCcache: Bool { profile.build.launcher.first.map { ($0 as NSString).lastPathComponent == "ccache" } ?? false }
+    static let cacheLog = "ccache-stats.log"
     public var consumes: [StageID] { [profileFrom].compactMap { $0 } }
 
     /// The build tree this stage produces (relative to the work dir), which the composer hands
@@ -39,8 +43,18 @@ public struct BuildStage: Stage {
 
     func buildDirectory(_ workDir: WorkDir) -> String { tree.absolute(in: workDir) }
 
+    /// Where this build reads its profile: a copy in its own directory under the upstream file's
+    /// (content-addressed) name. The path relative to the build directory is then the same in
+    /// every work dir, whichever stage made the profile (merge or a bundle's import), so a
+    /// compile cache with a base directory (ccache) hits across work dirs and machines.
+    func profileCopy(_ context: PlanContext) -> (source: String, path: String)? {
+        guard let relative = profileFrom.flatMap({ context.upstream[$0]?.output(.profileData) }) else { return nil }
+        let name = (relative as NSString).lastPathComponent
+        return (context.workDir.absolute(relative), context.workDir.stageDirectory(id) + "/pgo/" + name)
+    }
+
     func flags(_ context: PlanContext) -> InjectedFlags {
-        let profileData = profileFrom.flatMap { context.upstream[$0]?.output(.profileData) }.map(context.workDir.absolute)
+        let profileData = profileCopy(context)?.path
         return BuildFlags.injected(
             for: variant, toolchain: toolchain, settings: profile, profileData: profileData,
             thinLTOCache: context.workDir.cache + "/thinlto-\(variant.rawValue)", buildDirectory: buildDirectory(context.workDir))
@@ -55,8 +69,10 @@ public struct BuildStage: Stage {
         let cflags = profile.build.cflags + variantFlags + injected.cflags
         let cxxflags = (profile.build.cxxflags ?? profile.build.cflags) + variantFlags + injected.cflags
         let ldflags = profile.build.ldflags + injected.ldflags
+        let launcher = profile.build.launcher
         let values = [
-            "source": profile.source, "build": build, "cc": toolchain.cc.path, "cxx": toolchain.cxx.path,
+            "source": profile.source, "build": build, "cc": (launcher + [toolchain.cc.path]).joined(separator: " "),
+            "cxx": (launcher + [toolchain.cxx.path]).joined(separator: " "),
             "cflags": cflags.joined(separator: " "), "cxxflags": cxxflags.joined(separator: " "),
             "ldflags": ldflags.joined(separator: " "), "ar": toolchain.ar.path, "ranlib": toolchain.ranlib.path,
             "jobs": context.jobsText,
@@ -64,9 +80,19 @@ public struct BuildStage: Stage {
         var environment = profile.build.env.mapValues { Placeholders.render($0, values: values) }
         if profile.build.exportFlags {
             environment.merge([
-                "CC": toolchain.cc.path, "CXX": toolchain.cxx.path, "AR": toolchain.ar.path, "RANLIB": toolchain.ranlib.path,
+                "CC": values["cc"]!, "CXX": values["cxx"]!, "AR": toolchain.ar.path, "RANLIB": toolchain.ranlib.path,
                 "CFLAGS": values["cflags"]!, "CXXFLAGS": values["cxxflags"]!, "LDFLAGS": values["ldflags"]!,
             ]) { _, injected in injected }
+        }
+        if usesCcache {
+            // Paths under the work dir are hashed relative to the build directory, and the
+            // current directory is not hashed (debug info maps it away), so two work dirs (or
+            // machines) share compiles; the statistics log counts this build's hits alone.
+            let defaults = [
+                "CCACHE_BASEDIR": context.workDir.root, "CCACHE_NOHASHDIR": "true",
+                "CCACHE_STATSLOG": context.workDir.stageDirectory(id) + "/" + Self.cacheLog,
+            ]
+            environment.merge(defaults) { own, _ in own }
         }
         if variant == .instrument {
             // Instrumented helpers that the build itself runs must not litter the build tree.
@@ -137,6 +163,9 @@ public struct BuildStage: Stage {
         if variant == .optimize, toolchain.family == .gcc {
             try placeGCCProfiles(context, in: build)
         }
+        if let copy = profileCopy(context.plan) {
+            try context.workDir.copy(copy.source, to: copy.path)
+        }
         var buildLogStart: UInt64?
         for step in plan.steps where !(configuredAhead && step.label == "configure") {
             if step.label == "build", buildLogStart == nil {
@@ -168,11 +197,21 @@ public struct BuildStage: Stage {
             try JSONEncoder.temper.encode(CompilerDiagnostics.byFile(in: log)).write(to: URL(fileURLWithPath: byFile))
             outputs.append(byFile)
             named[output: .profileWarningsByFile] = context.workDir.relative(byFile)
+            let mismatches = context.directory + "/profile-mismatches.json"
+            try JSONEncoder.temper.encode(ProfileMismatches.parse(log)).write(to: URL(fileURLWithPath: mismatches))
+            outputs.append(mismatches)
+            named[output: .profileMismatches] = context.workDir.relative(mismatches)
+        }
+        var cacheNote: String?
+        if usesCcache {
+            let stats = CompileCacheStats.parse((try? String(contentsOfFile: context.directory + "/" + Self.cacheLog, encoding: .utf8)) ?? "")
+            counts.merge(stats.counts) { _, new in new }
+            cacheNote = "compile cache: \(stats.hits) hits, \(stats.misses) misses" + (stats.remoteHits > 0 ? " (\(stats.remoteHits) remote)" : "")
         }
         for (artifact, fileName) in zip(profile.build.artifacts, profile.build.artifactNames) {
             named[output: .artifact(fileName)] = context.workDir.relative(build + "/" + artifact)
         }
-        let notes = [variant == .optimize ? CompilerDiagnostics.summary(counts) : nil, configuredAhead ? "configured ahead" : nil, await aheadNote]
+        let notes = [variant == .optimize ? CompilerDiagnostics.summary(counts) : nil, cacheNote, configuredAhead ? "configured ahead" : nil, await aheadNote]
         let note = notes.compactMap { $0 }.joined(separator: "; ")
         return StageResult(outputs: outputs, counts: counts, named: named, message: note.isEmpty ? nil : note)
     }

@@ -85,9 +85,13 @@ public struct InstallStage: Stage {
     /// This run's rewrites: the optimize build's own flag values and directories.
     func rewrites(_ context: PlanContext) -> [(from: String, to: String)] {
         let values = optimize.rendering(context, build: tree(context.workDir)).values
+        // A compiler launcher (ccache) is a build-machine choice: installed files name the compiler alone.
+        let launcher = optimize.profile.build.launcher.isEmpty ? [] : [
+            (values["cc"]!, optimize.toolchain.cc.path), (values["cxx"]!, optimize.toolchain.cxx.path),
+        ].sorted { $0.0.count > $1.0.count }
         return Self.rewrites(
             values: values, injected: optimize.flags(context),
-            buildDirectories: [optimize.buildDirectory(context.workDir), tree(context.workDir)], workDir: context.workDir)
+            buildDirectories: [optimize.buildDirectory(context.workDir), tree(context.workDir)], workDir: context.workDir) + launcher
     }
 
     /// What temper removes from the installed text files: the flags it gave the build (build

@@ -13,6 +13,16 @@ public struct OutputName: RawRepresentable, Hashable, Sendable {
     public static let hottestFunctions = OutputName(rawValue: "hottest")
     /// The optimize build's profile warnings per source file (JSON).
     public static let profileWarningsByFile = OutputName(rawValue: "profile_warnings_by_file")
+    /// The functions the training executed (one name per line), from an imported bundle.
+    public static let hotFunctionList = OutputName(rawValue: "hot_functions")
+    /// How the sources differ from a bundle's (JSON, `Staleness.Sources`).
+    public static let sourceStaleness = OutputName(rawValue: "source_staleness")
+    /// The imported bundle's manifest (JSON, `BundleManifest`).
+    public static let bundleManifest = OutputName(rawValue: "bundle_manifest")
+    /// The functions the optimize build's compiler found stale or without data (JSON, `ProfileMismatches`).
+    public static let profileMismatches = OutputName(rawValue: "profile_mismatches")
+    /// The compile cache's hits and misses in a build (JSON, `CompileCacheStats`).
+    public static let compileCache = OutputName(rawValue: "compile_cache")
     /// BOLT's account of its work (JSON, `BoltSummary`).
     public static let boltReport = OutputName(rawValue: "bolt_report")
 

@@ -32,6 +32,11 @@ public struct StageRecord: Codable, Sendable, Equatable {
     /// Per-item checkpoints (train tasks), valid only for `items.fingerprint`.
     public var items: ItemCheckpoints?
     public var message: String?
+    /// The shared inputs the stage ran with (toolchain identity, source digest), so a work
+    /// dir can say later which sources and tools made an output (a profile bundle does).
+    public var inputs: [String: String]?
+    /// The commands the stage ran, as run, each with its own fingerprint.
+    public var steps: [RecordedStep]?
 
     public init(fingerprint: String, status: Status, outcome: StageOutcome, seconds: Double) {
         self.fingerprint = fingerprint
@@ -55,4 +60,18 @@ public struct ItemCheckpoints: Codable, Sendable, Equatable {
 /// The public outcome names used in report.json and `temper status --json`.
 public enum StageOutcome: String, Codable, Sendable, CaseIterable {
     case executed, reused, failed, interrupted, pending
+}
+
+/// One command of an executed stage, as recorded in the state.
+public struct RecordedStep: Codable, Sendable, Equatable {
+    public var label: String
+    public var command: String
+    /// SHA-256 of the label and the full command (environment and directory included).
+    public var fingerprint: String
+
+    public init(label: String, command: String, fingerprint: String) {
+        self.label = label
+        self.command = command
+        self.fingerprint = fingerprint
+    }
 }

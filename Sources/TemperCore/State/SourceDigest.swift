@@ -23,6 +23,12 @@ public enum SourceDigest {
     /// not read again (a rerun with nothing changed hashes nothing). Files changed in the last
     /// two seconds are not remembered, so a change within one timestamp tick is never missed.
     public static func compute(root: String, excluding excluded: [String] = [], patterns: [String] = [], statCache: String? = nil) throws -> String {
+        try snapshot(root: root, excluding: excluded, patterns: patterns, statCache: statCache).digest
+    }
+
+    /// The digest with the listing it was computed from: each file's SHA-256 (a symlink as
+    /// `symlink:TARGET`), which a profile bundle records so a later build can name what changed.
+    public static func snapshot(root: String, excluding excluded: [String] = [], patterns: [String] = [], statCache: String? = nil) throws -> SourceSnapshot {
         let manager = FileManager.default
         var isDirectory: ObjCBool = false
         guard manager.fileExists(atPath: root, isDirectory: &isDirectory), isDirectory.boolValue else {
@@ -48,12 +54,14 @@ public enum SourceDigest {
         var remembered: [String: StatCache.Entry] = [:]
         let now = Date().timeIntervalSince1970
         var hasher = SHA256()
+        var listing: [String: String] = [:]
         for (file, stat) in files.sorted(by: { $0.0 < $1.0 }) {
             let path = root + "/" + file
             hasher.update(data: Data(file.utf8 + [0]))
             if stat.isSymlink {
                 let target = (try? manager.destinationOfSymbolicLink(atPath: path)) ?? ""
                 hasher.update(data: Data(("symlink:" + target).utf8 + [0]))
+                listing[file] = "symlink:" + target
                 continue
             }
             let digest: String
@@ -63,6 +71,7 @@ public enum SourceDigest {
                 digest = FileDigest.sha256(of: path) ?? "unreadable"
             }
             hasher.update(data: Data(digest.utf8 + [0]))
+            listing[file] = digest
             if digest != "unreadable", !stat.changedSince(now - 2) {
                 remembered[file] = StatCache.Entry(stat, sha256: digest)
             }
@@ -70,7 +79,21 @@ public enum SourceDigest {
         if let statCache, remembered != cached {
             StatCache.save(remembered, to: statCache)
         }
-        return hasher.finalize().map { String(format: "%02x", $0) }.joined()
+        return SourceSnapshot(digest: hasher.finalize().map { String(format: "%02x", $0) }.joined(), files: listing)
+    }
+}
+
+/// A source tree's digest and the per-file digests it was computed from.
+public struct SourceSnapshot: Codable, Sendable, Equatable {
+    public var digest: String
+    public var files: [String: String]
+
+    /// What changed from `old` to this tree: file names, sorted.
+    public func changes(since old: [String: String]) -> (changed: [String], added: [String], removed: [String]) {
+        let changed = files.filter { old[$0.key] != nil && old[$0.key] != $0.value }.keys.sorted()
+        let added = files.keys.filter { old[$0] == nil }.sorted()
+        let removed = old.keys.filter { files[$0] == nil }.sorted()
+        return (changed, added, removed)
     }
 }
 

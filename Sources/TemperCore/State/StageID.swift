@@ -20,6 +20,8 @@ public struct StageID: RawRepresentable, Hashable, Comparable, Sendable, Codable
     public var description: String { rawValue }
     public static func < (a: StageID, b: StageID) -> Bool { a.rawValue < b.rawValue }
 
+    /// Takes a profile bundle's place for the training stages (`--profile-bundle`).
+    public static let bundleImport: StageID = "import"
     public static let instrument: StageID = "instrument"
     public static let train: StageID = "train"
     public static let merge: StageID = "merge"
@@ -33,6 +35,6 @@ public struct StageID: RawRepresentable, Hashable, Comparable, Sendable, Codable
 
     /// Every stage temper composes, in pipeline order (for `status` of any work dir).
     public static let pipelineOrder: [StageID] = [
-        .instrument, .train, .merge, .optimize, .boltInstrument, .boltTrain, .boltMerge, .boltOptimize, .install, .baseline,
+        .bundleImport, .instrument, .train, .merge, .optimize, .boltInstrument, .boltTrain, .boltMerge, .boltOptimize, .install, .baseline,
     ]
 }

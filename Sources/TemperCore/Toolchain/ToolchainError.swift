@@ -5,6 +5,8 @@ public enum ToolchainError: Error, CustomStringConvertible, Equatable {
     case unreadableVersion(role: String, path: String, output: String)
     case mixedVersions(compiler: Tool, mismatched: [Tool])
     case probesFailed(summary: String)
+    /// A profile bundle holds an indexed profile newer than this toolchain's llvm-profdata reads.
+    case profileFormat(bundle: String, bundleVersion: Int, bundleLLVM: String, toolchainVersion: Int?, toolchain: String, output: String)
 
     public var description: String {
         switch self {
@@ -28,6 +30,11 @@ public enum ToolchainError: Error, CustomStringConvertible, Equatable {
                 + ". Profiles and LTO objects only read back with tools of the same major. " + fix
         case .probesFailed(let summary):
             return "the toolchain failed its probes (run `temper doctor` for details):\n\(summary)"
+        case .profileFormat(let bundle, let bundleVersion, let bundleLLVM, let toolchainVersion, let toolchain, let output):
+            let major = bundleLLVM.split(separator: ".").first.map(String.init) ?? bundleLLVM
+            let own = toolchainVersion.map { "writes and reads format version \($0) at most" } ?? "cannot read it"
+            return "the bundle \(bundle) holds an indexed profile of format version \(bundleVersion) (written by LLVM \(bundleLLVM)), but this toolchain (\(toolchain)) \(own): llvm-profdata said `\(output.prefix(300))`. "
+                + "Build with LLVM \(major) or newer (`--llvm-bin /usr/lib/llvm-N/bin`), or export the bundle again with this toolchain."
         }
     }
 }

@@ -169,6 +169,20 @@ public struct ToolchainResolver: Sendable {
     }
 
     public var pathDirectories: [String] { path.split(separator: ":").map(String.init) }
+
+    /// A compiler launcher's executable as an absolute path: a bare name is looked up on PATH.
+    public func launcher(_ name: String) throws -> String {
+        if name.contains("/") {
+            guard FileManager.default.isExecutableFile(atPath: name) else {
+                throw ToolchainError.missingTool(role: "launcher", name: name, directory: (name as NSString).deletingLastPathComponent, package: nil)
+            }
+            return URL(fileURLWithPath: name).standardizedFileURL.path
+        }
+        guard let directory = pathDirectories.first(where: { FileManager.default.isExecutableFile(atPath: $0 + "/" + name) }) else {
+            throw ToolchainError.missingTool(role: "launcher", name: name, directory: "PATH", package: name == "ccache" ? "ccache" : nil)
+        }
+        return directory + "/" + name
+    }
 }
 
 extension ProcessRunning {

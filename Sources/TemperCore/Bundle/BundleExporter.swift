@@ -1,0 +1,151 @@
+import Foundation
+
+/// `temper bundle export`: packs a work dir's merged profile, its BOLT profiles and the facts
+/// needed to trust them elsewhere (toolchain, sources, training) into one bundle. It reads the
+/// work dir's records only, under its lock, and refuses records that do not fit together.
+public struct BundleExporter: Sendable {
+    let runner: any ProcessRunning
+
+    public init(runner: any ProcessRunning = SubprocessRunner()) {
+        self.runner = runner
+    }
+
+    /// The tools a record ran with, from its recorded toolchain identity ("role=path@version").
+    static func tools(fromIdentity identity: String) -> [String: (path: String, version: String)] {
+        var tools: [String: (String, String)] = [:]
+        for line in identity.split(separator: "\n") {
+            guard let equals = line.firstIndex(of: "="), let at = line.lastIndex(of: "@"), equals < at else { continue }
+            tools[String(line[..<equals])] = (String(line[line.index(after: equals)..<at]), String(line[line.index(after: at)...]))
+        }
+        return tools
+    }
+
+    public func export(workDir: WorkDir, to output: String, created: Date = Date()) async throws -> BundleManifest {
+        guard !FileManager.default.fileExists(atPath: output) else { throw BundleError.wontOverwrite(output) }
+        guard workDir.isTemperWorkDir, let state = try StateStore.load(path: workDir.stateFile) else {
+            throw WorkDirError.notAWorkDir(root: workDir.root)
+        }
+        let lock = try WorkDirLock(workDir: workDir)
+        defer { lock.release() }
+        func fail(_ reason: String) -> BundleError { .cannotExport(workDir: workDir.root, reason: reason) }
+        func completed(_ id: StageID) -> StageRecord? {
+            state.stages[id.rawValue].flatMap { $0.status == .completed ? $0 : nil }
+        }
+        guard let merge = completed(.merge) else {
+            throw fail("its merge stage has not completed. Run `temper run PROFILE --to merge` (or the whole pipeline) first.")
+        }
+        guard let profdata = merge.output(.profileData) else {
+            throw fail("its profile is not an LLVM .profdata (a GCC pipeline); bundles carry LLVM profiles only.")
+        }
+        guard let inputs = merge.inputs, let sourceDigest = inputs["source"], let identity = inputs["toolchain"] else {
+            throw fail("its merge stage was recorded by an older temper, without its inputs. Run `temper run PROFILE --from instrument` to record them.")
+        }
+        guard let sources = SourceListing.load(sourceDigest, in: workDir) else {
+            throw fail("the listing of the sources its profile was made from (cache/sources/\(sourceDigest).json) is missing. Run the pipeline again.")
+        }
+        let tools = Self.tools(fromIdentity: identity)
+        guard let cc = tools["cc"], let profdataTool = tools["profdata"] else {
+            throw fail("its recorded toolchain identity names no compiler or llvm-profdata.")
+        }
+        let profilePath = workDir.absolute(profdata)
+        guard let profileBytes = FileManager.default.contents(atPath: profilePath),
+            ProfileBundle.digest(profileBytes) == merge.outputs[profdata]
+        else {
+            throw fail("its merged profile \(profilePath) is missing or altered since the merge stage wrote it. Run `temper run PROFILE` again.")
+        }
+        let (shown, text) = try await runner.capture(
+            Command(executable: profdataTool.path, arguments: ["show", "--profile-version", profilePath], workingDirectory: workDir.root))
+        guard shown.succeeded, let formatVersion = ProfileFormat.reported(text) ?? ProfileFormat.headerVersion(profileBytes) else {
+            throw fail("`\(profdataTool.path) show --profile-version` failed (\(shown.statusDescription)): \(text.suffix(300))")
+        }
+        var training: [BundleManifest.TrainingTask] = []
+        for stage in [StageID.train, .boltTrain] {
+            for step in completed(stage)?.steps ?? [] where step.label.hasPrefix("task ") {
+                training.append(.init(stage: stage.rawValue, name: String(step.label.dropFirst(5)), command: step.command, fingerprint: step.fingerprint))
+            }
+        }
+        let major = Int(cc.version.split(separator: ".").first ?? "") ?? 0
+        var files: [String: Data] = [BundleManifest.profileFile: profileBytes]
+        var manifest = BundleManifest(
+            temperVersion: TemperVersion.current, profileName: state.profile, created: Self.timestamp(created), host: ProcessInfo.processInfo.hostName,
+            toolchain: .init(compiler: cc.path.split(separator: "/").last.map(String.init) ?? cc.path, compilerPath: cc.path, compilerVersion: cc.version, llvmMajor: major, profileFormatVersion: formatVersion),
+            sources: .init(digest: sourceDigest, files: sources.files),
+            training: training,
+            profile: .init(file: BundleManifest.profileFile, sha256: merge.outputs[profdata]!, functions: merge.counts["functions"] ?? 0, totalCount: merge.counts["total_count"], functionsExecuted: merge.counts["functions_executed"]),
+            bolt: nil, parts: nil)
+        if let boltMerge = completed(.boltMerge) {
+            manifest.bolt = try await boltProfiles(boltMerge, state: state, workDir: workDir, toolDirectory: (profdataTool.path as NSString).deletingLastPathComponent, sourceDigest: sourceDigest, files: &files, fail: fail)
+        }
+        let bundle = ProfileBundle(manifest: manifest, files: files)
+        try bundle.write(to: output)
+        return manifest
+    }
+
+    /// Each BOLT artifact's merged `.fdata`, its dispatch list, and the same profile as YAML
+    /// (written by llvm-bolt against the pre-BOLT binary it was recorded on).
+    func boltProfiles(
+        _ boltMerge: StageRecord, state: PipelineState, workDir: WorkDir, toolDirectory: String, sourceDigest: String,
+        files: inout [String: Data], fail: (String) -> BundleError
+    ) async throws -> BundleManifest.Bolt {
+        guard boltMerge.inputs?["source"] == sourceDigest else {
+            throw fail("its BOLT profiles were made from other sources than its PGO profile. Run `temper run PROFILE` again so that both are current.")
+        }
+        let optimize = state.stages[StageID.optimize.rawValue]
+        let scratch = workDir.cache + "/bundle-export"
+        try workDir.freshDirectory(scratch)
+        defer { try? workDir.remove(scratch) }
+        var profiles: [BundleManifest.BoltProfile] = []
+        for relative in boltMerge.outputs.keys.sorted() where relative.hasSuffix(".fdata") {
+            let name = String((relative as NSString).lastPathComponent.dropLast(".fdata".count))
+            guard OutputNameCheck.isPlainName(name), let fdata = FileManager.default.contents(atPath: workDir.absolute(relative)),
+                ProfileBundle.digest(fdata) == boltMerge.outputs[relative]
+            else {
+                throw fail("its BOLT profile \(relative) is missing or altered. Run `temper run PROFILE --from bolt-merge`.")
+            }
+            var entry = BundleManifest.BoltProfile(artifact: name, fdata: "bolt/\(name).fdata", fdataSha256: ProfileBundle.digest(fdata))
+            files[entry.fdata] = fdata
+            let dispatchPath = workDir.absolute(String(relative.dropLast(".fdata".count)) + ".dispatch")
+            if let dispatch = FileManager.default.contents(atPath: dispatchPath) {
+                entry.dispatch = "bolt/\(name).dispatch"
+                files[entry.dispatch!] = dispatch
+            }
+            if let binary = optimize?.output(.artifact(name)), optimize?.status == .completed, optimize?.inputs?["source"] == sourceDigest {
+                entry.binarySha256 = optimize?.outputs[binary]
+                let yaml = scratch + "/\(name).yaml"
+                let command = Command(
+                    executable: toolDirectory + "/llvm-bolt",
+                    arguments: [workDir.absolute(binary), "-data=" + workDir.absolute(relative), "-w", yaml, "-o", scratch + "/\(name).bolted"],
+                    workingDirectory: scratch)
+                let (outcome, text) = try await runner.capture(command)
+                if outcome.succeeded, let data = FileManager.default.contents(atPath: yaml) {
+                    entry.yaml = "bolt/\(name).yaml"
+                    files[entry.yaml!] = Self.withoutBinaryPath(data)
+                } else {
+                    throw fail("llvm-bolt could not write the YAML form of \(name)'s profile (\(outcome.statusDescription)): \(text.suffix(500))")
+                }
+            }
+            profiles.append(entry)
+        }
+        let summary = state.stages[StageID.boltOptimize.rawValue].flatMap { record -> BoltSummary? in
+            guard record.status == .completed, let path = record.output(.boltReport), let data = FileManager.default.contents(atPath: workDir.absolute(path)) else { return nil }
+            return try? JSONDecoder().decode(BoltSummary.self, from: data)
+        }
+        return BundleManifest.Bolt(profiles: profiles, selectedCandidate: summary?.selection?.published, selectionReason: summary?.selection?.reason)
+    }
+
+    /// BOLT writes the binary's path into the YAML header; a bundle must not name the work dir.
+    static func withoutBinaryPath(_ data: Data) -> Data {
+        let text = String(decoding: data, as: UTF8.self)
+        let lines = text.split(separator: "\n", omittingEmptySubsequences: false).map { line -> Substring in
+            line.hasPrefix("  binary-name:") ? "  binary-name:     ''" : line
+        }
+        return Data(lines.joined(separator: "\n").utf8)
+    }
+
+    static func timestamp(_ date: Date) -> String {
+        let formatter = ISO8601DateFormatter()
+        formatter.formatOptions = [.withInternetDateTime]
+        formatter.timeZone = TimeZone(identifier: "UTC")
+        return formatter.string(from: date)
+    }
+}

@@ -1,0 +1,89 @@
+import ArgumentParser
+import Foundation
+import TemperCore
+
+struct BundleCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "bundle",
+        abstract: "Carry a trained profile to other machines: export, show, merge.",
+        subcommands: [Export.self, Show.self, Merge.self])
+
+    struct Export: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Write a work dir's merged profile, BOLT profiles and manifest to one bundle file.")
+
+        @OptionGroup var workDir: WorkDirOption
+
+        @Option(name: .short, help: "The bundle file to write (never overwritten).")
+        var output: String
+
+        func run() async throws {
+            do {
+                let directory = try workDir.resolve()
+                let manifest = try await BundleExporter().export(workDir: directory, to: output)
+                print("wrote \(output)")
+                print(BundleDescription.text(manifest, sha256: nil))
+            } catch {
+                throw Terminal.fail(error)
+            }
+        }
+    }
+
+    struct Show: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Print a bundle's manifest.")
+
+        @Argument(help: "The bundle file.")
+        var bundle: String
+
+        @Flag(help: "Print the manifest as JSON.")
+        var json = false
+
+        func run() async throws {
+            do {
+                let read = try ProfileBundle.read(path: bundle)
+                if json {
+                    print(String(decoding: try JSONEncoder.temper.encode(read.manifest), as: UTF8.self))
+                } else {
+                    print(BundleDescription.text(read.manifest, sha256: read.sha256))
+                }
+            } catch {
+                throw Terminal.fail(error)
+            }
+        }
+    }
+
+    struct Merge: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Combine bundles trained on several machines or shards into one (deterministic).")
+
+        @Argument(help: "Two or more bundles.")
+        var bundles: [String]
+
+        @Option(help: "One positive weight per bundle, e.g. 2,1 (default: all 1).")
+        var weights: String?
+
+        @Option(name: .short, help: "The merged bundle to write (never overwritten).")
+        var output: String
+
+        @Option(name: .customLong("llvm-bin"), help: "Take llvm-profdata and merge-fdata from this directory.")
+        var llvmBin: String?
+
+        func validate() throws {
+            guard bundles.count >= 2 else { throw ValidationError("give at least two bundles to merge") }
+        }
+
+        func run() async throws {
+            do {
+                let weights = try BundleMerger.parseWeights(weights, count: bundles.count)
+                let resolver = ToolchainResolver(runner: SubprocessRunner())
+                let toolchain = try await resolver.resolve(llvmBin: llvmBin)
+                let bolt = await resolver.boltTools(for: toolchain)
+                let manifest = try await BundleMerger().merge(bundles, weights: weights, output: output, toolchain: toolchain, bolt: bolt.complete ? bolt : nil)
+                print("wrote \(output)")
+                print(BundleDescription.text(manifest, sha256: nil))
+            } catch {
+                throw Terminal.fail(error)
+            }
+        }
+    }
+}
