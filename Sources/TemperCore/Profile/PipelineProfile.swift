@@ -189,6 +189,10 @@ public struct OptimizeSettings: Sendable, Equatable {
     public var pgo: PGOMode = .ir
     public var lto: LTOMode = .thin
     public var missingProfile: MissingProfilePolicy = .warn
+    /// The ThinLTO cache's directory, instead of one in the work dir: work dirs (or machines,
+    /// on a shared file system) that share it reuse each other's ThinLTO backend compiles,
+    /// which a compiler launcher like ccache does not cache (they run at link time).
+    public var thinLTOCache: String?
 
     public init(pgo: PGOMode = .ir, lto: LTOMode = .thin, missingProfile: MissingProfilePolicy = .warn) {
         self.pgo = pgo

@@ -169,6 +169,12 @@ public enum ProfileParser {
             optimize.pgo = try table.enumeration("pgo", PGOMode.self) ?? .ir
             optimize.lto = try table.enumeration("lto", LTOMode.self) ?? .thin
             optimize.missingProfile = try table.enumeration("missing_profile", MissingProfilePolicy.self) ?? .warn
+            if let cache = try table.string("thinlto_cache") {
+                guard !cache.isEmpty else {
+                    throw ProfileError.invalidValue(file: file, keyPath: "optimize.thinlto_cache", line: locator.line(of: "optimize.thinlto_cache"), message: "is empty; give a directory (e.g. on a shared file system) or leave the key out.")
+                }
+                optimize.thinLTOCache = resolve(cache, against: directory)
+            }
             try table.finish()
         }
 

@@ -69,14 +69,19 @@ public struct BoltOptimizeStage: Stage {
     /// was recorded on (`NAME.binary`); when this build's binary differs, BOLT gets the YAML form
     /// (`NAME.yaml`, with block hashes) and `-infer-stale-profile`, which matches the profile to
     /// the changed code instead of dropping every function whose bytes moved.
-    func profileChoice(_ context: PlanContext, _ artifact: (path: String, name: String)) -> (path: String, flags: [String], binaryChanged: Bool) {
+    ///
+    /// llvm-bolt reads a copy in this stage's own directory: BOLT writes its command line into
+    /// the binary (`.note.bolt_info`), so the path must not depend on which stage made the
+    /// profile (bolt-merge, or a bundle's import) for the same profile to give the same bytes.
+    func profileChoice(_ context: PlanContext, _ artifact: (path: String, name: String)) -> (source: String, path: String, flags: [String]) {
         let base = profiles.absolute(in: context.workDir) + "/" + artifact.name
+        let own = context.workDir.stageDirectory(id) + "/profile/" + artifact.name
         let relative = context.workDir.relative(input.absolute(in: context.workDir) + "/" + artifact.path)
         guard let recorded = try? String(contentsOfFile: base + ".binary", encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines),
             FileManager.default.fileExists(atPath: base + ".yaml"),
-            let current = context.upstream[input.stage]?.outputs[relative]
-        else { return (base + ".fdata", [], false) }
-        return recorded == current ? (base + ".fdata", [], false) : (base + ".yaml", ["-infer-stale-profile"], true)
+            let current = context.upstream[input.stage]?.outputs[relative], recorded != current
+        else { return (base + ".fdata", own + ".fdata", []) }
+        return (base + ".yaml", own + ".yaml", ["-infer-stale-profile"])
     }
 
     func command(_ artifact: (path: String, name: String), _ candidate: BoltCandidate, _ context: PlanContext) -> Command {
@@ -152,6 +157,10 @@ public struct BoltOptimizeStage: Stage {
         let workDir = context.workDir
         let plan = context.stagePlan
         try workDir.freshDirectory(context.directory)
+        for artifact in profile.boltArtifacts {
+            let choice = profileChoice(context.plan, artifact)
+            try workDir.copy(choice.source, to: choice.path)
+        }
         let candidates = candidates(context.plan)
         guard plan.material["candidates"] == candidates.map(\.name).joined(separator: ",") else {
             throw StageError(stage: name, message: "internal error: the candidates changed between planning and execution. Run again.")

@@ -57,7 +57,7 @@ public struct BuildStage: Stage {
         let profileData = profileCopy(context)?.path
         return BuildFlags.injected(
             for: variant, toolchain: toolchain, settings: profile, profileData: profileData,
-            thinLTOCache: context.workDir.cache + "/thinlto-\(variant.rawValue)", buildDirectory: buildDirectory(context.workDir))
+            thinLTOCache: (profile.optimize.thinLTOCache ?? context.workDir.cache) + "/thinlto-\(variant.rawValue)", buildDirectory: buildDirectory(context.workDir))
     }
 
     /// The placeholder values and environment of this build's commands, with `{build}` being
