@@ -4,8 +4,8 @@ import Foundation
 /// the same number is the header's second 64-bit word (low 32 bits), which temper reads
 /// directly where no tool has run yet.
 public enum ProfileFormat {
-    /// "\xfflprofi\x81", the indexed profile magic, as little-endian bytes.
-    static let magic: [UInt8] = [0x81, 0x69, 0x66, 0x6f, 0x72, 0x70, 0x6c, 0xff]
+    /// "\xfflprofi\x81", the indexed profile magic, in file order.
+    static let magic: [UInt8] = [0xff, 0x6c, 0x70, 0x72, 0x6f, 0x66, 0x69, 0x81]
 
     public static func headerVersion(_ data: Data) -> Int? {
         let bytes = [UInt8](data.prefix(16))

@@ -76,16 +76,22 @@ public enum TarArchive {
                 let slice = bytes[(offset + start)..<(offset + start + length)]
                 return String(decoding: slice.prefix { $0 != 0 }, as: UTF8.self)
             }
-            let name = field(0, 100)
-            guard isSafe(name) else { throw Failure.badName(name) }
+            let rawName = field(0, 100)
+            let type = bytes[offset + 156]
+            // Directory entries (which `tar cf` adds) carry nothing; they are skipped.
+            let name = type == UInt8(ascii: "5") && rawName.hasSuffix("/") ? String(rawName.dropLast()) : rawName
+            guard isSafe(name) else { throw Failure.badName(rawName) }
             let sizeText = field(124, 12).trimmingCharacters(in: .whitespaces)
             guard let size = Int(sizeText, radix: 8), size >= 0, size < Int(Int32.max) else { throw Failure.badHeader("size `\(sizeText)` of \(name)") }
             var sum = 0
             for index in 0..<block { sum += (148..<156).contains(index) ? 32 : Int(bytes[offset + index]) }
             guard Int(field(148, 8).trimmingCharacters(in: .whitespaces), radix: 8) == sum else { throw Failure.badHeader("checksum of \(name)") }
-            let type = bytes[offset + 156]
-            guard type == UInt8(ascii: "0") || type == 0 else { throw Failure.badHeader("\(name) is not a regular file") }
             let start = offset + block
+            if type == UInt8(ascii: "5") {
+                offset = start + (size + block - 1) / block * block
+                continue
+            }
+            guard type == UInt8(ascii: "0") || type == 0 else { throw Failure.badHeader("\(name) is not a regular file") }
             guard start + size <= bytes.count else { throw Failure.truncated(name) }
             guard entries[name] == nil else { throw Failure.duplicate(name) }
             entries[name] = Data(bytes[start..<(start + size)])

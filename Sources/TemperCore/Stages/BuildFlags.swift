@@ -22,8 +22,12 @@ public enum BuildFlags {
     /// where the optimize stage places the merged profiles; `-fprofile-update=atomic` keeps
     /// counters exact when tasks run in parallel.
     ///
-    /// Builds that may be installed (optimize, baseline) map their build directory to `.` in
-    /// debug info: an installed tree must not name the work dir it was built in.
+    /// Every build maps its build directory to `.` in debug info: an installed tree must not
+    /// name the work dir it was built in, and the instrumented binary (whose build ID enters
+    /// the profile) comes out the same in every work dir.
+    /// Where an instrumented binary would write its profile if LLVM_PROFILE_FILE were unset.
+    public static let defaultProfileDirectory = "/tmp/temper-unused-profile-dir"
+
     public static func injected(
         for variant: BuildVariant, toolchain: Toolchain, settings profile: PipelineProfile, profileData: String?, thinLTOCache: String?,
         buildDirectory: String? = nil
@@ -43,7 +47,10 @@ public enum BuildFlags {
             let stableNames = ["-mllvm", "-static-func-full-module-prefix=false"]
             switch variant {
             case .instrument:
-                let generate = pgo == .ir ? "-fprofile-generate" : "-fprofile-instr-generate"
+                // A fixed absolute default location: temper always sets LLVM_PROFILE_FILE, so it
+                // is never written; without one, a compile cache (ccache) hashes the working
+                // directory into every instrumented object and no two work dirs share them.
+                let generate = pgo == .ir ? "-fprofile-generate=\(defaultProfileDirectory)" : "-fprofile-instr-generate=\(defaultProfileDirectory)/default_%m.profraw"
                 flags.cflags = [generate] + (pgo == .ir ? stableNames : [])
                 flags.ldflags.append(generate)
             case .optimize:
@@ -80,7 +87,7 @@ public enum BuildFlags {
                 flags.ldflags.append("-flto=auto")
             }
         }
-        if variant != .instrument, let buildDirectory {
+        if let buildDirectory {
             flags.cflags.append("-fdebug-prefix-map=\(buildDirectory)=.")
         }
         if profile.bolt.enabled, variant != .instrument {

@@ -54,7 +54,13 @@ public struct BuildStage: Stage {
     }
 
     func flags(_ context: PlanContext) -> InjectedFlags {
-        let profileData = profileCopy(context)?.path
+        // ccache hashes `-fprofile-use=PATH` as written (its base directory does not apply
+        // there), so with ccache the path is given relative to the build directory, where the
+        // compiler runs; a build system that compiles from subdirectories then fails loudly
+        // ("could not read profile"), never silently.
+        let profileData = profileCopy(context).map { copy in
+            usesCcache ? ToolCommands.relativePath(copy.path, from: buildDirectory(context.workDir)) : copy.path
+        }
         return BuildFlags.injected(
             for: variant, toolchain: toolchain, settings: profile, profileData: profileData,
             thinLTOCache: (profile.optimize.thinLTOCache ?? context.workDir.cache) + "/thinlto-\(variant.rawValue)", buildDirectory: buildDirectory(context.workDir))
