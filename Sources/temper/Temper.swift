@@ -76,12 +76,24 @@ struct ProfileOptions: ParsableArguments {
     @Option(help: "Wrap the compilers of every build in this launcher, e.g. ccache (repeat for more words); overrides [build] launcher.")
     var launcher: [String] = []
 
+    @Option(help: "Run only these training tasks (comma-separated): one machine's share, to combine with `temper bundle merge`.")
+    var tasks: String?
+
+    @Option(name: .customLong("thinlto-cache"), help: "Keep the ThinLTO cache in this directory (shared by work dirs), not in the work dir; overrides [optimize] thinlto_cache.")
+    var thinLTOCache: String?
+
     func validate() throws {
         if let jobs, !(1...1024).contains(jobs) {
             throw ValidationError("--jobs must be between 1 and 1024, got \(jobs)")
         }
         if let profileBundle, profileBundle.isEmpty {
             throw ValidationError("--profile-bundle needs a file path")
+        }
+        if let tasks, tasks.split(separator: ",", omittingEmptySubsequences: false).map({ $0.trimmingCharacters(in: .whitespaces) }).contains(where: \.isEmpty) || tasks.isEmpty {
+            throw ValidationError("--tasks needs task names separated by commas, e.g. --tasks pgo-shard-1,pgo-shard-2")
+        }
+        if let thinLTOCache, thinLTOCache.isEmpty {
+            throw ValidationError("--thinlto-cache needs a directory")
         }
         if launcher.contains(where: \.isEmpty) {
             throw ValidationError("--launcher needs a command, e.g. --launcher ccache")
@@ -98,6 +110,8 @@ struct ProfileOptions: ParsableArguments {
         options.bolt = bolt
         options.profileBundle = profileBundle
         options.launcher = launcher.isEmpty ? nil : launcher
+        options.thinLTOCache = thinLTOCache
+        options.tasks = tasks.map { $0.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) } }
         return options
     }
 }

@@ -28,17 +28,25 @@ public struct BundleExporter: Sendable {
         let lock = try WorkDirLock(workDir: workDir)
         defer { lock.release() }
         func fail(_ reason: String) -> BundleError { .cannotExport(workDir: workDir.root, reason: reason) }
+        // Only records that held for the last run count (report.json lists them): after
+        // `--to train`, an older merge record is still "completed" but no longer current.
+        guard let data = FileManager.default.contents(atPath: workDir.reportFile),
+            let report = try? JSONDecoder().decode(RunReport.self, from: data)
+        else {
+            throw fail("it has no report.json (no run finished in it). Run `temper run PROFILE` first.")
+        }
+        let current = Set(report.stages.filter { $0.outcome == .executed || $0.outcome == .reused }.map(\.name))
         func completed(_ id: StageID) -> StageRecord? {
-            state.stages[id.rawValue].flatMap { $0.status == .completed ? $0 : nil }
+            guard current.contains(id.rawValue) else { return nil }
+            return state.stages[id.rawValue].flatMap { $0.status == .completed ? $0 : nil }
         }
-        guard let merge = completed(.merge) else {
-            throw fail("its merge stage has not completed. Run `temper run PROFILE --to merge` (or the whole pipeline) first.")
+        // The merged profile, or (after `temper run --to train`, one machine's share of the
+        // shards) the training stage's raw profiles, merged here.
+        guard let record = completed(.merge) ?? completed(.train) else {
+            throw fail("its training stage has not completed. Run `temper run PROFILE --to train` (or the whole pipeline) first.")
         }
-        guard let profdata = merge.output(.profileData) else {
-            throw fail("its profile is not an LLVM .profdata (a GCC pipeline); bundles carry LLVM profiles only.")
-        }
-        guard let inputs = merge.inputs, let sourceDigest = inputs["source"], let identity = inputs["toolchain"] else {
-            throw fail("its merge stage was recorded by an older temper, without its inputs. Run `temper run PROFILE --from instrument` to record them.")
+        guard let inputs = record.inputs, let sourceDigest = inputs["source"], let identity = inputs["toolchain"] else {
+            throw fail("its stages were recorded by an older temper, without their inputs. Run `temper run PROFILE --from instrument` to record them.")
         }
         guard let sources = SourceListing.load(sourceDigest, in: workDir) else {
             throw fail("the listing of the sources its profile was made from (cache/sources/\(sourceDigest).json) is missing. Run the pipeline again.")
@@ -47,16 +55,45 @@ public struct BundleExporter: Sendable {
         guard let cc = tools["cc"], let profdataTool = tools["profdata"] else {
             throw fail("its recorded toolchain identity names no compiler or llvm-profdata.")
         }
-        let profilePath = workDir.absolute(profdata)
-        guard let profileBytes = FileManager.default.contents(atPath: profilePath),
-            ProfileBundle.digest(profileBytes) == merge.outputs[profdata]
-        else {
-            throw fail("its merged profile \(profilePath) is missing or altered since the merge stage wrote it. Run `temper run PROFILE` again.")
+        let scratch = workDir.cache + "/bundle-export"
+        try workDir.freshDirectory(scratch)
+        defer { try? workDir.remove(scratch) }
+        let profilePath: String
+        if let profdata = record.output(.profileData) {
+            profilePath = workDir.absolute(profdata)
+            guard let bytes = FileManager.default.contents(atPath: profilePath), ProfileBundle.digest(bytes) == record.outputs[profdata] else {
+                throw fail("its merged profile \(profilePath) is missing or altered since the merge stage wrote it. Run `temper run PROFILE` again.")
+            }
+        } else if record.output(.profileDirectory) != nil {
+            throw fail("its profile is GCC's (.gcda files); bundles carry LLVM profiles only.")
+        } else {
+            let raw = record.outputs.keys.filter { $0.hasSuffix(".profraw") }.sorted()
+            for file in raw where FileDigest.sha256(of: workDir.absolute(file)) != record.outputs[file] {
+                throw fail("the raw profile \(file) is missing or altered since training wrote it. Run `temper run PROFILE --to train` again.")
+            }
+            guard !raw.isEmpty else { throw fail("its training stage recorded no raw profiles.") }
+            profilePath = scratch + "/merged.profdata"
+            let merge = Command(executable: profdataTool.path, arguments: ["merge", "--num-threads=1", "-o", profilePath] + raw.map(workDir.absolute), workingDirectory: scratch)
+            let (merged, text) = try await runner.capture(merge)
+            guard merged.succeeded else {
+                throw fail("`\(merge.displayString)` failed (\(merged.statusDescription)): \(text.suffix(500))")
+            }
+        }
+        guard let profileBytes = FileManager.default.contents(atPath: profilePath) else {
+            throw fail("cannot read \(profilePath).")
         }
         let (shown, text) = try await runner.capture(
             Command(executable: profdataTool.path, arguments: ["show", "--profile-version", profilePath], workingDirectory: workDir.root))
         guard shown.succeeded, let formatVersion = ProfileFormat.reported(text) ?? ProfileFormat.headerVersion(profileBytes) else {
             throw fail("`\(profdataTool.path) show --profile-version` failed (\(shown.statusDescription)): \(text.suffix(300))")
+        }
+        let summary = ProfileSummary.parse(text)
+        var counts = record.counts
+        if record.output(.profileData) == nil {
+            let (coveredOutcome, coveredText) = try await runner.capture(
+                Command(executable: profdataTool.path, arguments: ["show", "--covered", profilePath], workingDirectory: workDir.root))
+            counts = ["functions": summary.functions ?? 0, "total_count": summary.totalCount ?? 0]
+            if coveredOutcome.succeeded { counts["functions_executed"] = coveredText.split(separator: "\n").filter { !$0.isEmpty }.count }
         }
         var training: [BundleManifest.TrainingTask] = []
         for stage in [StageID.train, .boltTrain] {
@@ -71,10 +108,12 @@ public struct BundleExporter: Sendable {
             toolchain: .init(compiler: cc.path.split(separator: "/").last.map(String.init) ?? cc.path, compilerPath: cc.path, compilerVersion: cc.version, llvmMajor: major, profileFormatVersion: formatVersion),
             sources: .init(digest: sourceDigest, files: sources.files),
             training: training,
-            profile: .init(file: BundleManifest.profileFile, sha256: merge.outputs[profdata]!, functions: merge.counts["functions"] ?? 0, totalCount: merge.counts["total_count"], functionsExecuted: merge.counts["functions_executed"]),
+            profile: .init(file: BundleManifest.profileFile, sha256: ProfileBundle.digest(profileBytes), functions: counts["functions"] ?? 0, totalCount: counts["total_count"], functionsExecuted: counts["functions_executed"]),
             bolt: nil, parts: nil)
-        if let boltMerge = completed(.boltMerge) {
-            manifest.bolt = try await boltProfiles(boltMerge, state: state, workDir: workDir, toolDirectory: (profdataTool.path as NSString).deletingLastPathComponent, sourceDigest: sourceDigest, files: &files, fail: fail)
+        if let boltMerge = completed(.boltMerge), record.output(.profileData) != nil {
+            manifest.bolt = try await boltProfiles(
+                boltMerge, state: state, workDir: workDir, toolDirectory: (profdataTool.path as NSString).deletingLastPathComponent, sourceDigest: sourceDigest,
+                scratch: scratch, files: &files, fail: fail, completed: completed)
         }
         let bundle = ProfileBundle(manifest: manifest, files: files)
         try bundle.write(to: output)
@@ -85,15 +124,12 @@ public struct BundleExporter: Sendable {
     /// (written by llvm-bolt against the pre-BOLT binary it was recorded on).
     func boltProfiles(
         _ boltMerge: StageRecord, state: PipelineState, workDir: WorkDir, toolDirectory: String, sourceDigest: String,
-        files: inout [String: Data], fail: (String) -> BundleError
+        scratch: String, files: inout [String: Data], fail: (String) -> BundleError, completed: (StageID) -> StageRecord?
     ) async throws -> BundleManifest.Bolt {
         guard boltMerge.inputs?["source"] == sourceDigest else {
             throw fail("its BOLT profiles were made from other sources than its PGO profile. Run `temper run PROFILE` again so that both are current.")
         }
-        let optimize = state.stages[StageID.optimize.rawValue]
-        let scratch = workDir.cache + "/bundle-export"
-        try workDir.freshDirectory(scratch)
-        defer { try? workDir.remove(scratch) }
+        let optimize = completed(.optimize)
         var profiles: [BundleManifest.BoltProfile] = []
         for relative in boltMerge.outputs.keys.sorted() where relative.hasSuffix(".fdata") {
             let name = String((relative as NSString).lastPathComponent.dropLast(".fdata".count))
@@ -126,7 +162,7 @@ public struct BundleExporter: Sendable {
             }
             profiles.append(entry)
         }
-        let summary = state.stages[StageID.boltOptimize.rawValue].flatMap { record -> BoltSummary? in
+        let summary = completed(.boltOptimize).flatMap { record -> BoltSummary? in
             guard record.status == .completed, let path = record.output(.boltReport), let data = FileManager.default.contents(atPath: workDir.absolute(path)) else { return nil }
             return try? JSONDecoder().decode(BoltSummary.self, from: data)
         }

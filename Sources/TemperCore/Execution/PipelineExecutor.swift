@@ -281,6 +281,7 @@ public struct PipelineExecutor: Sendable {
 /// Errors of a pipeline run as a whole.
 public enum PipelineError: Error, CustomStringConvertible {
     case unknownStage(String, known: [String])
+    case unknownTask(String, known: [String])
     case cannotStartFrom(String, blocker: String, reason: String)
     case emptyRange(from: String, to: String)
     case interrupted(stage: String)
@@ -289,6 +290,8 @@ public enum PipelineError: Error, CustomStringConvertible {
 
     public var description: String {
         switch self {
+        case .unknownTask(let name, let known):
+            return "--tasks: the profile has no training task `\(name)`; its tasks are: \(known.joined(separator: ", "))."
         case .unknownStage(let name, let known):
             return "unknown stage `\(name)`; the stages of this pipeline are: \(known.joined(separator: ", "))."
         case .cannotStartFrom(let from, let blocker, let reason):

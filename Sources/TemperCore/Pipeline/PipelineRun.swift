@@ -21,6 +21,10 @@ public struct PipelineRun: Sendable {
         public var profileBundle: String?
         /// Overrides `[build] launcher`.
         public var launcher: [String]?
+        /// Overrides `[optimize] thinlto_cache`.
+        public var thinLTOCache: String?
+        /// Run only these PGO training tasks (one machine's share of the shards).
+        public var tasks: [String]?
 
         public init(jobs: Int = ProcessInfo.processInfo.activeProcessorCount) {
             self.jobs = jobs
@@ -59,6 +63,16 @@ public struct PipelineRun: Sendable {
             profile.bundle = URL(fileURLWithPath: bundle).standardizedFileURL.path
         }
         profile.build.launcher = options.launcher ?? profile.build.launcher
+        if let tasks = options.tasks {
+            let known = profile.train.tasks.map(\.name)
+            if let unknown = tasks.first(where: { !known.contains($0) }) {
+                throw PipelineError.unknownTask(unknown, known: known)
+            }
+            profile.train.tasks = profile.train.tasks.filter { tasks.contains($0.name) }
+        }
+        if let cache = options.thinLTOCache {
+            profile.optimize.thinLTOCache = URL(fileURLWithPath: cache).standardizedFileURL.path
+        }
         // A bundle that cannot be read, or does not fit the profile, is refused before anything is made.
         var bundle: (input: PipelineComposer.BundleInput, manifest: BundleManifest)?
         if let path = profile.bundle {
