@@ -153,6 +153,14 @@ import Testing
         #expect(boltStatus == 2 && boltOutput.contains("has no BOLT profile for tl"))
         let (missingStatus, _) = try await Temper.run(["run", profile, "--workdir", sandbox.root + "/m", "--profile-bundle", sandbox.root + "/none.bundle"])
         #expect(missingStatus == 2)
+        // A launcher that is not there: a toolchain problem, before anything is made.
+        let (launcherStatus, launcherOutput) = try await Temper.run(["run", profile, "--workdir", sandbox.root + "/l", "--launcher", "/nonexistent/ccache"])
+        #expect(launcherStatus == 3 && launcherOutput.contains("the compiler launcher `/nonexistent/ccache` is not an executable file"))
+        #expect(!FileManager.default.fileExists(atPath: sandbox.root + "/l"))
+        let (weightsStatus, weightsOutput) = try await Temper.run(["bundle", "merge", bundle, bundle, "--weights", "1,0", "-o", sandbox.root + "/w.bundle"])
+        #expect(weightsStatus == 2 && weightsOutput.contains("--weights: `0` is not a whole number from 1 to 1000000"))
+        let (showStatus, showOutput) = try await Temper.run(["bundle", "show", bundle])
+        #expect(showStatus == 0 && showOutput.contains("profile bundle for `bundle-format`") && showOutput.contains("indexed profile format version"))
         let (overwrite, overwriteOutput) = try await Temper.run(["bundle", "export", "--workdir", sandbox.workDir, "-o", bundle])
         #expect(overwrite == 2 && overwriteOutput.contains("never overwrites"))
     }

@@ -76,7 +76,13 @@ public struct PipelineRun: Sendable {
         // A bundle that cannot be read, or does not fit the profile, is refused before anything is made.
         var bundle: (input: PipelineComposer.BundleInput, manifest: BundleManifest)?
         if let path = profile.bundle {
-            let read = try ProfileBundle.read(path: path)
+            let read: ProfileBundle
+            do {
+                read = try ProfileBundle.read(path: path)
+            } catch let error as BundleError where options.profileBundle == nil {
+                // Named by the pipeline profile: say which file and key.
+                throw ProfileError.invalidValue(file: profile.file, keyPath: "profile.bundle", line: nil, message: "\(error)")
+            }
             guard profile.toolchain.compiler == .clang else {
                 throw BundleError.invalid(path: path, reason: "bundles hold LLVM profiles, and this run uses GCC")
             }

@@ -80,6 +80,10 @@ public enum ReportRenderer {
                 lines.append(String(format: "Verify command: %.3f s before BOLT, %.3f s after (median of %d).", timing.preBolt, timing.bolted, timing.runs))
             }
         }
+        for (title, header, rows) in provenanceTables(report) {
+            lines += ["", "### \(title)", "", "| " + header.joined(separator: " | ") + " |", "|" + header.map { _ in "---|" }.joined()]
+            lines += rows.map { "| " + $0.map { $0.replacingOccurrences(of: "|", with: "\\|") }.joined(separator: " | ") + " |" }
+        }
         lines += ["", "### Toolchain", ""]
         lines += report.toolchain.sorted { $0.key < $1.key }.map { "- \($0.key) \($0.value.version) (`\($0.value.path)`)" }
         if !report.artifacts.isEmpty {
@@ -87,6 +91,42 @@ public enum ReportRenderer {
             lines += report.artifacts.map { "- `\($0.path)` (\($0.bytes) bytes, from \($0.stage ?? "?"))" }
         }
         return lines.joined(separator: "\n") + "\n"
+    }
+
+    /// Where the profile came from and how well it fit (a bundle's staleness), and what the
+    /// compile cache served: the same tables for Markdown and HTML.
+    static func provenanceTables(_ report: RunReport) -> [(title: String, header: [String], rows: [[String]])] {
+        var tables: [(String, [String], [[String]])] = []
+        if let staleness = report.staleness {
+            let sources = staleness.sources
+            func list(_ names: [String]) -> String { names.isEmpty ? "none" : names.prefix(20).joined(separator: ", ") + (names.count > 20 ? ", ... (\(names.count))" : "") }
+            var rows: [[String]] = [
+                ["bundle", "created \(sources.bundleCreated)" + (sources.bundleHost.map { " on \($0)" } ?? "") + ", \(sources.bundleToolchain), profile format \(sources.profileFormatVersion), sha256 \(sources.bundleSha256.prefix(16))"],
+                ["sources", sources.sameSources ? "the same as the bundle's" : "changed: \(list(sources.filesChanged)); added: \(list(sources.filesAdded)); removed: \(list(sources.filesRemoved))"],
+            ]
+            if let matched = staleness.hotFunctionsMatched {
+                rows.append(["hot functions matched", "\(matched) of \(sources.hotFunctions)" + (staleness.hotMatchedPercent.map { String(format: " (%.1f%%)", $0) } ?? "")])
+            }
+            if let applied = staleness.functionsApplied { rows.append(["functions with profile data applied", "\(applied)"]) }
+            if let mismatch = staleness.functionsHashMismatch { rows.append(["hash mismatches", "\(mismatch): \(list(staleness.hashMismatchNames ?? []))"]) }
+            if let none = staleness.functionsNoData { rows.append(["no profile data", "\(none): \(list(staleness.noDataNames ?? []))"]) }
+            for bolt in staleness.bolt ?? [] {
+                rows.append([
+                    "BOLT \(bolt.artifact)",
+                    (bolt.binaryChanged ? "binary changed, -infer-stale-profile; " : "same binary; ")
+                        + "\(bolt.functionsWithProfile.map(String.init) ?? "?") functions with profile, \(bolt.functionsStale ?? 0) stale, \(bolt.functionsInferred ?? 0) inferred",
+                ])
+            }
+            tables.append(("Profile bundle: " + staleness.summaryLine, ["", ""], rows))
+        }
+        if let cache = report.compileCache, !cache.isEmpty {
+            tables.append((
+                "Compile cache", ["stage", "hits", "misses", "from remote storage", "uncacheable", "hit rate"],
+                cache.sorted { $0.key < $1.key }.map { stage, stats in
+                    [stage, "\(stats.hits)", "\(stats.misses)", "\(stats.remoteHits)", "\(stats.uncacheable)", stats.hitPercent.map { String(format: "%.1f%%", $0) } ?? "-"]
+                }))
+        }
+        return tables
     }
 
     // MARK: HTML
@@ -191,6 +231,9 @@ public enum ReportRenderer {
             } else if let timing = bolt.verifySeconds {
                 body += "<p>" + String(format: "Verify command: %.3f s before BOLT, %.3f s after (median of %d interleaved runs).", timing.preBolt, timing.bolted, timing.runs) + "</p>"
             }
+        }
+        for (title, header, rows) in provenanceTables(report) {
+            body += "<h2>\(escape(title))</h2>" + table(header, rows)
         }
         body += "<h2>Toolchain</h2>" + table(["tool", "version", "path"], report.toolchain.sorted { $0.key < $1.key }.map { [$0.key, $0.value.version, $0.value.path] })
         body += "<h2>Fingerprints</h2>" + table(["stage", "fingerprint"], report.stages.map { [$0.name, $0.fingerprint ?? "-"] })

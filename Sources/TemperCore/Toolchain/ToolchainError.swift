@@ -5,6 +5,8 @@ public enum ToolchainError: Error, CustomStringConvertible, Equatable {
     case unreadableVersion(role: String, path: String, output: String)
     case mixedVersions(compiler: Tool, mismatched: [Tool])
     case probesFailed(summary: String)
+    /// The compiler launcher (`--launcher`, `[build] launcher`) is not an executable.
+    case missingLauncher(name: String, package: String?)
     /// A profile bundle holds an indexed profile newer than this toolchain's llvm-profdata reads.
     case profileFormat(bundle: String, bundleVersion: Int, bundleLLVM: String, toolchainVersion: Int?, toolchain: String, output: String)
 
@@ -28,6 +30,9 @@ public enum ToolchainError: Error, CustomStringConvertible, Equatable {
             return "mixed \(family) versions: the compiler \(compiler.path) is \(family) \(compiler.version) (major \(compiler.major)), but "
                 + list.joined(separator: "; ").replacingOccurrences(of: "is version", with: "is \(family)")
                 + ". Profiles and LTO objects only read back with tools of the same major. " + fix
+        case .missingLauncher(let name, let package):
+            let fix = package.map { "Install it (`\(ToolchainAdvice.install([$0]))`; Scripts/install-toolchain.sh installs ccache), or give its path" } ?? "Give its path"
+            return "the compiler launcher `\(name)` is not an executable file\(name.contains("/") ? "" : " on PATH"). \(fix), or leave `--launcher` / `[build] launcher` out."
         case .probesFailed(let summary):
             return "the toolchain failed its probes (run `temper doctor` for details):\n\(summary)"
         case .profileFormat(let bundle, let bundleVersion, let bundleLLVM, let toolchainVersion, let toolchain, let output):

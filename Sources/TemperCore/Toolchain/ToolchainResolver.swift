@@ -174,12 +174,12 @@ public struct ToolchainResolver: Sendable {
     public func launcher(_ name: String) throws -> String {
         if name.contains("/") {
             guard FileManager.default.isExecutableFile(atPath: name) else {
-                throw ToolchainError.missingTool(role: "launcher", name: name, directory: (name as NSString).deletingLastPathComponent, package: nil)
+                throw ToolchainError.missingLauncher(name: name, package: nil)
             }
             return URL(fileURLWithPath: name).standardizedFileURL.path
         }
         guard let directory = pathDirectories.first(where: { FileManager.default.isExecutableFile(atPath: $0 + "/" + name) }) else {
-            throw ToolchainError.missingTool(role: "launcher", name: name, directory: "PATH", package: name == "ccache" ? "ccache" : nil)
+            throw ToolchainError.missingLauncher(name: name, package: ["ccache", "sccache", "distcc"].contains(name) ? name : nil)
         }
         return directory + "/" + name
     }
