@@ -39,7 +39,8 @@ import Testing
         #expect((stages[0] as? BuildStage)?.configuresAhead.map(\.name) == ["optimize", "baseline"])
         // The instrumented build alone drops debug info ([instrument] cflags).
         for step in build.dropFirst() {
-            #expect(step.command.arguments.contains("CFLAGS_NODIST=-gdwarf-4 -g0 -fprofile-generate -mllvm -static-func-full-module-prefix=false"))
+            #expect(step.command.arguments.contains(
+                "CFLAGS_NODIST=-gdwarf-4 -g0 -fprofile-generate=/tmp/temper-unused-profile-dir -mllvm -static-func-full-module-prefix=false -fdebug-prefix-map=/w/stages/instrument/build=."))
         }
         let optimize = try stages[3].plan(PlanContext(workDir: workDir, jobs: 2)).steps.dropFirst().map(\.command)
         for command in optimize {
