@@ -227,3 +227,15 @@ import Testing
         #expect(instrumentWords.contains("-fdebug-prefix-map=/w/stages/instrument/build=."))
     }
 }
+
+extension BundleUnitTests {
+    @Test func profileBundleLauncherAndThinLTOCacheAreParsed() throws {
+        let profile = try Fixtures.parse(
+            Fixtures.minimalProfile.replacingOccurrences(of: "artifacts = [\"bin/app\"]", with: "artifacts = [\"bin/app\"]\nlauncher = [\"ccache\"]")
+                + "\n[optimize]\nthinlto_cache = \"../shared/thinlto\"\n[profile]\nbundle = \"bundles/app.bundle\"\n")
+        #expect(profile.build.launcher == ["ccache"])
+        #expect(profile.optimize.thinLTOCache == "/shared/thinlto")
+        #expect(profile.bundle == "/p/bundles/app.bundle")
+        #expect(try Fixtures.parse(Fixtures.minimalProfile).bundle == nil)
+    }
+}

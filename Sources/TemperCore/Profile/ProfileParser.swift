@@ -271,11 +271,6 @@ public enum ProfileParser {
             try check(task.run + [task.cwd].compactMap { $0 } + Array(task.env.values), keyPath: "verify", allowed: Placeholders.taskNames.union(["artifact"]), artifacts: artifactSet, file: file)
             verify = task
         }
-        try top.finish()
-
-        for (key, words) in [("build.configure", build.configure.flatMap { $0 }), ("build.build", build.build.flatMap { $0 }), ("build.env", Array(build.env.values))] {
-            try check(words, keyPath: key, allowed: Placeholders.buildNames, artifacts: artifactSet, file: file)
-        }
         var bundle: String?
         if let table = try top.table("profile") {
             if let path = try table.string("bundle") {
@@ -285,6 +280,11 @@ public enum ProfileParser {
                 bundle = resolve(path, against: directory)
             }
             try table.finish()
+        }
+        try top.finish()
+
+        for (key, words) in [("build.configure", build.configure.flatMap { $0 }), ("build.build", build.build.flatMap { $0 }), ("build.env", Array(build.env.values))] {
+            try check(words, keyPath: key, allowed: Placeholders.buildNames, artifacts: artifactSet, file: file)
         }
         var profile = PipelineProfile(
             name: name, file: file, source: source, toolchain: toolchain, build: build,
