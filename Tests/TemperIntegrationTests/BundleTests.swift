@@ -39,7 +39,7 @@ import Testing
 
     @Test func aBundleBuildsTheSameBinariesInAFreshWorkDir() async throws {
         let profile = try boltProfile()
-        let first = try await sandbox.run(profile, options: options(workDir: sandbox.workDir))
+        let first = try await sandbox.run(profile, workDir: sandbox.workDir, options: options(workDir: sandbox.workDir))
         #expect(first.status == "succeeded")
         let bundle = try await export(sandbox.workDir, to: "demo.bundle")
 
@@ -65,7 +65,7 @@ import Testing
         #expect(reread.files == read.files)
 
         let second = sandbox.root + "/second"
-        let built = try await sandbox.run(profile, options: options(workDir: second, bundle: bundle))
+        let built = try await sandbox.run(profile, workDir: second, options: options(workDir: second, bundle: bundle))
         #expect(built.status == "succeeded")
         #expect(built.stages.map(\.name) == ["import", "optimize", "bolt-optimize"])
         // Same toolchain, same sources, same profile: the same bytes, BOLTed candidate included.
@@ -82,13 +82,13 @@ import Testing
         // The same bundle reuses everything; a copy of it elsewhere too (the digest decides, not the path).
         let copy = sandbox.root + "/copy.bundle"
         try FileManager.default.copyItem(atPath: bundle, toPath: copy)
-        let rerun = try await sandbox.run(profile, options: options(workDir: second, bundle: copy))
+        let rerun = try await sandbox.run(profile, workDir: second, options: options(workDir: second, bundle: copy))
         #expect(rerun.stages.allSatisfy { $0.outcome == .reused })
     }
 
     @Test func aBundleFromOtherSourcesBuildsAndNamesWhatChanged() async throws {
         let profile = try boltProfile()
-        _ = try await sandbox.run(profile, options: options(workDir: sandbox.workDir))
+        _ = try await sandbox.run(profile, workDir: sandbox.workDir, options: options(workDir: sandbox.workDir))
         let bundle = try await export(sandbox.workDir, to: "old.bundle")
 
         // The next release: one function changed, one file added (and the Makefile that builds it).
@@ -103,7 +103,7 @@ import Testing
         try String(contentsOfFile: makefile, encoding: .utf8).replacingOccurrences(of: "OBJS = vm.o lexer.o table.o", with: "OBJS = vm.o lexer.o table.o extra.o")
             .write(toFile: makefile, atomically: true, encoding: .utf8)
 
-        let report = try await sandbox.run(profile, options: options(workDir: sandbox.root + "/next", bundle: bundle))
+        let report = try await sandbox.run(profile, workDir: sandbox.root + "/next", options: options(workDir: sandbox.root + "/next", bundle: bundle))
         #expect(report.status == "succeeded")
         let staleness = try #require(report.staleness)
         #expect(!staleness.sources.sameSources)
@@ -125,7 +125,7 @@ import Testing
 
     @Test func aBundleTheToolchainCannotReadIsRefusedBeforeAnyBuild() async throws {
         let profile = try sandbox.writeProfile(name: "bundle-format")
-        _ = try await sandbox.run(profile, options: options(workDir: sandbox.workDir, bolt: false))
+        _ = try await sandbox.run(profile, workDir: sandbox.workDir, options: options(workDir: sandbox.workDir, bolt: false))
         let bundle = try await export(sandbox.workDir, to: "current.bundle")
         // What a newer LLVM writes: the same profile with a higher format version.
         var newer = try ProfileBundle.read(path: bundle)
@@ -167,15 +167,15 @@ import Testing
 
     @Test func shardsTrainedInTwoWorkDirsMergeIntoTheOneMachineProfile() async throws {
         let profile = try sandbox.writeProfile(name: "bundle-shards")
-        let whole = try await sandbox.run(profile, options: options(workDir: sandbox.workDir, bolt: false))
+        let whole = try await sandbox.run(profile, workDir: sandbox.workDir, options: options(workDir: sandbox.workDir, bolt: false))
         var shardOptions = options(workDir: sandbox.root + "/machine-a", bolt: false)
         shardOptions.to = .train
         shardOptions.tasks = ["primes", "collatz"]
-        let a = try await sandbox.run(profile, options: shardOptions)
+        let a = try await sandbox.run(profile, workDir: shardOptions.workDir, options: shardOptions)
         #expect(a.stages.first { $0.name == "train" }?.counts?["tasks"] == 2)
         shardOptions.workDir = sandbox.root + "/machine-b"
         shardOptions.tasks = ["hash", "fib"]
-        _ = try await sandbox.run(profile, options: shardOptions)
+        _ = try await sandbox.run(profile, workDir: shardOptions.workDir, options: shardOptions)
         let bundleA = try await export(sandbox.root + "/machine-a", to: "a.bundle")
         let bundleB = try await export(sandbox.root + "/machine-b", to: "b.bundle")
 
@@ -193,7 +193,7 @@ import Testing
         #expect(weightedManifest.parts?.map(\.weight) == [2, 1])
         #expect(sha256(weighted) != sha256(merged))
 
-        let built = try await sandbox.run(profile, options: options(workDir: sandbox.root + "/built", bundle: merged, bolt: false))
+        let built = try await sandbox.run(profile, workDir: sandbox.root + "/built", options: options(workDir: sandbox.root + "/built", bundle: merged, bolt: false))
         // The shards partition the tasks, so the merged counts are the one-machine counts.
         #expect(built.artifacts.map(\.sha256) == whole.artifacts.map(\.sha256))
         #expect(built.staleness?.hotMatchedPercent == 100)
@@ -204,9 +204,11 @@ import Testing
         let redis = Process()
         redis.executableURL = URL(fileURLWithPath: "/usr/bin/redis-server")
         redis.arguments = ["--port", "\(port)", "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", sandbox.root]
+        // Its output must not hold the test runner's pipes open, and it must not outlive the test.
         redis.standardOutput = FileHandle(forWritingAtPath: "/dev/null")
+        redis.standardError = FileHandle(forWritingAtPath: "/dev/null")
         try redis.run()
-        defer { redis.terminate() }
+        defer { kill(redis.processIdentifier, SIGKILL) }
         try await Temper.waitUntil(timeout: 10) {
             (try? Temper.output(of: "/usr/bin/redis-cli", ["-p", "\(port)", "ping"]))?.contains("PONG") == true
         }
@@ -219,11 +221,11 @@ import Testing
         }
         var first = options(workDir: sandbox.root + "/first", bolt: false)
         first.baseline = true
-        let cold = try await sandbox.run(try machine("a"), options: first)
+        let cold = try await sandbox.run(try machine("a"), workDir: first.workDir, options: first)
         #expect(cold.compileCache?["optimize"]?.misses == 3)
         var second = options(workDir: sandbox.root + "/second", bolt: false)
         second.baseline = true
-        let warm = try await sandbox.run(try machine("b"), options: second)
+        let warm = try await sandbox.run(try machine("b"), workDir: second.workDir, options: second)
         for stage in ["instrument", "optimize", "baseline"] {
             let stats = try #require(warm.compileCache?[stage], "\(stage) has no compile cache figures")
             #expect(stats.hits == 3 && stats.misses == 0 && stats.remoteHits == 3, "\(stage): \(stats)")
