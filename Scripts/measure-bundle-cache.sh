@@ -19,7 +19,8 @@
 #        REDIS_PORT=6391  LLVM_MAJOR=22  SHARDS_A=pgo-shard-1,pgo-shard-2  SHARDS_B=pgo-shard-3,pgo-shard-4
 #        BENCH="python args..." overrides the instruction workload (default: the profile's
 #        [bench] run for CPython; for other profiles give one)
-# Results: .temper/bundle-cache/NAME/ (summary.txt)
+# Results: .temper/bundle-cache/NAME/ (summary.txt). The redis-server stays up between phases
+# (ONLY=second needs what ONLY=first stored); stop it with: redis-cli -p 6391 shutdown nosave
 set -euo pipefail
 if [ -z "${TEMPER_COMPARE_SIGNALS:-}" ]; then
   # A background job of a non-interactive shell starts with SIGINT ignored; CPython's training
