@@ -25,15 +25,8 @@
 #        PYPERF_FAST=1 (default) adds --fast
 # Results: .temper/compare-3.13/ (summary.txt). Each phase replaces only its own records.
 set -euo pipefail
-# A background job of a non-interactive shell starts with SIGINT ignored, and bash cannot undo
-# that; CPython's tests that raise SIGINT (test_generators) then fail, and since 3.13 a failed
-# training test fails CPython's own build. Restore the default dispositions first.
-if [ -z "${TEMPER_COMPARE_SIGNALS:-}" ]; then
-  export TEMPER_COMPARE_SIGNALS=default
-  exec python3 -c 'import os, signal, sys
-for s in (signal.SIGINT, signal.SIGQUIT): signal.signal(s, signal.SIG_DFL)
-os.execv(sys.argv[1], sys.argv[1:])' "$0" "$@"
-fi
+# Restore SIGINT/SIGQUIT's default dispositions (see default-signals.sh).
+. "$(dirname "$0")/default-signals.sh"
 major="${1:-22}"
 root="$(cd "$(dirname "$0")/.." && pwd)"
 llvm="/usr/lib/llvm-$major/bin"

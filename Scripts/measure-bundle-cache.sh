@@ -22,14 +22,8 @@
 # Results: .temper/bundle-cache/NAME/ (summary.txt). The redis-server stays up between phases
 # (ONLY=second needs what ONLY=first stored); stop it with: redis-cli -p 6391 shutdown nosave
 set -euo pipefail
-if [ -z "${TEMPER_COMPARE_SIGNALS:-}" ]; then
-  # A background job of a non-interactive shell starts with SIGINT ignored; CPython's training
-  # tests that raise SIGINT would fail. Restore the default dispositions first.
-  export TEMPER_COMPARE_SIGNALS=default
-  exec python3 -c 'import os, signal, sys
-for s in (signal.SIGINT, signal.SIGQUIT): signal.signal(s, signal.SIG_DFL)
-os.execv(sys.argv[1], sys.argv[1:])' "$0" "$@"
-fi
+# Restore SIGINT/SIGQUIT's default dispositions (see default-signals.sh).
+. "$(dirname "$0")/default-signals.sh"
 root="$(cd "$(dirname "$0")/.." && pwd)"
 profile="$(realpath "${1:-$root/Profiles/cpython-3.13.toml}")"
 name="$(sed -n 's/^name = "\(.*\)"/\1/p' "$profile" | head -1)"

@@ -47,17 +47,27 @@ public enum PipelineComposer {
             optimized.insert(.boltOptimize, at: 0)
             boltResult = .boltOptimize
         }
+        return finished(stages, profile: profile, optimize: optimize, optimized: optimized, boltResult: boltResult, profileData: .merge, baseline: baselineStage)
+    }
+
+    /// The end both graphs share: install (with `[install]`) after the optimized builds, then
+    /// the baseline, and the roles the rest of temper asks about.
+    static func finished(
+        _ stages: [any Stage], profile: PipelineProfile, optimize: BuildStage, optimized: [StageID], boltResult: StageID?, profileData: StageID,
+        baseline: BuildStage?
+    ) -> StageGraph {
+        var stages = stages
         var install: StageID?
         if let settings = profile.install {
             stages.append(InstallStage(id: .install, profile: profile, settings: settings, optimize: optimize, producers: optimized))
             install = .install
         }
-        if let baselineStage {
-            stages.append(baselineStage)
+        if let baseline {
+            stages.append(baseline)
         }
         return StageGraph(
-            stages: stages, optimizedProducers: optimized, baselineProducer: baselineStage?.id, optimizedBuild: optimize.tree,
-            profileData: .merge, boltResult: boltResult, installProducer: install)
+            stages: stages, optimizedProducers: optimized, baselineProducer: baseline?.id, optimizedBuild: optimize.tree,
+            profileData: profileData, boltResult: boltResult, installProducer: install)
     }
 
     /// With a bundle, one import stage stands for instrument, train and merge and for the BOLT
@@ -73,16 +83,9 @@ public enum PipelineComposer {
             optimized.insert(.boltOptimize, at: 0)
             boltResult = .boltOptimize
         }
-        var install: StageID?
-        if let settings = profile.install {
-            stages.append(InstallStage(id: .install, profile: profile, settings: settings, optimize: optimize, producers: optimized))
-            install = .install
-        }
-        let baselineStage = baseline ? BuildStage(variant: .baseline, profile: profile, toolchain: toolchain) : nil
-        if let baselineStage { stages.append(baselineStage) }
-        return StageGraph(
-            stages: stages, optimizedProducers: optimized, baselineProducer: baselineStage?.id, optimizedBuild: optimize.tree,
-            profileData: importStage.id, boltResult: boltResult, installProducer: install)
+        return finished(
+            stages, profile: profile, optimize: optimize, optimized: optimized, boltResult: boltResult, profileData: importStage.id,
+            baseline: baseline ? BuildStage(variant: .baseline, profile: profile, toolchain: toolchain) : nil)
     }
 
     /// The stages alone, in order.
