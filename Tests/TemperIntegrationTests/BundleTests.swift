@@ -153,6 +153,10 @@ import Testing
         #expect(boltStatus == 2 && boltOutput.contains("has no BOLT profile for tl"))
         let (missingStatus, _) = try await Temper.run(["run", profile, "--workdir", sandbox.root + "/m", "--profile-bundle", sandbox.root + "/none.bundle"])
         #expect(missingStatus == 2)
+        // A training task the profile does not have: bad input, before anything is made.
+        let (tasksStatus, tasksOutput) = try await Temper.run(["run", profile, "--workdir", sandbox.root + "/t", "--tasks", "primes,nope"])
+        #expect(tasksStatus == 2 && tasksOutput.contains("--tasks: the profile has no training task `nope`"))
+        #expect(!FileManager.default.fileExists(atPath: sandbox.root + "/t"))
         // A launcher that is not there: a toolchain problem, before anything is made.
         let (launcherStatus, launcherOutput) = try await Temper.run(["run", profile, "--workdir", sandbox.root + "/l", "--launcher", "/nonexistent/ccache"])
         #expect(launcherStatus == 3 && launcherOutput.contains("the compiler launcher `/nonexistent/ccache` is not an executable file"))
