@@ -141,11 +141,11 @@ if "second" in times and second and "first" in times:
     ratio = times["second"][0] / times["first"][0]
     upto = sum(s["seconds"] for s in second["stages"] if s["name"] != "install")
     print(f"second run (bundle, warm shared caches, empty local ccache): {times['second'][0]:.0f} s = {ratio:.2f}x the first; stages: {stage_times(second)}")
-    print(f"  optimized python ready (every stage but install): {upto:.0f} s = {upto / times['first'][0]:.2f}x the first")
+    print(f"  optimized build ready (every stage but install): {upto:.0f} s = {upto / times['first'][0]:.2f}x the first")
     for stage, stats in sorted((second.get("compile_cache") or {}).items()):
         total = stats["hits"] + stats["misses"]
         share = 100 * stats["hits"] / total if total else 0
-        print(f"  compile cache {stage}: {stats['hits']} hits ({stats['remote_hits']} from redis), {stats['misses']} misses: {share:.1f}% hits")
+        print(f"  compile cache {stage}: {stats['hits']} hits ({stats['remote_hits']} from redis), {stats['misses']} misses: {share:.1f}% hits; {stats['uncacheable']} calls ccache cannot cache (linking, several sources at once)")
     st = second.get("staleness")
     if st:
         print(f"  staleness: same sources {st['sources']['same_sources']}, hot functions matched {st.get('hot_matched_percent')}%")
@@ -153,6 +153,18 @@ if "second" in times and second and "first" in times:
     sa = {a["name"]: a["sha256"] for a in second["artifacts"]}
     same = [n for n in fa if sa.get(n) == fa[n]]
     print(f"  published artifacts identical to the first run's: {', '.join(same) or 'none'} (of {', '.join(fa)})")
+    pf = {a["name"]: a.get("stage") for a in first["artifacts"]}
+    ps = {a["name"]: a.get("stage") for a in second["artifacts"]}
+    for n in fa:
+        if pf.get(n) != ps.get(n):
+            print(f"    {n}: published from {pf.get(n)} in the first run, {ps.get(n)} in the second (the BOLT selection is measured again in each)")
+    import filecmp
+    for stage_dir in ("optimize/build", "bolt-optimize/tree"):
+        for n in fa:
+            p = os.path.join(out, "first/stages", stage_dir, n)
+            q = os.path.join(out, "second/stages", stage_dir, n)
+            if os.path.exists(p) and os.path.exists(q):
+                print(f"    {stage_dir}/{n}: {'identical' if filecmp.cmp(p, q, shallow=False) else 'different'}")
 if os.path.exists(os.path.join(out, "instructions-merged")):
     a = open(os.path.join(out, "instructions-first")).read().strip()
     b = open(os.path.join(out, "instructions-merged")).read().strip()
