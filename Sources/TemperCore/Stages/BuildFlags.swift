@@ -25,7 +25,8 @@ public enum BuildFlags {
     /// Every build maps its build directory to `.` in debug info: an installed tree must not
     /// name the work dir it was built in, and the instrumented binary (whose build ID enters
     /// the profile) comes out the same in every work dir.
-    /// Where an instrumented binary would write its profile if LLVM_PROFILE_FILE were unset.
+    /// Where an instrumented binary writes its profile when LLVM_PROFILE_FILE is unset: only a
+    /// child that clears its environment (temper sets it for every process it starts).
     public static let defaultProfileDirectory = "/tmp/temper-unused-profile-dir"
 
     public static func injected(
@@ -47,8 +48,8 @@ public enum BuildFlags {
             let stableNames = ["-mllvm", "-static-func-full-module-prefix=false"]
             switch variant {
             case .instrument:
-                // A fixed absolute default location: temper always sets LLVM_PROFILE_FILE, so it
-                // is never written; without one, a compile cache (ccache) hashes the working
+                // A fixed absolute default location (temper sets LLVM_PROFILE_FILE for every
+                // process it starts); without one, a compile cache (ccache) hashes the working
                 // directory into every instrumented object and no two work dirs share them.
                 let generate = pgo == .ir ? "-fprofile-generate=\(defaultProfileDirectory)" : "-fprofile-instr-generate=\(defaultProfileDirectory)/default_%m.profraw"
                 flags.cflags = [generate] + (pgo == .ir ? stableNames : [])
