@@ -239,3 +239,18 @@ extension BundleUnitTests {
         #expect(try Fixtures.parse(Fixtures.minimalProfile).bundle == nil)
     }
 }
+
+extension BundleUnitTests {
+    @Test func sourceListingsAreKeptByDigestAndPrunedWhenNoRecordNamesThem() throws {
+        let workDir = WorkDir(root: try Fixtures.temporaryDirectory())
+        let old = SourceSnapshot(digest: String(repeating: "a", count: 64), files: ["a.c": "1"])
+        let new = SourceSnapshot(digest: String(repeating: "b", count: 64), files: ["a.c": "2"])
+        try SourceListing.save(old, in: workDir)
+        try SourceListing.save(new, in: workDir)
+        #expect(SourceListing.load(old.digest, in: workDir) == old)
+        #expect(SourceListing.load("../../etc/passwd", in: workDir) == nil)
+        SourceListing.prune(keeping: [new.digest], in: workDir)
+        #expect(SourceListing.load(old.digest, in: workDir) == nil)
+        #expect(SourceListing.load(new.digest, in: workDir) == new)
+    }
+}

@@ -158,6 +158,8 @@ public struct PipelineRun: Sendable {
         let sourceDigest = snapshot.digest
         // The listing behind each digest a stage ran with, for `temper bundle export` and staleness.
         try SourceListing.save(snapshot, in: workDir)
+        let recorded = await store.state.stages.values.compactMap { $0.inputs?["source"] }
+        SourceListing.prune(keeping: Set(recorded + [sourceDigest]), in: workDir)
         let digests = DigestCache(path: workDir.cache + "/output-stat.json")
         defer { digests.save() }
         let executor = PipelineExecutor(

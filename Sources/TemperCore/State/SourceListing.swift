@@ -13,6 +13,16 @@ public enum SourceListing {
         try AtomicFile.write(try JSONEncoder.temper.encode(snapshot), to: file, durable: false)
     }
 
+    /// Removes the listings no record refers to any more (each is ~0.5 MB for CPython's tree).
+    public static func prune(keeping digests: Set<String>, in workDir: WorkDir) {
+        let directory = workDir.cache + "/sources"
+        for entry in (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? [] where entry.hasSuffix(".json") {
+            if !digests.contains(String(entry.dropLast(".json".count))) {
+                try? workDir.remove(directory + "/" + entry)
+            }
+        }
+    }
+
     public static func load(_ digest: String, in workDir: WorkDir) -> SourceSnapshot? {
         guard digest.count == 64, digest.allSatisfy(\.isHexDigit),
             let data = FileManager.default.contents(atPath: path(digest, in: workDir)),
