@@ -14,7 +14,7 @@ struct BundleCommand: AsyncParsableCommand {
 
         @OptionGroup var workDir: WorkDirOption
 
-        @Option(name: .short, help: "The bundle file to write (never overwritten).")
+        @Option(name: .short, help: ArgumentHelp("The bundle file to write (never overwritten).", valueName: "file"))
         var output: String
 
         func run() async throws {
@@ -59,10 +59,10 @@ struct BundleCommand: AsyncParsableCommand {
         @Argument(help: "Two or more bundles.")
         var bundles: [String]
 
-        @Option(help: "One positive weight per bundle, e.g. 2,1 (default: all 1).")
+        @Option(help: ArgumentHelp("One positive weight per bundle, e.g. 2,1 (default: all 1).", valueName: "w1,w2,..."))
         var weights: String?
 
-        @Option(name: .short, help: "The merged bundle to write (never overwritten).")
+        @Option(name: .short, help: ArgumentHelp("The merged bundle to write (never overwritten).", valueName: "file"))
         var output: String
 
         @Option(name: .customLong("llvm-bin"), help: "Take llvm-profdata and merge-fdata from this directory.")
