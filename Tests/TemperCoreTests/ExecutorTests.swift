@@ -208,3 +208,23 @@ final class ReasonRecorder: ProgressSink, @unchecked Sendable {
         #expect(recorder.take() == ["a": "its output stages/a/out.txt is missing or altered", "b": "a ran again"])
     }
 }
+
+/// The process seam on a real process.
+@Suite struct ProcessSeamTests {
+    /// A program still open for writing (another thread was writing it when a process forked)
+    /// cannot be executed (ETXTBSY); the seam launches again once it is closed.
+    @Test func anExecutableBusyBeingWrittenIsLaunchedOnceItIsClosed() async throws {
+        let directory = try Fixtures.temporaryDirectory()
+        let program = directory + "/busy.sh"
+        FileManager.default.createFile(atPath: program, contents: Data("#!/bin/sh\necho launched\n".utf8), attributes: [.posixPermissions: 0o755])
+        let writer = try #require(FileHandle(forWritingAtPath: program))
+        let release = Task {
+            try await Task.sleep(for: .milliseconds(80))
+            try writer.close()
+        }
+        let outcome = try await SubprocessRunner().run(Command(executable: program, arguments: [], workingDirectory: directory), logPath: directory + "/log")
+        try await release.value
+        #expect(outcome.succeeded)
+        #expect(try String(contentsOfFile: directory + "/log", encoding: .utf8).contains("launched"))
+    }
+}

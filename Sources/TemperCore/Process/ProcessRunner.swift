@@ -64,55 +64,73 @@ public struct SubprocessRunner: ProcessRunning {
         let ledger = self.ledger
         let start = ContinuousClock.now
 
-        let termination: ProcessOutcome.Termination
-        do {
-            termination = try await withThrowingTaskGroup(
-                of: ProcessOutcome.Termination?.self
-            ) { group in
-                group.addTask {
-                    let result = try await Subprocess.run(
-                        executable,
-                        arguments: Arguments(command.arguments),
-                        environment: environment,
-                        workingDirectory: FilePath(command.workingDirectory),
-                        platformOptions: options,
-                        input: .none,
-                        output: .fileDescriptor(log, closeAfterSpawningProcess: false),
-                        error: .fileDescriptor(log, closeAfterSpawningProcess: false)
-                    ) { execution in
-                        let group = execution.processIdentifier.value
-                        await ledger?.started(group: group)
-                        return group
-                    }
-                    let group = result.closureResult
-                    // Stragglers the command left behind in its group must not outlive it.
-                    _ = kill(-group, SIGKILL)
-                    await ledger?.finished(group: group)
-                    switch result.terminationStatus {
-                    case .exited(let code): return .exited(code)
-                    case .signaled(let signal): return .signaled(signal)
-                    }
-                }
-                // Profiles bound timeouts; a value that is not a usable duration means no limit.
-                if let timeout = command.timeout, timeout.isFinite, timeout > 0, timeout < 1e9 {
+        var termination: ProcessOutcome.Termination?
+        // ETXTBSY: another thread of temper was writing an executable (a task's patched copy)
+        // when this process forked, so the child briefly held it open for writing and exec
+        // failed. The file is complete; launching again after a moment succeeds.
+        var attempt = 0
+        while termination == nil {
+            do {
+                termination = try await withThrowingTaskGroup(
+                    of: ProcessOutcome.Termination?.self
+                ) { group in
                     group.addTask {
-                        try await Task.sleep(for: .milliseconds(Int(timeout * 1000)))
-                        return .timedOut(seconds: timeout)
+                        let result = try await Subprocess.run(
+                            executable,
+                            arguments: Arguments(command.arguments),
+                            environment: environment,
+                            workingDirectory: FilePath(command.workingDirectory),
+                            platformOptions: options,
+                            input: .none,
+                            output: .fileDescriptor(log, closeAfterSpawningProcess: false),
+                            error: .fileDescriptor(log, closeAfterSpawningProcess: false)
+                        ) { execution in
+                            let group = execution.processIdentifier.value
+                            await ledger?.started(group: group)
+                            return group
+                        }
+                        let group = result.closureResult
+                        // Stragglers the command left behind in its group must not outlive it.
+                        _ = kill(-group, SIGKILL)
+                        await ledger?.finished(group: group)
+                        switch result.terminationStatus {
+                        case .exited(let code): return .exited(code)
+                        case .signaled(let signal): return .signaled(signal)
+                        }
+                    }
+                    // Profiles bound timeouts; a value that is not a usable duration means no limit.
+                    if let timeout = command.timeout, timeout.isFinite, timeout > 0, timeout < 1e9 {
+                        group.addTask {
+                            try await Task.sleep(for: .milliseconds(Int(timeout * 1000)))
+                            return .timedOut(seconds: timeout)
+                        }
+                    }
+                    do {
+                        let first = try await group.next()!
+                        group.cancelAll()
+                        return first
+                    } catch let error as SubprocessError {
+                        if error.underlyingError == .textFileBusy {
+                            group.cancelAll()
+                            return nil
+                        }
+                        throw ProcessError.launchFailed(command: command.displayString, reason: "\(error)")
                     }
                 }
-                do {
-                    let first = try await group.next()!
-                    group.cancelAll()
-                    return first!
-                } catch let error as SubprocessError {
-                    throw ProcessError.launchFailed(command: command.displayString, reason: "\(error)")
+                try Task.checkCancellation()
+                if termination == nil {
+                    attempt += 1
+                    guard attempt < 8 else {
+                        throw ProcessError.launchFailed(command: command.displayString, reason: "the executable stayed busy (being written: ETXTBSY)")
+                    }
+                    try await Task.sleep(for: .milliseconds(20 * attempt))
                 }
+            } catch {
+                ProcessGroupLedger.stopMarked(key: Self.commandMarkKey, value: commandMark)
+                throw error
             }
-            try Task.checkCancellation()
-        } catch {
-            ProcessGroupLedger.stopMarked(key: Self.commandMarkKey, value: commandMark)
-            throw error
         }
+        guard let termination else { throw CancellationError() }
         if case .timedOut = termination {
             ProcessGroupLedger.stopMarked(key: Self.commandMarkKey, value: commandMark)
         }
