@@ -91,6 +91,35 @@ import Testing
         #expect(BundleMerger.scaled(fdata: Data(text.utf8), by: 1) == Data(text.utf8))
     }
 
+    @Test func yamlCountersScaleAndNothingElseDoes() {
+        let text = """
+        ---
+        header:
+          profile-version: 1
+          hash-func:       xxh3
+        functions:
+          - name:            'odd exec: 5'
+            fid:             1
+            hash:            0x3D77DD00BAE820F2
+            exec:            12
+            nblocks:         2
+            blocks:
+              - bid:             0
+                insns:           9
+                exec:            12
+                calls:           [ { off: 0x11, fid: 37, cnt: 12, mis: 1 } ]
+                succ:            [ { bid: 3, cnt: 0 }, { bid: 1, cnt: \(Int.max / 2 + 1) } ]
+
+        """
+        let scaled = String(decoding: BundleMerger.scaled(yaml: Data(text.utf8), by: 3), as: UTF8.self)
+        let expected = text
+            .replacingOccurrences(of: "exec:            12", with: "exec:            36")
+            .replacingOccurrences(of: "cnt: 12, mis: 1", with: "cnt: 36, mis: 3")
+            .replacingOccurrences(of: "cnt: \(Int.max / 2 + 1)", with: "cnt: \(Int.max)")
+        #expect(scaled == expected)
+        #expect(BundleMerger.scaled(yaml: Data(text.utf8), by: 1) == Data(text.utf8))
+    }
+
     @Test func profileFormatVersions() {
         var header = Data([0xff, 0x6c, 0x70, 0x72, 0x6f, 0x66, 0x69, 0x81, 13, 0, 0, 0, 0, 0, 0, 1])
         #expect(ProfileFormat.headerVersion(header) == 13)

@@ -91,6 +91,24 @@ import Testing
         try FileManager.default.copyItem(atPath: bundle, toPath: copy)
         let rerun = try await sandbox.run(profile, workDir: second, options: options(workDir: second, bundle: copy))
         #expect(rerun.stages.allSatisfy { $0.outcome == .reused })
+
+        // Weighted merges weight the BOLT profiles too, the YAML form (stale matching) included.
+        let weighted = sandbox.root + "/weighted.bundle"
+        let (mergeStatus, mergeOutput) = try await Temper.run(["bundle", "merge", bundle, copy, "--weights", "2,1", "--llvm-bin", "/usr/lib/llvm-22/bin", "-o", weighted])
+        #expect(mergeStatus == 0, "\(mergeOutput)")
+        let merged = try ProfileBundle.read(path: weighted)
+        let entry = try #require(merged.manifest.bolt?.profiles.first)
+        func firstCount(_ pattern: String, _ data: Data?) -> Int? {
+            let text = String(decoding: data ?? Data(), as: UTF8.self)
+            guard let range = text.range(of: pattern) else { return nil }
+            return Int(text[range.upperBound...].prefix { $0 == " " || $0.isNumber }.trimmingCharacters(in: .whitespaces))
+        }
+        let original = try #require(manifest.bolt?.profiles.first)
+        let originalYAML = try #require(original.yaml)
+        let mergedYAML = try #require(entry.yaml)
+        let yamlCount = try #require(firstCount("exec:", read.files[originalYAML]))
+        #expect(firstCount("exec:", merged.files[mergedYAML]) == 3 * yamlCount)
+        #expect(merged.files[entry.fdata] != read.files[original.fdata])
     }
 
     @Test func aBundleFromOtherSourcesBuildsAndNamesWhatChanged() async throws {

@@ -44,6 +44,25 @@ public struct BundleMerger: Sendable {
         return Data(lines.joined(separator: "\n").utf8)
     }
 
+    /// Multiplies the counts of a BOLT YAML profile (`exec`, `cnt`, `mis`) by `weight`, as
+    /// `scaled(fdata:by:)` does for fdata; hashes, ids, offsets and names are kept as they are.
+    public static func scaled(yaml: Data, by weight: Int) -> Data {
+        guard weight != 1 else { return yaml }
+        let counter = /(?<lead>^|[\s{,])(?<key>exec|cnt|mis):(?<space>[ ]+)(?<value>[0-9]+)/
+        let text = String(decoding: yaml, as: UTF8.self)
+        let lines = text.split(separator: "\n", omittingEmptySubsequences: false).map { line -> String in
+            // A name is a value, whatever it holds; only counters are scaled.
+            let key = line.drop { $0 == " " || $0 == "-" }
+            guard !key.hasPrefix("name:") else { return String(line) }
+            return String(line.replacing(counter) { match in
+                let scaled = Int(match.output.value).map { $0.multipliedReportingOverflow(by: weight) }
+                let value = scaled.map { $0.overflow ? String(Int.max) : String($0.partialValue) } ?? String(Int.max)
+                return "\(match.output.lead)\(match.output.key):\(match.output.space)\(value)"
+            })
+        }
+        return Data(lines.joined(separator: "\n").utf8)
+    }
+
     public func merge(_ paths: [String], weights: [Int], output: String, toolchain: Toolchain, bolt: BoltTools?) async throws -> BundleManifest {
         guard paths.count >= 2 else { throw BundleError.mismatch("give at least two bundles to merge") }
         guard !FileManager.default.fileExists(atPath: output) else { throw BundleError.wontOverwrite(output) }
@@ -110,8 +129,8 @@ public struct BundleMerger: Sendable {
         return manifest
     }
 
-    /// BOLT profiles of the artifacts every part has. The YAML form merges only unweighted:
-    /// merge-fdata sums YAML profiles but cannot scale them.
+    /// BOLT profiles of the artifacts every part has. The YAML form (what stale matching needs)
+    /// merges only when every part was recorded on the same binary.
     func mergeBolt(_ bundles: [ProfileBundle], weights: [Int], bolt: BoltTools?, scratch: String, files: inout [String: Data]) async throws -> BundleManifest.Bolt? {
         let perBundle = bundles.map { bundle in Dictionary(uniqueKeysWithValues: (bundle.manifest.bolt?.profiles ?? []).map { ($0.artifact, $0) }) }
         let common = perBundle.dropFirst().reduce(Set(perBundle[0].keys)) { $0.intersection($1.keys) }.sorted()
@@ -145,8 +164,8 @@ public struct BundleMerger: Sendable {
             files[entry.dispatch!] = Data(dispatch.map { $0 + "\n" }.joined().utf8)
             let binaries = Set(entries.map(\.binarySha256))
             entry.binarySha256 = binaries.count == 1 ? binaries.first! : nil
-            if weights.allSatisfy({ $0 == 1 }), entry.binarySha256 != nil, entries.allSatisfy({ $0.yaml != nil }) {
-                let yamls = zip(bundles, entries).map { $0.0.files[$0.1.yaml!] ?? Data() }
+            if entry.binarySha256 != nil, entries.allSatisfy({ $0.yaml != nil }) {
+                let yamls = zip(bundles, entries).enumerated().map { index, pair in Self.scaled(yaml: pair.0.files[pair.1.yaml!] ?? Data(), by: weights[index]) }
                 let yaml = try await mergeFiles("yaml", yamls, into: "\(artifact).yaml")
                 entry.yaml = "bolt/\(artifact).yaml"
                 files[entry.yaml!] = yaml
