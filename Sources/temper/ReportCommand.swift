@@ -19,6 +19,10 @@ struct ReportCommand: AsyncParsableCommand {
 
     func run() async throws {
         do {
+            if let output {
+                // temper never overwrites anything outside its work dir.
+                try NewFile.check(output)
+            }
             let workDir = try location.resolve()
             guard let data = FileManager.default.contents(atPath: workDir.reportFile) else {
                 throw WorkDirError.notAWorkDir(root: workDir.root)
@@ -26,11 +30,7 @@ struct ReportCommand: AsyncParsableCommand {
             let report = try JSONDecoder().decode(RunReport.self, from: data)
             let text = try ReportRenderer.render(report, as: format)
             if let output {
-                // temper never overwrites anything outside its work dir.
-                guard !FileManager.default.fileExists(atPath: output) else {
-                    throw ValidationError("\(output) exists; temper does not overwrite files outside its work dir. Remove it or choose another name.")
-                }
-                try Data(text.utf8).write(to: URL(fileURLWithPath: output))
+                try NewFile.write(Data(text.utf8), to: output)
             } else {
                 print(text, terminator: "")
             }

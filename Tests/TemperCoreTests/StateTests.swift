@@ -80,6 +80,23 @@ import Testing
         #expect(FileManager.default.fileExists(atPath: outside + "/precious"))
     }
 
+    @Test func newFilesNeverReplaceWhatIsThere() throws {
+        let root = try Fixtures.temporaryDirectory()
+        try NewFile.write(Data("one".utf8), to: root + "/out")
+        #expect(FileManager.default.contents(atPath: root + "/out") == Data("one".utf8))
+        #expect(throws: NewFile.Failure.exists(root + "/out")) { try NewFile.write(Data("two".utf8), to: root + "/out") }
+        #expect(FileManager.default.contents(atPath: root + "/out") == Data("one".utf8))
+        // A dangling symlink is a name that exists: nothing is written where it points.
+        try FileManager.default.createSymbolicLink(atPath: root + "/link", withDestinationPath: root + "/elsewhere")
+        #expect(throws: NewFile.Failure.exists(root + "/link")) { try NewFile.write(Data("x".utf8), to: root + "/link") }
+        #expect(!FileManager.default.fileExists(atPath: root + "/elsewhere"))
+        let missing = try #require(throws: NewFile.Failure.self) { try NewFile.write(Data("x".utf8), to: root + "/none/out") }
+        #expect(ExitStatus.of(missing) == ExitStatus.badInput && "\(missing)".contains("the directory \(root)/none does not exist"))
+        #expect(throws: NewFile.Failure.self) { try NewFile.check(root + "/dir/") }
+        // No temp file is left beside the output.
+        #expect(try FileManager.default.contentsOfDirectory(atPath: root).sorted() == ["link", "out"])
+    }
+
     @Test func cleanOnlyDeletesTemperWorkDirs() throws {
         let root = try Fixtures.temporaryDirectory()
         #expect(throws: WorkDirError.notAWorkDir(root: root)) { try WorkDirCleaner.clean(WorkDir(root: root)) }

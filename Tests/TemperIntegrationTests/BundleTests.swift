@@ -109,6 +109,10 @@ import Testing
         let yamlCount = try #require(firstCount("exec:", read.files[originalYAML]))
         #expect(firstCount("exec:", merged.files[mergedYAML]) == 3 * yamlCount)
         #expect(merged.files[entry.fdata] != read.files[original.fdata])
+
+        // A work dir built from a bundle trained nothing: exporting from it says so.
+        let (reexport, reexportOutput) = try await Temper.run(["bundle", "export", "--workdir", second, "-o", sandbox.root + "/re.bundle"])
+        #expect(reexport == 2 && reexportOutput.contains("it was built from a profile bundle"))
     }
 
     @Test func aBundleFromOtherSourcesBuildsAndNamesWhatChanged() async throws {
@@ -192,6 +196,14 @@ import Testing
         #expect(showStatus == 0 && showOutput.contains("profile bundle for `bundle-format`") && showOutput.contains("indexed profile format version"))
         let (overwrite, overwriteOutput) = try await Temper.run(["bundle", "export", "--workdir", sandbox.workDir, "-o", bundle])
         #expect(overwrite == 2 && overwriteOutput.contains("never overwrites"))
+        let (nowhere, nowhereOutput) = try await Temper.run(["bundle", "export", "--workdir", sandbox.workDir, "-o", sandbox.root + "/none/x.bundle"])
+        #expect(nowhere == 2 && nowhereOutput.contains("the directory \(sandbox.root)/none does not exist"))
+        // Options about training do not apply to a run from a bundle: refused, before anything is made.
+        for option in [["--to", "train"], ["--from", "merge"], ["--tasks", "primes"]] {
+            let (status, output) = try await Temper.run(["run", profile, "--workdir", sandbox.root + "/o", "--profile-bundle", bundle] + option)
+            #expect(status == 2 && output.contains("this run builds from a profile bundle"), "\(option)")
+        }
+        #expect(!FileManager.default.fileExists(atPath: sandbox.root + "/o"))
     }
 
     @Test func shardsTrainedInTwoWorkDirsMergeIntoTheOneMachineProfile() async throws {

@@ -6,6 +6,7 @@ public enum BundleError: Error, CustomStringConvertible, Equatable {
     case invalid(path: String, reason: String)
     case cannotExport(workDir: String, reason: String)
     case wontOverwrite(String)
+    case unwritable(path: String, reason: String)
     case badWeights(String)
     case mismatch(String)
 
@@ -19,10 +20,21 @@ public enum BundleError: Error, CustomStringConvertible, Equatable {
             return "cannot export a bundle from \(workDir): \(reason)"
         case .wontOverwrite(let path):
             return "\(path) already exists; temper never overwrites a file it did not make. Choose another -o path or remove it."
+        case .unwritable(let path, let reason):
+            return "cannot write the profile bundle \(path): \(reason). Choose another -o path."
         case .badWeights(let reason):
             return "--weights: \(reason)"
         case .mismatch(let reason):
             return "the bundles cannot be combined: \(reason)"
+        }
+    }
+}
+
+extension BundleError {
+    init(_ failure: NewFile.Failure) {
+        switch failure {
+        case .exists(let path): self = .wontOverwrite(path)
+        case .cannotWrite(let path, let reason): self = .unwritable(path: path, reason: reason)
         }
     }
 }

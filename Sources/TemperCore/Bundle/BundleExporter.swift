@@ -21,7 +21,7 @@ public struct BundleExporter: Sendable {
     }
 
     public func export(workDir: WorkDir, to output: String, created: Date = Date()) async throws -> BundleManifest {
-        guard !FileManager.default.fileExists(atPath: output) else { throw BundleError.wontOverwrite(output) }
+        try ProfileBundle.checkOutput(output)
         guard workDir.isTemperWorkDir, let state = try StateStore.load(path: workDir.stateFile) else {
             throw WorkDirError.notAWorkDir(root: workDir.root)
         }
@@ -42,6 +42,9 @@ public struct BundleExporter: Sendable {
         }
         // The merged profile, or (after `temper run --to train`, one machine's share of the
         // shards) the training stage's raw profiles, merged here.
+        if completed(.merge) == nil, completed(.train) == nil, completed(.bundleImport) != nil {
+            throw fail("it was built from a profile bundle (its import stage stands for training), so it has no training of its own. That bundle is its profile: use it as it is, or export from the work dir that trained.")
+        }
         guard let record = completed(.merge) ?? completed(.train) else {
             throw fail("its training stage has not completed. Run `temper run PROFILE --to train` (or the whole pipeline) first.")
         }

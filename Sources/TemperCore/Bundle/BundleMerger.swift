@@ -65,7 +65,7 @@ public struct BundleMerger: Sendable {
 
     public func merge(_ paths: [String], weights: [Int], output: String, toolchain: Toolchain, bolt: BoltTools?) async throws -> BundleManifest {
         guard paths.count >= 2 else { throw BundleError.mismatch("give at least two bundles to merge") }
-        guard !FileManager.default.fileExists(atPath: output) else { throw BundleError.wontOverwrite(output) }
+        try ProfileBundle.checkOutput(output)
         let bundles = try paths.map(ProfileBundle.read)
         let first = bundles[0].manifest
         for (path, bundle) in zip(paths, bundles).dropFirst() {
@@ -77,13 +77,13 @@ public struct BundleMerger: Sendable {
             }
         }
         guard toolchain.family == .clang else { throw BundleError.mismatch("merging needs an LLVM toolchain's llvm-profdata") }
-        let scratch = output + ".parts"
-        guard !FileManager.default.fileExists(atPath: scratch) else { throw BundleError.wontOverwrite(scratch) }
-        do {
-            try FileManager.default.createDirectory(atPath: scratch, withIntermediateDirectories: false)
-        } catch {
-            throw BundleError.unreadable(path: scratch, reason: "cannot create it (\(error.localizedDescription))")
+        // Scratch space of its own under the temp directory: nothing beside the output is touched.
+        let base = ProcessInfo.processInfo.environment["TMPDIR"].flatMap { $0.isEmpty ? nil : $0 } ?? "/tmp"
+        var template = Array((base + "/temper-merge-XXXXXX").utf8CString)
+        guard template.withUnsafeMutableBufferPointer({ mkdtemp($0.baseAddress!) }) != nil else {
+            throw BundleError.unwritable(path: output, reason: "cannot make a scratch directory under \(base) (\(String(cString: strerror(errno))))")
         }
+        let scratch = String(cString: template)
         defer { try? FileManager.default.removeItem(atPath: scratch) }
 
         var arguments = ["merge", "--num-threads=1", "-o", scratch + "/merged.profdata"]

@@ -86,16 +86,21 @@ public struct ProfileBundle: Sendable {
 
     /// Writes the bundle to a new file (never over an existing one).
     public func write(to path: String) throws {
-        guard !FileManager.default.fileExists(atPath: path) else { throw BundleError.wontOverwrite(path) }
-        let data = try encoded()
-        guard FileManager.default.createFile(atPath: path + ".partial", contents: data) else {
-            throw BundleError.unreadable(path: path, reason: "cannot write it (check the directory exists and is writable)")
+        try Self.checkOutput(path)
+        do {
+            try NewFile.write(try encoded(), to: path)
+        } catch let failure as NewFile.Failure {
+            throw BundleError(failure)
         }
-        guard link(path + ".partial", path) == 0 else {
-            unlink(path + ".partial")
-            throw BundleError.wontOverwrite(path)
+    }
+
+    /// An output path is checked before any work: free, in a directory that exists.
+    public static func checkOutput(_ path: String) throws {
+        do {
+            try NewFile.check(path)
+        } catch let failure as NewFile.Failure {
+            throw BundleError(failure)
         }
-        unlink(path + ".partial")
     }
 
     public static func digest(_ data: Data) -> String {

@@ -284,6 +284,8 @@ public enum PipelineError: Error, CustomStringConvertible {
     case unknownTask(String, known: [String])
     case cannotStartFrom(String, blocker: String, reason: String)
     case emptyRange(from: String, to: String)
+    /// An option about training (`--tasks`, `--from train`) in a run that builds from a bundle.
+    case replacedByBundle(option: String)
     case interrupted(stage: String)
     /// A stage failed or was interrupted; carries the stage list for the report.
     indirect case halted(reports: [PipelineExecutor.StageReport], cause: any Error)
@@ -296,6 +298,8 @@ public enum PipelineError: Error, CustomStringConvertible {
             return "unknown stage `\(name)`; the stages of this pipeline are: \(known.joined(separator: ", "))."
         case .cannotStartFrom(let from, let blocker, let reason):
             return "cannot start at \(from): the earlier stage \(blocker) has no valid checkpoint (\(reason)). Run without --from first."
+        case .replacedByBundle(let option):
+            return "\(option): this run builds from a profile bundle, and its import stage replaces the training stages (instrument, train, merge and their BOLT counterparts). Drop \(option.split(separator: " ").first ?? ""), or run without the bundle."
         case .emptyRange(let from, let to):
             return "--from \(from) comes after --to \(to) in this pipeline, so nothing would run. Swap them or drop one."
         case .interrupted(let stage):

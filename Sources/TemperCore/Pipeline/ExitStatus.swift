@@ -10,7 +10,7 @@ public enum ExitStatus {
 
     public static func of(_ error: any Error) -> Int32 {
         switch error {
-        case is ProfileError, is SourceDigestError, is StateError, is BundleError, is TarArchive.Failure: return badInput
+        case is ProfileError, is SourceDigestError, is StateError, is BundleError, is TarArchive.Failure, is NewFile.Failure: return badInput
         case let error as BenchError:
             if case .failed = error { return stageFailed }
             return badInput
@@ -20,7 +20,7 @@ public enum ExitStatus {
             return badInput
         case let error as PipelineError:
             switch error {
-            case .unknownStage, .unknownTask, .cannotStartFrom, .emptyRange: return badInput
+            case .unknownStage, .unknownTask, .cannotStartFrom, .emptyRange, .replacedByBundle: return badInput
             case .interrupted: return interrupted
             case .halted(_, let cause): return of(cause)
             }

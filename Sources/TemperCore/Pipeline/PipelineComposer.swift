@@ -70,6 +70,9 @@ public enum PipelineComposer {
             profileData: profileData, boltResult: boltResult, installProducer: install)
     }
 
+    /// The stages a bundle's import stage stands for: options naming them do not apply.
+    public static let replacedByBundle: [StageID] = [.instrument, .train, .merge, .boltInstrument, .boltTrain, .boltMerge]
+
     /// With a bundle, one import stage stands for instrument, train and merge and for the BOLT
     /// training stages; optimize and bolt-optimize build from what it unpacks.
     static func bundleGraph(for profile: PipelineProfile, toolchain: Toolchain, baseline: Bool, bolt: BoltTools?, bundle: BundleInput) -> StageGraph {

@@ -93,6 +93,12 @@ public struct PipelineRun: Sendable {
                 }
             }
             bundle = (PipelineComposer.BundleInput(path: path, sha256: read.sha256), read.manifest)
+            if let tasks = options.tasks {
+                throw PipelineError.replacedByBundle(option: "--tasks \(tasks.joined(separator: ","))")
+            }
+            for (flag, stage) in [("--from", options.from), ("--to", options.to)] {
+                if let stage, PipelineComposer.replacedByBundle.contains(stage) { throw PipelineError.replacedByBundle(option: "\(flag) \(stage)") }
+            }
         }
         let resolver = ToolchainResolver(runner: SubprocessRunner())
         let toolchain = try await resolver.resolve(llvmBin: options.llvmBin ?? profile.toolchain.llvmBin, family: profile.toolchain.compiler)
