@@ -42,7 +42,7 @@ import Testing
             temperVersion: "test", profileName: "demo", created: "2026-12-01T00:00:00Z", host: "h",
             toolchain: .init(compiler: "clang", compilerPath: "/usr/bin/clang", compilerVersion: "22.1.8", llvmMajor: 22, profileFormatVersion: 13),
             sources: .init(digest: "d", files: ["a.c": "1"]), training: [],
-            profile: .init(file: BundleManifest.profileFile, sha256: ProfileBundle.digest(Data("P".utf8)), functions: 3, totalCount: 9, functionsExecuted: 2),
+            profile: .init(file: BundleManifest.profileFile, sha256: FileDigest.sha256(of: Data("P".utf8)), functions: 3, totalCount: 9, functionsExecuted: 2),
             bolt: nil, parts: nil)
     }
 
@@ -72,6 +72,10 @@ import Testing
         var unsafe = good
         unsafe.manifest.bolt = .init(profiles: [.init(artifact: "../x", fdata: BundleManifest.profileFile, fdataSha256: good.manifest.profile.sha256)])
         #expect { try ProfileBundle.read(path: try written(unsafe)) } throws: { "\($0)".contains("not a plain file name") }
+        var twice = good
+        let entry = BundleManifest.BoltProfile(artifact: "tl", fdata: BundleManifest.profileFile, fdataSha256: good.manifest.profile.sha256)
+        twice.manifest.bolt = .init(profiles: [entry, entry])
+        #expect { try ProfileBundle.read(path: try written(twice)) } throws: { "\($0)".contains("lists the BOLT artifact `tl` twice") }
         #expect(throws: BundleError.self) { try ProfileBundle.read(path: "/nonexistent/bundle") }
         #expect(throws: BundleError.self) { try ProfileBundle.read(path: "/") }
     }

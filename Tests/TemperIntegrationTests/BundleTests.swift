@@ -146,7 +146,7 @@ import Testing
         #expect((staleness.functionsApplied ?? 0) > 10)
         // The binary changed, so BOLT got the YAML profile and inferred the stale functions.
         let bolt = try #require(staleness.bolt?.first)
-        #expect(bolt.binaryChanged && bolt.inferStaleProfile)
+        #expect(bolt.binaryChanged == true && bolt.inferStaleProfile)
         #expect((bolt.functionsWithProfile ?? 0) > 10)
         #expect(bolt.functionsInferred != nil)
         #expect(staleness.summaryLine.contains("% of hot functions matched (2 file(s) changed, 1 added, 0 removed)"))
@@ -161,7 +161,7 @@ import Testing
         let profileData = ProfileFormat.withHeaderVersion(newer.files[BundleManifest.profileFile]!, 99)
         #expect(ProfileFormat.headerVersion(profileData) == 99)
         newer.files[BundleManifest.profileFile] = profileData
-        newer.manifest.profile.sha256 = ProfileBundle.digest(profileData)
+        newer.manifest.profile.sha256 = FileDigest.sha256(of: profileData)
         newer.manifest.toolchain.compilerVersion = "99.0.0"
         let future = sandbox.root + "/future.bundle"
         try newer.write(to: future)
@@ -172,6 +172,8 @@ import Testing
         #expect(output.contains("format version 99 (written by LLVM 99.0.0)"))
         #expect(output.contains("reads format version \(try ProfileBundle.read(path: bundle).manifest.toolchain.profileFormatVersion) at most"))
         #expect(!FileManager.default.fileExists(atPath: workDir + "/stages"))
+        // Checked before the work dir is locked or created.
+        #expect(!FileManager.default.fileExists(atPath: workDir))
 
         // Not a bundle, or one that does not fit the run: bad input, before anything is made.
         let garbage = try sandbox.writeRaw(name: "garbage.bundle", "not a tar archive")
@@ -189,6 +191,12 @@ import Testing
         // A launcher that is not there: a toolchain problem, before anything is made.
         let (launcherStatus, launcherOutput) = try await Temper.run(["run", profile, "--workdir", sandbox.root + "/l", "--launcher", "/nonexistent/ccache"])
         #expect(launcherStatus == 3 && launcherOutput.contains("the compiler launcher `/nonexistent/ccache` is not an executable file"))
+        #expect(!FileManager.default.fileExists(atPath: sandbox.root + "/l"))
+        // A directory is not a program (it has its x bit too); a file is not a cache directory.
+        let (directoryStatus, directoryOutput) = try await Temper.run(["run", profile, "--workdir", sandbox.root + "/l", "--launcher", sandbox.root])
+        #expect(directoryStatus == 3 && directoryOutput.contains("the compiler launcher `\(sandbox.root)` is not an executable file"))
+        let (cacheStatus, cacheOutput) = try await Temper.run(["run", profile, "--workdir", sandbox.root + "/l", "--thinlto-cache", future])
+        #expect(cacheStatus == 2 && cacheOutput.contains("--thinlto-cache: \(future) is a file, not a directory"))
         #expect(!FileManager.default.fileExists(atPath: sandbox.root + "/l"))
         let (weightsStatus, weightsOutput) = try await Temper.run(["bundle", "merge", bundle, bundle, "--weights", "1,0", "-o", sandbox.root + "/w.bundle"])
         #expect(weightsStatus == 2 && weightsOutput.contains("--weights: `0` is not a whole number from 1 to 1000000"))

@@ -64,7 +64,7 @@ public struct BundleExporter: Sendable {
         let profilePath: String
         if let profdata = record.output(.profileData) {
             profilePath = workDir.absolute(profdata)
-            guard let bytes = FileManager.default.contents(atPath: profilePath), ProfileBundle.digest(bytes) == record.outputs[profdata] else {
+            guard let bytes = FileManager.default.contents(atPath: profilePath), FileDigest.sha256(of: bytes) == record.outputs[profdata] else {
                 throw fail("its merged profile \(profilePath) is missing or altered since the merge stage wrote it. Run `temper run PROFILE` again.")
             }
         } else if record.output(.profileDirectory) != nil {
@@ -76,7 +76,7 @@ public struct BundleExporter: Sendable {
             }
             guard !raw.isEmpty else { throw fail("its training stage recorded no raw profiles.") }
             profilePath = scratch + "/merged.profdata"
-            let merge = Command(executable: profdataTool.path, arguments: ["merge", "--num-threads=1", "-o", profilePath] + raw.map(workDir.absolute), workingDirectory: scratch)
+            let merge = ToolCommands.profdataMergeWeighted(profdataTool.path, output: profilePath, inputs: raw.map { (1, workDir.absolute($0)) }, directory: scratch)
             let (merged, text) = try await runner.capture(merge)
             guard merged.succeeded else {
                 throw fail("`\(merge.displayString)` failed (\(merged.statusDescription)): \(text.suffix(500))")
@@ -85,18 +85,16 @@ public struct BundleExporter: Sendable {
         guard let profileBytes = FileManager.default.contents(atPath: profilePath) else {
             throw fail("cannot read \(profilePath).")
         }
-        let (shown, text) = try await runner.capture(
-            Command(executable: profdataTool.path, arguments: ["show", "--profile-version", profilePath], workingDirectory: workDir.root))
+        let (shown, text) = try await runner.capture(ToolCommands.profdataShow(profdataTool.path, ["--profile-version"], profilePath, directory: workDir.root))
         guard shown.succeeded, let formatVersion = ProfileFormat.reported(text) ?? ProfileFormat.headerVersion(profileBytes) else {
             throw fail("`\(profdataTool.path) show --profile-version` failed (\(shown.statusDescription)): \(text.suffix(300))")
         }
         let summary = ProfileSummary.parse(text)
         var counts = record.counts
         if record.output(.profileData) == nil {
-            let (coveredOutcome, coveredText) = try await runner.capture(
-                Command(executable: profdataTool.path, arguments: ["show", "--covered", profilePath], workingDirectory: workDir.root))
+            let (coveredOutcome, coveredText) = try await runner.capture(ToolCommands.profdataShow(profdataTool.path, ["--covered"], profilePath, directory: workDir.root))
             counts = ["functions": summary.functions ?? 0, "total_count": summary.totalCount ?? 0]
-            if coveredOutcome.succeeded { counts["functions_executed"] = coveredText.split(separator: "\n").filter { !$0.isEmpty }.count }
+            if coveredOutcome.succeeded { counts["functions_executed"] = ProfileSummary.coveredFunctions(coveredText).count }
         }
         var training: [BundleManifest.TrainingTask] = []
         for stage in [StageID.train, .boltTrain] {
@@ -111,7 +109,7 @@ public struct BundleExporter: Sendable {
             toolchain: .init(compiler: cc.path.split(separator: "/").last.map(String.init) ?? cc.path, compilerPath: cc.path, compilerVersion: cc.version, llvmMajor: major, profileFormatVersion: formatVersion),
             sources: .init(digest: sourceDigest, files: sources.files),
             training: training,
-            profile: .init(file: BundleManifest.profileFile, sha256: ProfileBundle.digest(profileBytes), functions: counts["functions"] ?? 0, totalCount: counts["total_count"], functionsExecuted: counts["functions_executed"]),
+            profile: .init(file: BundleManifest.profileFile, sha256: FileDigest.sha256(of: profileBytes), functions: counts["functions"] ?? 0, totalCount: counts["total_count"], functionsExecuted: counts["functions_executed"]),
             bolt: nil, parts: nil)
         if let boltMerge = completed(.boltMerge), record.output(.profileData) != nil {
             manifest.bolt = try await boltProfiles(
@@ -137,11 +135,11 @@ public struct BundleExporter: Sendable {
         for relative in boltMerge.outputs.keys.sorted() where relative.hasSuffix(".fdata") {
             let name = String((relative as NSString).lastPathComponent.dropLast(".fdata".count))
             guard OutputNameCheck.isPlainName(name), let fdata = FileManager.default.contents(atPath: workDir.absolute(relative)),
-                ProfileBundle.digest(fdata) == boltMerge.outputs[relative]
+                FileDigest.sha256(of: fdata) == boltMerge.outputs[relative]
             else {
                 throw fail("its BOLT profile \(relative) is missing or altered. Run `temper run PROFILE --from bolt-merge`.")
             }
-            var entry = BundleManifest.BoltProfile(artifact: name, fdata: "bolt/\(name).fdata", fdataSha256: ProfileBundle.digest(fdata))
+            var entry = BundleManifest.BoltProfile(artifact: name, fdata: "bolt/\(name).fdata", fdataSha256: FileDigest.sha256(of: fdata))
             files[entry.fdata] = fdata
             let dispatchPath = workDir.absolute(String(relative.dropLast(".fdata".count)) + ".dispatch")
             if let dispatch = FileManager.default.contents(atPath: dispatchPath) {
@@ -151,10 +149,9 @@ public struct BundleExporter: Sendable {
             if let binary = optimize?.output(.artifact(name)), optimize?.status == .completed, optimize?.inputs?["source"] == sourceDigest {
                 entry.binarySha256 = optimize?.outputs[binary]
                 let yaml = scratch + "/\(name).yaml"
-                let command = Command(
-                    executable: toolDirectory + "/llvm-bolt",
-                    arguments: [workDir.absolute(binary), "-data=" + workDir.absolute(relative), "-w", yaml, "-o", scratch + "/\(name).bolted"],
-                    workingDirectory: scratch)
+                let command = ToolCommands.boltWriteYAML(
+                    toolDirectory + "/llvm-bolt", binary: workDir.absolute(binary), profile: workDir.absolute(relative), yaml: yaml,
+                    output: scratch + "/\(name).bolted", directory: scratch)
                 let (outcome, text) = try await runner.capture(command)
                 if outcome.succeeded, let data = FileManager.default.contents(atPath: yaml) {
                     entry.yaml = "bolt/\(name).yaml"

@@ -1,34 +1,28 @@
 import Foundation
 
-/// Before any stage, the toolchain must read the bundle's indexed profile: an older
-/// llvm-profdata (and the clang of the same release) rejects a newer format, and the build
-/// would fail half-way. Runs `llvm-profdata show --profile-version` on the bundle's profile;
-/// when it fails, learns the toolchain's own version by merging a one-function text profile,
-/// and refuses the run (exit 3) naming both. A passing bundle is remembered in the work dir.
+/// Before anything is locked or built, the toolchain must read the bundle's indexed profile:
+/// an older llvm-profdata (and the clang of the same release) rejects a newer format, and the
+/// build would fail half-way. Runs `llvm-profdata show --profile-version` on the bundle's
+/// profile (in a scratch directory: the run has no work dir yet); when it fails, learns the
+/// toolchain's own version by merging a one-function text profile, and refuses the run
+/// (exit 3) naming both.
 enum BundleFormatCheck {
-    static func ensure(_ bundle: PipelineComposer.BundleInput, manifest: BundleManifest, toolchain: Toolchain, workDir: WorkDir) async throws {
-        let scratch = workDir.cache + "/bundle-check"
-        let passed = scratch + "/\(bundle.sha256)-\(toolchain.fingerprint).ok"
-        if FileManager.default.fileExists(atPath: passed) { return }
-        try workDir.freshDirectory(scratch)
-        let read = try ProfileBundle.read(path: bundle.path)
-        guard read.sha256 == bundle.sha256 else {
-            throw BundleError.unreadable(path: bundle.path, reason: "it changed while temper was reading it")
+    static func ensure(_ bundle: ProfileBundle, path: String, toolchain: Toolchain) async throws {
+        let manifest = bundle.manifest
+        let data = bundle.files[manifest.profile.file]!
+        try await ScratchDirectory.with("bundle-check") { scratch in
+            let profile = scratch + "/bundle.profdata"
+            try data.write(to: URL(fileURLWithPath: profile))
+            let runner = SubprocessRunner()
+            let (shown, text) = try await runner.capture(ToolCommands.profdataShow(toolchain.profdata.path, ["--profile-version"], profile, directory: scratch))
+            guard shown.succeeded else {
+                let own = await toolchainVersion(toolchain, scratch: scratch, runner: runner)
+                throw ToolchainError.profileFormat(
+                    bundle: path, bundleVersion: ProfileFormat.headerVersion(data) ?? manifest.toolchain.profileFormatVersion,
+                    bundleLLVM: manifest.toolchain.compilerVersion, toolchainVersion: own,
+                    toolchain: "\(toolchain.summary), \(toolchain.profdata.path)", output: text.split(separator: "\n").last.map(String.init) ?? text)
+            }
         }
-        let profile = scratch + "/bundle.profdata"
-        try read.files[manifest.profile.file]!.write(to: URL(fileURLWithPath: profile))
-        let runner = SubprocessRunner()
-        let (shown, text) = try await runner.capture(
-            Command(executable: toolchain.profdata.path, arguments: ["show", "--profile-version", profile], workingDirectory: scratch))
-        let bundleVersion = ProfileFormat.headerVersion(read.files[manifest.profile.file]!) ?? manifest.toolchain.profileFormatVersion
-        guard shown.succeeded else {
-            let own = await toolchainVersion(toolchain, scratch: scratch, runner: runner)
-            throw ToolchainError.profileFormat(
-                bundle: bundle.path, bundleVersion: bundleVersion, bundleLLVM: manifest.toolchain.compilerVersion, toolchainVersion: own,
-                toolchain: "\(toolchain.summary), \(toolchain.profdata.path)", output: text.split(separator: "\n").last.map(String.init) ?? text)
-        }
-        try workDir.remove(profile)
-        try Data().write(to: URL(fileURLWithPath: passed))
     }
 
     /// The indexed format version this toolchain writes (and so reads at most).
@@ -37,8 +31,7 @@ enum BundleFormatCheck {
         let indexed = scratch + "/probe.profdata"
         let probe = "# IR level Instrumentation Flag\n:ir\nprobe\n# Func Hash:\n1\n# Num Counters:\n1\n# Counter Values:\n1\n"
         guard (try? Data(probe.utf8).write(to: URL(fileURLWithPath: text))) != nil,
-            let (outcome, _) = try? await runner.capture(
-                Command(executable: toolchain.profdata.path, arguments: ["merge", "-o", indexed, text], workingDirectory: scratch)),
+            let (outcome, _) = try? await runner.capture(ToolCommands.profdataMerge(toolchain.profdata.path, output: indexed, inputs: [text], directory: scratch)),
             outcome.succeeded, let data = FileManager.default.contents(atPath: indexed)
         else { return nil }
         return ProfileFormat.headerVersion(data)

@@ -78,31 +78,31 @@ public struct BundleMerger: Sendable {
         }
         guard toolchain.family == .clang else { throw BundleError.mismatch("merging needs an LLVM toolchain's llvm-profdata") }
         // Scratch space of its own under the temp directory: nothing beside the output is touched.
-        let base = ProcessInfo.processInfo.environment["TMPDIR"].flatMap { $0.isEmpty ? nil : $0 } ?? "/tmp"
-        var template = Array((base + "/temper-merge-XXXXXX").utf8CString)
-        guard template.withUnsafeMutableBufferPointer({ mkdtemp($0.baseAddress!) }) != nil else {
-            throw BundleError.unwritable(path: output, reason: "cannot make a scratch directory under \(base) (\(String(cString: strerror(errno))))")
+        let (manifest, files) = try await ScratchDirectory.with("merge") { scratch in
+            try await merged(bundles, weights: weights, toolchain: toolchain, bolt: bolt, scratch: scratch)
         }
-        let scratch = String(cString: template)
-        defer { try? FileManager.default.removeItem(atPath: scratch) }
+        try ProfileBundle(manifest: manifest, files: files).write(to: output)
+        return manifest
+    }
 
-        var arguments = ["merge", "--num-threads=1", "-o", scratch + "/merged.profdata"]
+    func merged(_ bundles: [ProfileBundle], weights: [Int], toolchain: Toolchain, bolt: BoltTools?, scratch: String) async throws -> (BundleManifest, [String: Data]) {
+        var inputs: [(weight: Int, path: String)] = []
         for (index, bundle) in bundles.enumerated() {
             let part = scratch + "/part-\(index).profdata"
             FileManager.default.createFile(atPath: part, contents: bundle.files[bundle.manifest.profile.file])
-            arguments.append("--weighted-input=\(weights[index]),\(part)")
+            inputs.append((weights[index], part))
         }
-        let merge = Command(executable: toolchain.profdata.path, arguments: arguments, workingDirectory: scratch)
+        let mergedPath = scratch + "/merged.profdata"
+        let merge = ToolCommands.profdataMergeWeighted(toolchain.profdata.path, output: mergedPath, inputs: inputs, directory: scratch)
         let (merged, mergeText) = try await runner.capture(merge)
-        guard merged.succeeded, let profile = FileManager.default.contents(atPath: scratch + "/merged.profdata") else {
+        guard merged.succeeded, let profile = FileManager.default.contents(atPath: mergedPath) else {
             throw BundleError.mismatch("`\(merge.displayString)` failed (\(merged.statusDescription)): \(mergeText.suffix(600))")
         }
-        let show = Command(executable: toolchain.profdata.path, arguments: ["show", "--profile-version", scratch + "/merged.profdata"], workingDirectory: scratch)
-        let (_, showText) = try await runner.capture(show)
+        let (_, showText) = try await runner.capture(ToolCommands.profdataShow(toolchain.profdata.path, ["--profile-version"], mergedPath, directory: scratch))
         let summary = ProfileSummary.parse(showText)
-        let covered = Command(executable: toolchain.profdata.path, arguments: ["show", "--covered", scratch + "/merged.profdata"], workingDirectory: scratch)
-        let (coveredOutcome, coveredText) = try await runner.capture(covered)
+        let (coveredOutcome, coveredText) = try await runner.capture(ToolCommands.profdataShow(toolchain.profdata.path, ["--covered"], mergedPath, directory: scratch))
 
+        let first = bundles[0].manifest
         var files: [String: Data] = [BundleManifest.profileFile: profile]
         var manifest = first
         manifest.temperVersion = TemperVersion.current
@@ -116,17 +116,15 @@ public struct BundleMerger: Sendable {
         }
         manifest.training = bundles.flatMap(\.manifest.training)
         manifest.profile = .init(
-            file: BundleManifest.profileFile, sha256: ProfileBundle.digest(profile), functions: summary.functions ?? 0, totalCount: summary.totalCount,
-            functionsExecuted: coveredOutcome.succeeded ? coveredText.split(separator: "\n").filter { !$0.trimmingCharacters(in: .whitespaces).isEmpty }.count : nil)
+            file: BundleManifest.profileFile, sha256: FileDigest.sha256(of: profile), functions: summary.functions ?? 0, totalCount: summary.totalCount,
+            functionsExecuted: coveredOutcome.succeeded ? ProfileSummary.coveredFunctions(coveredText).count : nil)
         manifest.parts = zip(bundles, weights).map { bundle, weight in
             BundleManifest.Part(
                 sha256: bundle.sha256, weight: weight, created: bundle.manifest.created, host: bundle.manifest.host,
                 sourceDigest: bundle.manifest.sources.digest, tasks: bundle.manifest.training.map { "\($0.stage)/\($0.name)" })
         }
         manifest.bolt = try await mergeBolt(bundles, weights: weights, bolt: bolt, scratch: scratch, files: &files)
-        let bundle = ProfileBundle(manifest: manifest, files: files)
-        try bundle.write(to: output)
-        return manifest
+        return (manifest, files)
     }
 
     /// BOLT profiles of the artifacts every part has. The YAML form (what stale matching needs)
@@ -135,7 +133,7 @@ public struct BundleMerger: Sendable {
         let perBundle = bundles.map { bundle in Dictionary(uniqueKeysWithValues: (bundle.manifest.bolt?.profiles ?? []).map { ($0.artifact, $0) }) }
         let common = perBundle.dropFirst().reduce(Set(perBundle[0].keys)) { $0.intersection($1.keys) }.sorted()
         guard !common.isEmpty else { return nil }
-        guard let bolt, let mergeFdata = bolt.mergeFdata else {
+        guard let bolt, bolt.mergeFdata != nil else {
             throw BundleError.mismatch("the bundles hold BOLT profiles, and merging them needs merge-fdata (install bolt-\(bundles[0].manifest.toolchain.llvmMajor))")
         }
         var profiles: [BundleManifest.BoltProfile] = []
@@ -147,7 +145,7 @@ public struct BundleMerger: Sendable {
                     FileManager.default.createFile(atPath: path, contents: data)
                     paths.append(path)
                 }
-                let command = Command(executable: mergeFdata.path, arguments: ["-o", scratch + "/" + output] + paths, workingDirectory: scratch)
+                let command = ToolCommands.mergeFdata(bolt, output: scratch + "/" + output, inputs: paths, directory: scratch)
                 let (outcome, text) = try await runner.capture(command)
                 guard outcome.succeeded, let merged = FileManager.default.contents(atPath: scratch + "/" + output) else {
                     throw BundleError.mismatch("`\(command.displayString)` failed (\(outcome.statusDescription)): \(text.suffix(600))")
@@ -157,7 +155,7 @@ public struct BundleMerger: Sendable {
             let entries = perBundle.map { $0[artifact]! }
             let fdatas = zip(bundles, entries).enumerated().map { index, pair in Self.scaled(fdata: pair.0.files[pair.1.fdata] ?? Data(), by: weights[index]) }
             let fdata = try await mergeFiles("fdata", fdatas, into: "\(artifact).fdata")
-            var entry = BundleManifest.BoltProfile(artifact: artifact, fdata: "bolt/\(artifact).fdata", fdataSha256: ProfileBundle.digest(fdata))
+            var entry = BundleManifest.BoltProfile(artifact: artifact, fdata: "bolt/\(artifact).fdata", fdataSha256: FileDigest.sha256(of: fdata))
             files[entry.fdata] = fdata
             let dispatch = DispatchFunctions.find(fdata: String(decoding: fdata, as: UTF8.self))
             entry.dispatch = "bolt/\(artifact).dispatch"

@@ -1,4 +1,3 @@
-import Crypto
 import Foundation
 
 /// A profile bundle read into memory: its manifest, its files, and the SHA-256 of the whole
@@ -61,19 +60,23 @@ public struct ProfileBundle: Sendable {
                 throw BundleError.invalid(path: path, reason: "the manifest names `\(name)`, which the archive does not hold")
             }
         }
-        guard digest(entries[manifest.profile.file]!) == manifest.profile.sha256 else {
+        guard FileDigest.sha256(of: entries[manifest.profile.file]!) == manifest.profile.sha256 else {
             throw BundleError.invalid(path: path, reason: "\(manifest.profile.file) does not have the SHA-256 its manifest records (the file is damaged)")
         }
+        var artifacts: Set<String> = []
         for bolt in manifest.bolt?.profiles ?? [] {
             guard OutputNameCheck.isPlainName(bolt.artifact) else {
                 throw BundleError.invalid(path: path, reason: "the BOLT artifact name `\(bolt.artifact)` is not a plain file name")
             }
-            guard digest(entries[bolt.fdata]!) == bolt.fdataSha256 else {
+            guard artifacts.insert(bolt.artifact).inserted else {
+                throw BundleError.invalid(path: path, reason: "the manifest lists the BOLT artifact `\(bolt.artifact)` twice")
+            }
+            guard FileDigest.sha256(of: entries[bolt.fdata]!) == bolt.fdataSha256 else {
                 throw BundleError.invalid(path: path, reason: "\(bolt.fdata) does not have the SHA-256 its manifest records (the file is damaged)")
             }
         }
         var bundle = ProfileBundle(manifest: manifest, files: entries.filter { $0.key != BundleManifest.fileName })
-        bundle.sha256 = digest(data)
+        bundle.sha256 = FileDigest.sha256(of: data)
         return bundle
     }
 
@@ -103,9 +106,6 @@ public struct ProfileBundle: Sendable {
         }
     }
 
-    public static func digest(_ data: Data) -> String {
-        SHA256.hash(data: data).map { String(format: "%02x", $0) }.joined()
-    }
 }
 
 /// Names that become file names inside the work dir must be plain.

@@ -286,6 +286,8 @@ public enum PipelineError: Error, CustomStringConvertible {
     case emptyRange(from: String, to: String)
     /// An option about training (`--tasks`, `--from train`) in a run that builds from a bundle.
     case replacedByBundle(option: String)
+    /// A command-line option whose value cannot be used (its message says why and what to give).
+    case badOption(String)
     case interrupted(stage: String)
     /// A stage failed or was interrupted; carries the stage list for the report.
     indirect case halted(reports: [PipelineExecutor.StageReport], cause: any Error)
@@ -300,6 +302,8 @@ public enum PipelineError: Error, CustomStringConvertible {
             return "cannot start at \(from): the earlier stage \(blocker) has no valid checkpoint (\(reason)). Run without --from first."
         case .replacedByBundle(let option):
             return "\(option): this run builds from a profile bundle, and its import stage replaces the training stages (instrument, train, merge and their BOLT counterparts). Drop \(option.split(separator: " ").first ?? ""), or run without the bundle."
+        case .badOption(let message):
+            return message
         case .emptyRange(let from, let to):
             return "--from \(from) comes after --to \(to) in this pipeline, so nothing would run. Swap them or drop one."
         case .interrupted(let stage):

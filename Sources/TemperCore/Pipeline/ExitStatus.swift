@@ -20,7 +20,7 @@ public enum ExitStatus {
             return badInput
         case let error as PipelineError:
             switch error {
-            case .unknownStage, .unknownTask, .cannotStartFrom, .emptyRange, .replacedByBundle: return badInput
+            case .unknownStage, .unknownTask, .cannotStartFrom, .emptyRange, .replacedByBundle, .badOption: return badInput
             case .interrupted: return interrupted
             case .halted(_, let cause): return of(cause)
             }

@@ -73,8 +73,17 @@ public struct PipelineRun: Sendable {
         if let cache = options.thinLTOCache {
             profile.optimize.thinLTOCache = URL(fileURLWithPath: cache).standardizedFileURL.path
         }
+        if let cache = profile.optimize.thinLTOCache {
+            // The linker makes the directory when it is missing; a file in its place fails the link late.
+            var isDirectory: ObjCBool = false
+            if FileManager.default.fileExists(atPath: cache, isDirectory: &isDirectory), !isDirectory.boolValue {
+                let reason = "\(cache) is a file, not a directory. Give a directory (the linker creates it when it is missing)."
+                if options.thinLTOCache != nil { throw PipelineError.badOption("--thinlto-cache: " + reason) }
+                throw ProfileError.invalidValue(file: profile.file, keyPath: "optimize.thinlto_cache", line: nil, message: reason)
+            }
+        }
         // A bundle that cannot be read, or does not fit the profile, is refused before anything is made.
-        var bundle: (input: PipelineComposer.BundleInput, manifest: BundleManifest)?
+        var imported: (path: String, bundle: ProfileBundle)?
         if let path = profile.bundle {
             let read: ProfileBundle
             do {
@@ -92,7 +101,7 @@ public struct PipelineRun: Sendable {
                     throw BundleError.invalid(path: path, reason: "it has no BOLT profile for \(missing.joined(separator: ", ")), and this run has BOLT on. Run with --no-bolt, or export the bundle from a work dir whose pipeline ran BOLT")
                 }
             }
-            bundle = (PipelineComposer.BundleInput(path: path, sha256: read.sha256), read.manifest)
+            imported = (path, read)
             if let tasks = options.tasks {
                 throw PipelineError.replacedByBundle(option: "--tasks \(tasks.joined(separator: ","))")
             }
@@ -102,6 +111,10 @@ public struct PipelineRun: Sendable {
         }
         let resolver = ToolchainResolver(runner: SubprocessRunner())
         let toolchain = try await resolver.resolve(llvmBin: options.llvmBin ?? profile.toolchain.llvmBin, family: profile.toolchain.compiler)
+        if let imported {
+            try await BundleFormatCheck.ensure(imported.bundle, path: imported.path, toolchain: toolchain)
+        }
+        let bundle = imported.map { (input: PipelineComposer.BundleInput(path: $0.path, sha256: $0.bundle.sha256), manifest: $0.bundle.manifest) }
         if let launcher = profile.build.launcher.first {
             profile.build.launcher[0] = try resolver.launcher(launcher)
         }
@@ -154,9 +167,6 @@ public struct PipelineRun: Sendable {
         }
         logger.info("profile \(prepared.profile.name); toolchain \(prepared.toolchain.summary) in \(prepared.toolchain.directory) (\(prepared.toolchain.origin)); work dir \(workDir.root)")
         try await ProbeCache.ensure(prepared.toolchain, bolt: prepared.bolt, workDir: workDir, logger: logger)
-        if let bundle = prepared.bundle {
-            try await BundleFormatCheck.ensure(bundle.input, manifest: bundle.manifest, toolchain: prepared.toolchain, workDir: workDir)
-        }
         let ledger = ProcessGroupLedger(path: workDir.ledgerFile, mark: workDir.root)
 
         let snapshot = try SourceDigest.snapshot(

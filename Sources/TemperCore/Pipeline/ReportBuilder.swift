@@ -79,8 +79,11 @@ public enum ReportBuilder {
                 let log = (try? String(contentsOfFile: workDir.log("\(boltStage.rawValue)-\(name)"), encoding: .utf8)) ?? ""
                 let matching = BoltOutput.matching(log)
                 let inferred = record.steps?.contains { $0.label.hasPrefix("llvm-bolt \(name) ") && $0.command.contains("-infer-stale-profile") } ?? false
+                // bolt-optimize infers exactly when the bundle names the recorded binary (with its
+                // YAML profile) and this build's differs; without that record, nobody knows.
+                let recordsBinary = imported?.outputs.keys.contains { $0.hasSuffix("/\(name).binary") } ?? false
                 return Staleness.BoltMatch(
-                    artifact: name, binaryChanged: inferred, inferStaleProfile: inferred, functionsWithProfile: matching.profiled,
+                    artifact: name, binaryChanged: recordsBinary ? inferred : nil, inferStaleProfile: inferred, functionsWithProfile: matching.profiled,
                     functionsStale: matching.stale, functionsInferred: matching.inferred)
             }
         }

@@ -113,7 +113,7 @@ public enum ReportRenderer {
             for bolt in staleness.bolt ?? [] {
                 rows.append([
                     "BOLT \(bolt.artifact)",
-                    (bolt.binaryChanged ? "binary changed, -infer-stale-profile; " : "same binary; ")
+                    (bolt.binaryChanged.map { $0 ? "binary changed, -infer-stale-profile; " : "same binary; " } ?? "binary the profile was recorded on unknown; ")
                         + "\(bolt.functionsWithProfile.map(String.init) ?? "?") functions with profile, \(bolt.functionsStale ?? 0) stale, \(bolt.functionsInferred ?? 0) inferred",
                 ])
             }

@@ -28,9 +28,10 @@ public struct Staleness: Codable, Sendable, Equatable {
     /// BOLT's matching of one artifact's profile to the binary it optimizes.
     public struct BoltMatch: Codable, Sendable, Equatable {
         public var artifact: String
-        /// Whether the binary differs from the one the profile was recorded on, so the YAML
-        /// profile and `-infer-stale-profile` were used.
-        public var binaryChanged: Bool
+        /// Whether the binary differs from the one the profile was recorded on (then the YAML
+        /// profile and `-infer-stale-profile` were used); nil when the bundle does not say which
+        /// binary that was (a merge of parts recorded on different binaries).
+        public var binaryChanged: Bool?
         public var inferStaleProfile: Bool
         public var functionsWithProfile: Int?
         public var functionsStale: Int?

@@ -1,4 +1,3 @@
-import Crypto
 import Foundation
 
 /// Where BOLT's stages keep things. BOLT's instrumentation runtime writes its profile to a
@@ -12,7 +11,7 @@ public enum BoltPaths {
     public static let writeErrorMarker = "Error while trying to open profile file"
 
     public static func taskKey(_ task: String) -> String {
-        String(SHA256.hash(data: Data(task.utf8)).map { String(format: "%02x", $0) }.joined().prefix(placeholder.count))
+        String(FileDigest.sha256(of: Data(task.utf8)).prefix(placeholder.count))
     }
 
     /// The profile path baked into the instrumented `name`, under the training stage's raw

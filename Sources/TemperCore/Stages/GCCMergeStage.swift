@@ -79,7 +79,7 @@ public struct GCCMergeStage: Stage {
             hasher.update(data: Data(file.dropFirst(merged.count).utf8))
             hasher.update(data: Data((FileDigest.sha256(of: file) ?? "").utf8))
         }
-        let digest = hasher.finalize().map { String(format: "%02x", $0) }.joined()
+        let digest = hasher.finalize().hex
         let addressed = context.directory + "/" + digest
         var outputs: [String] = []
         for file in files {

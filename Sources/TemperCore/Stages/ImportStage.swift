@@ -62,8 +62,7 @@ public struct ImportStage: Stage {
         let hottest = context.directory + "/hottest.json"
         try JSONEncoder.temper.encode(summary.hottest).write(to: URL(fileURLWithPath: hottest))
         let (coveredOutcome, coveredText) = try await context.runner.capture(try context.stagePlan.command("covered"))
-        let executed = coveredOutcome.succeeded
-            ? coveredText.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty && !$0.contains(" ") } : []
+        let executed = coveredOutcome.succeeded ? ProfileSummary.coveredFunctions(coveredText) : []
         let hotList = context.directory + "/hot-functions.txt"
         try Data(executed.map { $0 + "\n" }.joined().utf8).write(to: URL(fileURLWithPath: hotList))
         let addressed = context.directory + "/\(manifest.profile.sha256).profdata"

@@ -86,7 +86,7 @@ public struct MergeStage: Stage {
         try FileManager.default.moveItem(atPath: merged, toPath: addressed)
         var counts: [String: Int] = ["functions": functions, "raw_profiles": raw.count]
         if coveredOutcome.succeeded {
-            counts["functions_executed"] = coveredText.split(separator: "\n").filter { !$0.trimmingCharacters(in: .whitespaces).isEmpty }.count
+            counts["functions_executed"] = ProfileSummary.coveredFunctions(coveredText).count
         }
         counts["total_count"] = summary.totalCount
         counts["max_count"] = summary.maxCount
@@ -126,6 +126,12 @@ public struct ProfileSummary: Equatable, Sendable {
             }
         }
         return summary
+    }
+
+    /// The functions `llvm-profdata show --covered` lists (one name per line, a static
+    /// function as `file;name`): the ones the training executed.
+    public static func coveredFunctions(_ text: String) -> [String] {
+        text.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty && !$0.contains(" ") }
     }
 }
 

@@ -25,8 +25,13 @@ public struct Fingerprint: Sendable {
     }
 
     public func finalize() -> String {
-        hasher.finalize().map { String(format: "%02x", $0) }.joined()
+        hasher.finalize().hex
     }
+}
+
+extension SHA256.Digest {
+    /// Lower-case hex, the form every digest in state, reports and bundles takes.
+    public var hex: String { map { String(format: "%02x", $0) }.joined() }
 }
 
 /// SHA-256 of file contents, streamed.
@@ -38,6 +43,11 @@ public enum FileDigest {
         while let chunk = try? handle.read(upToCount: 1 << 20), !chunk.isEmpty {
             hasher.update(data: chunk)
         }
-        return hasher.finalize().map { String(format: "%02x", $0) }.joined()
+        return hasher.finalize().hex
+    }
+
+    /// SHA-256 of bytes in memory.
+    public static func sha256(of data: Data) -> String {
+        SHA256.hash(data: data).hex
     }
 }

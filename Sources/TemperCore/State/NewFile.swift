@@ -37,10 +37,9 @@ public enum NewFile {
     public static func write(_ data: Data, to path: String) throws {
         try check(path)
         let directory = URL(fileURLWithPath: path).deletingLastPathComponent().path
-        var template = Array((directory + "/.temper-new-XXXXXX").utf8CString)
-        let fd = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
+        let temp = directory + "/.temper-new-" + UUID().uuidString
+        let fd = open(temp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
         guard fd >= 0 else { throw Failure.cannotWrite(path: path, reason: String(cString: strerror(errno))) }
-        let temp = String(cString: template)
         defer { unlink(temp) }
         let handle = FileHandle(fileDescriptor: fd, closeOnDealloc: true)
         do {
@@ -50,7 +49,6 @@ public enum NewFile {
         } catch {
             throw Failure.cannotWrite(path: path, reason: error.localizedDescription)
         }
-        _ = chmod(temp, 0o644)
         guard link(temp, path) == 0 else {
             if errno == EEXIST { throw Failure.exists(path) }
             throw Failure.cannotWrite(path: path, reason: String(cString: strerror(errno)))

@@ -79,7 +79,7 @@ public enum SourceDigest {
         if let statCache, remembered != cached {
             StatCache.save(remembered, to: statCache)
         }
-        return SourceSnapshot(digest: hasher.finalize().map { String(format: "%02x", $0) }.joined(), files: listing)
+        return SourceSnapshot(digest: hasher.finalize().hex, files: listing)
     }
 }
 

@@ -10,6 +10,13 @@ public enum ToolCommands {
         Command(executable: profdata, arguments: ["merge", "--output=\(output)"] + inputs, workingDirectory: directory)
     }
 
+    /// `llvm-profdata merge` of weighted inputs on one thread: the same inputs give the same bytes.
+    public static func profdataMergeWeighted(_ profdata: String, output: String, inputs: [(weight: Int, path: String)], directory: String) -> Command {
+        Command(
+            executable: profdata, arguments: ["merge", "--num-threads=1", "--output=\(output)"] + inputs.map { "--weighted-input=\($0.weight),\($0.path)" },
+            workingDirectory: directory)
+    }
+
     public static func profdataShow(_ profdata: String, _ options: [String], _ file: String, directory: String) -> Command {
         Command(executable: profdata, arguments: ["show"] + options + [file], workingDirectory: directory)
     }
@@ -47,6 +54,12 @@ public enum ToolCommands {
         while common < min(target.count, base.count), target[common] == base[common] { common += 1 }
         let parts = Array(repeating: "..", count: base.count - common) + target[common...].map(String.init)
         return parts.isEmpty ? "." : parts.joined(separator: "/")
+    }
+
+    /// `llvm-bolt -w`: a profile in BOLT's YAML form (with block hashes, for stale matching),
+    /// read against the binary it was recorded on; the rewritten binary is thrown away.
+    public static func boltWriteYAML(_ bolt: String, binary: String, profile: String, yaml: String, output: String, directory: String) -> Command {
+        Command(executable: bolt, arguments: [binary, "-data=\(profile)", "-w", yaml, "-o", output], workingDirectory: directory)
     }
 
     public static func mergeFdata(_ tools: BoltTools, output: String, inputs: [String], directory: String) -> Command {

@@ -1,4 +1,3 @@
-import Crypto
 import Foundation
 
 /// A coherent set of tools from one compiler release: every profile-data and LTO tool must come
@@ -53,6 +52,6 @@ public struct Toolchain: Sendable, Equatable {
     public var summary: String { "\(family == .clang ? "LLVM" : "GCC") \(cc.version)" }
 
     public var fingerprint: String {
-        SHA256.hash(data: Data(identity.utf8)).map { String(format: "%02x", $0) }.joined()
+        FileDigest.sha256(of: Data(identity.utf8))
     }
 }

@@ -172,13 +172,19 @@ public struct ToolchainResolver: Sendable {
 
     /// A compiler launcher's executable as an absolute path: a bare name is looked up on PATH.
     public func launcher(_ name: String) throws -> String {
+        // A directory has its x bit too; only a file is a program.
+        func isProgram(_ path: String) -> Bool {
+            var isDirectory: ObjCBool = false
+            return FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) && !isDirectory.boolValue
+                && FileManager.default.isExecutableFile(atPath: path)
+        }
         if name.contains("/") {
-            guard FileManager.default.isExecutableFile(atPath: name) else {
+            guard isProgram(name) else {
                 throw ToolchainError.missingLauncher(name: name, package: nil)
             }
             return URL(fileURLWithPath: name).standardizedFileURL.path
         }
-        guard let directory = pathDirectories.first(where: { FileManager.default.isExecutableFile(atPath: $0 + "/" + name) }) else {
+        guard let directory = pathDirectories.first(where: { isProgram($0 + "/" + name) }) else {
             throw ToolchainError.missingLauncher(name: name, package: ["ccache", "sccache", "distcc"].contains(name) ? name : nil)
         }
         return directory + "/" + name
