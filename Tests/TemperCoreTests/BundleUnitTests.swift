@@ -124,6 +124,12 @@ import Testing
         #expect(BundleMerger.scaled(yaml: Data(text.utf8), by: 1) == Data(text.utf8))
     }
 
+    @Test func coveredFunctionsAreOneNamePerLine() {
+        let text = "symtab_new\nvm.c;statement\n\n  intmap_get  \nwarning: something odd\n"
+        #expect(ProfileSummary.coveredFunctions(text) == ["symtab_new", "vm.c;statement", "intmap_get"])
+        #expect(ProfileSummary.coveredFunctions("") == [])
+    }
+
     @Test func profileFormatVersions() {
         var header = Data([0xff, 0x6c, 0x70, 0x72, 0x6f, 0x66, 0x69, 0x81, 13, 0, 0, 0, 0, 0, 0, 1])
         #expect(ProfileFormat.headerVersion(header) == 13)
