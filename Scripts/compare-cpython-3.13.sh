@@ -67,13 +67,8 @@ temper_prefix="$out/temper/out/install/usr/local"
 declare -A prefix=([cpython-bolt]="$cpython_prefix" [temper]="$temper_prefix")
 names=(cpython-bolt temper)
 
-# Runs a command under GNU time, recording "label wall user sys" in $out/times (replacing the label's old line).
-timed() {
-  local label="$1"; shift
-  grep -v "^$label \|^Command exited" "$out/times" > "$out/times.new" || true
-  mv "$out/times.new" "$out/times"
-  /usr/bin/time -f "$label %e %U %S" -a -o "$out/times" "$@"
-}
+# timed LABEL CMD...: GNU time into $out/times.
+. "$(dirname "$0")/timed.sh"
 # Runs an installed python with its own libpython (CPython's install has no RUNPATH).
 run_python() {
   local name="$1"; shift

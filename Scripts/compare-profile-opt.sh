@@ -36,12 +36,9 @@ mkdir -p "$out"
 swift build -c release --package-path "$root" >/dev/null
 temper="$(swift build -c release --package-path "$root" --show-bin-path)/temper"
 
-# Runs a command under GNU time, appending "label wall user sys" to $out/times.
-timed() {
-  local label="$1"; shift
-  /usr/bin/time -f "$label %e %U %S" -a -o "$out/times" "$@"
-}
+# timed LABEL CMD...: "label wall user sys" into $out/times (emptied here: one run, one file).
 : > "$out/times"
+. "$(dirname "$0")/timed.sh"
 
 echo "== (a) make profile-opt (configure --enable-optimizations --with-lto=thin)"
 rm -rf "$out/profile-opt"; mkdir -p "$out/profile-opt"
