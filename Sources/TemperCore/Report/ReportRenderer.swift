@@ -72,17 +72,15 @@ public enum ReportRenderer {
             }
             if let selection = bolt.selection {
                 let (header, rows) = selectionTable(selection)
-                lines += ["", "### BOLT candidates (\(selection.rounds) interleaved rounds of the \(selection.workload) workload)", "",
-                          "| " + header.joined(separator: " | ") + " |", "|" + String(repeating: "---|", count: header.count)]
-                lines += rows.map { "| " + $0.joined(separator: " | ") + " |" }
+                lines += ["", "### BOLT candidates (\(selection.rounds) interleaved rounds of the \(selection.workload) workload)", ""]
+                lines += markdownTable(header, rows)
                 lines += ["", "BOLT \(selection.reason)."]
             } else if let timing = bolt.verifySeconds {
                 lines.append(String(format: "Verify command: %.3f s before BOLT, %.3f s after (median of %d).", timing.preBolt, timing.bolted, timing.runs))
             }
         }
         for (title, header, rows) in provenanceTables(report) {
-            lines += ["", "### \(title)", "", "| " + header.joined(separator: " | ") + " |", "|" + header.map { _ in "---|" }.joined()]
-            lines += rows.map { "| " + $0.map { $0.replacingOccurrences(of: "|", with: "\\|") }.joined(separator: " | ") + " |" }
+            lines += ["", "### \(title)", ""] + markdownTable(header, rows)
         }
         lines += ["", "### Toolchain", ""]
         lines += report.toolchain.sorted { $0.key < $1.key }.map { "- \($0.key) \($0.value.version) (`\($0.value.path)`)" }
@@ -91,6 +89,12 @@ public enum ReportRenderer {
             lines += report.artifacts.map { "- `\($0.path)` (\($0.bytes) bytes, from \($0.stage ?? "?"))" }
         }
         return lines.joined(separator: "\n") + "\n"
+    }
+
+    /// A Markdown table; a `|` inside a cell is escaped so it cannot split the cell.
+    static func markdownTable(_ header: [String], _ rows: [[String]]) -> [String] {
+        func row(_ cells: [String]) -> String { "| " + cells.map { $0.replacingOccurrences(of: "|", with: "\\|") }.joined(separator: " | ") + " |" }
+        return [row(header), "|" + String(repeating: "---|", count: header.count)] + rows.map(row)
     }
 
     /// Where the profile came from and how well it fit (a bundle's staleness), and what the
