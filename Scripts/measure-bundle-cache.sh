@@ -10,12 +10,13 @@
 #   shards  two work dirs each train half of the tasks (--to train --tasks), each exports a
 #           bundle, `temper bundle merge` combines them, and a fourth work dir builds from the
 #           merged bundle (--no-bolt: bundles of a training-only run carry no BOLT profile).
-#           Its PGO+LTO build is compared with the first run's: bytes, and the instructions
-#           the [bench] workload executes (callgrind, deterministic).
+#   reference  (run by shards too) the first run's bundle built the same way (--no-bolt), the
+#           one-machine build the merged one is compared with: bytes, and the instructions the
+#           [bench] workload executes (callgrind, deterministic).
 #   summary prints the figures from what is recorded.
 #
 # Usage: Scripts/measure-bundle-cache.sh [PROFILE]      (default Profiles/cpython-3.13.toml)
-# Env:   ONLY=first|second|shards|summary (default: all, ~40 min for CPython 3.13 on 2 cores)
+# Env:   ONLY=first|second|shards|reference|summary (default: all, ~50 min for CPython 3.13 on 2 cores)
 #        REDIS_PORT=6391  LLVM_MAJOR=22  SHARDS_A=pgo-shard-1,pgo-shard-2  SHARDS_B=pgo-shard-3,pgo-shard-4
 #        BENCH="python args..." overrides the instruction workload (default: the profile's
 #        [bench] run for CPython; for other profiles give one)
@@ -32,7 +33,7 @@ llvm="/usr/lib/llvm-$major/bin"
 port="${REDIS_PORT:-6391}"
 out="$root/.temper/bundle-cache/$name"
 only="${ONLY:-}"
-case "$only" in ""|first|second|shards|summary) ;; *) echo "error: ONLY=$only: choose first, second, shards or summary" >&2; exit 2 ;; esac
+case "$only" in ""|first|second|shards|reference|summary) ;; *) echo "error: ONLY=$only: choose first, second, shards, reference or summary" >&2; exit 2 ;; esac
 shards_a="${SHARDS_A:-pgo-shard-1,pgo-shard-2}"
 shards_b="${SHARDS_B:-pgo-shard-3,pgo-shard-4}"
 
@@ -47,13 +48,8 @@ touch "$out/times"
 swift build -c release --package-path "$root" >/dev/null
 temper="$(swift build -c release --package-path "$root" --show-bin-path)/temper"
 
-# Records "label wall user sys" in $out/times (replacing the label's old line).
-timed() {
-  local label="$1"; shift
-  grep -v "^$label \|^Command exited" "$out/times" > "$out/times.new" || true
-  mv "$out/times.new" "$out/times"
-  /usr/bin/time -f "$label %e %U %S" -a -o "$out/times" "$@"
-}
+# timed LABEL CMD...: "label wall user sys" into $out/times.
+. "$(dirname "$0")/timed.sh"
 
 redis_up() {
   if ! redis-cli -p "$port" ping >/dev/null 2>&1; then
@@ -115,8 +111,20 @@ if [ "$only" = "" ] || [ "$only" = shards ]; then
   timed merged env CCACHE_DIR="$out/ccache-merged" "$temper" run "$profile" --fresh --workdir "$out/merged" --llvm-bin "$llvm" --no-bolt \
     --profile-bundle "$out/shards.bundle" --launcher ccache --thinlto-cache "$out/thinlto" > "$out/merged.log" 2>&1 \
     || { echo "error: the build from the merged bundle failed, see $out/merged.log" >&2; exit 1; }
-  instructions "$out/first" > "$out/instructions-first"
   instructions "$out/merged" > "$out/instructions-merged"
+fi
+
+# The one-machine reference for the merged build: the first run's profile (its bundle), built
+# the same way (--no-bolt). The first run's own optimize build is not comparable: with BOLT on,
+# temper links it -no-pie with --emit-relocs, which alone moves the instruction count by ~1%.
+if [ "$only" = "" ] || [ "$only" = shards ] || [ "$only" = reference ]; then
+  echo "== reference: the first run's bundle built like the merged one (--no-bolt)"
+  redis_up
+  timed reference env CCACHE_DIR="$out/ccache-reference" "$temper" run "$profile" --fresh --workdir "$out/reference" --llvm-bin "$llvm" --no-bolt \
+    --profile-bundle "$out/first.bundle" --launcher ccache --thinlto-cache "$out/thinlto" > "$out/reference.log" 2>&1 \
+    || { echo "error: the reference build failed, see $out/reference.log" >&2; exit 1; }
+  instructions "$out/reference" > "$out/instructions-reference"
+  [ -s "$out/instructions-merged" ] || instructions "$out/merged" > "$out/instructions-merged"
 fi
 
 python3 - "$out" <<'EOF' | tee "$out/summary.txt"
@@ -166,12 +174,13 @@ if "second" in times and second and "first" in times:
             if os.path.exists(p) and os.path.exists(q):
                 print(f"    {stage_dir}/{n}: {'identical' if filecmp.cmp(p, q, shallow=False) else 'different'}")
 if os.path.exists(os.path.join(out, "instructions-merged")):
-    a = open(os.path.join(out, "instructions-first")).read().strip()
+    reference = os.path.join(out, "instructions-reference")
+    a = open(reference).read().strip() if os.path.exists(reference) else ""
     b = open(os.path.join(out, "instructions-merged")).read().strip()
     print(f"shards: train {times.get('shard-a', (0,))[0]:.0f} s + {times.get('shard-b', (0,))[0]:.0f} s on two work dirs, merged bundle deterministic: {open(os.path.join(out, 'merge-deterministic')).read().strip()}, build from it {times.get('merged', (0,))[0]:.0f} s")
     if a and b:
-        print(f"  bench instructions (callgrind): one machine {int(a):,}, two machines merged {int(b):,}: {int(b) / int(a):.4f}x")
-    first_py = os.path.join(out, "first/stages/optimize/build")
+        print(f"  bench instructions (callgrind, both --no-bolt): one machine {int(a):,}, two machines merged {int(b):,}: {int(b) / int(a):.4f}x")
+    first_py = os.path.join(out, "reference/stages/optimize/build")
     merged_py = os.path.join(out, "merged/stages/optimize/build")
     import filecmp
     for art in ("python", "libpython3.13.so.1.0"):
