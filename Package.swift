@@ -18,14 +18,39 @@ let package = Package(
         .package(url: "https://github.com/x-sheep/swift-property-based", from: "2.0.1"),
     ],
     targets: [
+        // The floors of docs/architecture.md, one target each, so a back edge does not compile:
+        // TemperModel ← TemperSystem ← TemperExecution ← TemperStages ← TemperCore ← temper.
         .target(
-            name: "TemperCore",
+            name: "TemperModel",
+            dependencies: [.product(name: "TOMLKit", package: "TOMLKit")],
+            swiftSettings: [.swiftLanguageMode(.v6)]
+        ),
+        .target(
+            name: "TemperSystem",
             dependencies: [
+                "TemperModel",
                 .product(name: "Subprocess", package: "swift-subprocess"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "SystemPackage", package: "swift-system"),
                 .product(name: "Crypto", package: "swift-crypto"),
-                .product(name: "TOMLKit", package: "TOMLKit"),
+            ],
+            swiftSettings: [.swiftLanguageMode(.v6)]
+        ),
+        .target(
+            name: "TemperExecution",
+            dependencies: ["TemperModel", "TemperSystem", .product(name: "Logging", package: "swift-log")],
+            swiftSettings: [.swiftLanguageMode(.v6)]
+        ),
+        .target(
+            name: "TemperStages",
+            dependencies: ["TemperModel", "TemperSystem", "TemperExecution", .product(name: "Logging", package: "swift-log")],
+            swiftSettings: [.swiftLanguageMode(.v6)]
+        ),
+        .target(
+            name: "TemperCore",
+            dependencies: [
+                "TemperModel", "TemperSystem", "TemperExecution", "TemperStages",
+                .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: [.swiftLanguageMode(.v6)]
         ),
@@ -39,7 +64,10 @@ let package = Package(
         ),
         .testTarget(
             name: "TemperCoreTests",
-            dependencies: ["TemperCore", .product(name: "PropertyBased", package: "swift-property-based")],
+            dependencies: [
+                "TemperModel", "TemperSystem", "TemperExecution", "TemperStages", "TemperCore",
+                .product(name: "PropertyBased", package: "swift-property-based"),
+            ],
             // Read by path (#filePath), not bundled as resources.
             exclude: ["Golden"],
             swiftSettings: [.swiftLanguageMode(.v6)]
@@ -47,7 +75,7 @@ let package = Package(
         .testTarget(
             name: "TemperIntegrationTests",
             // The executable too: the kill/resume tests drive the real `temper` binary.
-            dependencies: ["TemperCore", "temper"],
+            dependencies: ["TemperModel", "TemperSystem", "TemperExecution", "TemperStages", "TemperCore", "temper"],
             // Read by path (#filePath): the corpus of broken profiles.
             exclude: ["BrokenProfiles"],
             swiftSettings: [.swiftLanguageMode(.v6)]

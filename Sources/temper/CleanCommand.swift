@@ -1,3 +1,6 @@
+import TemperModel
+import TemperSystem
+import TemperExecution
 import ArgumentParser
 import Foundation
 import TemperCore

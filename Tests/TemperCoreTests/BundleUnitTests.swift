@@ -1,6 +1,10 @@
 import Foundation
 import PropertyBased
 import Testing
+@testable import TemperModel
+@testable import TemperSystem
+@testable import TemperExecution
+@testable import TemperStages
 @testable import TemperCore
 
 /// Profile bundles as data: the archive, the manifest checks, weights, staleness figures,

@@ -1,6 +1,10 @@
 import Foundation
 import Logging
 import Testing
+@testable import TemperModel
+@testable import TemperSystem
+@testable import TemperExecution
+@testable import TemperStages
 @testable import TemperCore
 
 /// A stage that writes one file derived from its setting, and counts its executions.

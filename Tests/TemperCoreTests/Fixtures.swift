@@ -1,4 +1,8 @@
 import Foundation
+@testable import TemperModel
+@testable import TemperSystem
+@testable import TemperExecution
+@testable import TemperStages
 @testable import TemperCore
 
 /// Shared test values: a toolchain that needs no real tools, and a minimal valid profile.

@@ -1,4 +1,8 @@
 import Testing
+@testable import TemperModel
+@testable import TemperSystem
+@testable import TemperExecution
+@testable import TemperStages
 @testable import TemperCore
 
 /// The GCC backend's plans and parsing, as data.

@@ -1,5 +1,9 @@
 import Foundation
 import Testing
+@testable import TemperModel
+@testable import TemperSystem
+@testable import TemperExecution
+@testable import TemperStages
 @testable import TemperCore
 
 /// What the install stage takes out of an installed tree: temper's flags and its build paths, in

@@ -1,4 +1,8 @@
 import Testing
+@testable import TemperModel
+@testable import TemperSystem
+@testable import TemperExecution
+@testable import TemperStages
 @testable import TemperCore
 
 /// Plans are plain data: these tests pin what each stage would run, without running it.

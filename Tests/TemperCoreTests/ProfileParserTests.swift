@@ -1,5 +1,9 @@
 import Foundation
 import Testing
+@testable import TemperModel
+@testable import TemperSystem
+@testable import TemperExecution
+@testable import TemperStages
 @testable import TemperCore
 
 @Suite struct ProfileParserTests {

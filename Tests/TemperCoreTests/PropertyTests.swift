@@ -1,6 +1,10 @@
 import Foundation
 import PropertyBased
 import Testing
+@testable import TemperModel
+@testable import TemperSystem
+@testable import TemperExecution
+@testable import TemperStages
 @testable import TemperCore
 
 /// Invariants over generated inputs: placeholders, the fixed-length path patching of BOLT

@@ -1,5 +1,9 @@
 import Foundation
 import Testing
+@testable import TemperModel
+@testable import TemperSystem
+@testable import TemperExecution
+@testable import TemperStages
 @testable import TemperCore
 
 /// A fixed report.json gives the expected Markdown and HTML (golden files in Golden/). After an

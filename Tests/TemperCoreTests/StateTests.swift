@@ -3,6 +3,10 @@ import Foundation
 import Glibc
 #endif
 import Testing
+@testable import TemperModel
+@testable import TemperSystem
+@testable import TemperExecution
+@testable import TemperStages
 @testable import TemperCore
 
 @Suite struct StateTests {

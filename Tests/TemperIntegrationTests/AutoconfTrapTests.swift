@@ -1,6 +1,10 @@
 import Foundation
 import Logging
 import Testing
+@testable import TemperModel
+@testable import TemperSystem
+@testable import TemperExecution
+@testable import TemperStages
 @testable import TemperCore
 
 /// The configure-time trap: a configure that checks that `-Werror` is usable (as CPython's

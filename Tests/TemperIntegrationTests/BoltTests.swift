@@ -1,6 +1,10 @@
 import Foundation
 import Logging
 import Testing
+@testable import TemperModel
+@testable import TemperSystem
+@testable import TemperExecution
+@testable import TemperStages
 @testable import TemperCore
 
 /// BOLT stages on the real toolchain: inputs, resume, PIE handling, verification.

@@ -1,6 +1,10 @@
 import Foundation
 import Logging
 import Testing
+@testable import TemperModel
+@testable import TemperSystem
+@testable import TemperExecution
+@testable import TemperStages
 @testable import TemperCore
 
 /// Profile bundles and the shared compile cache on the real toolchain: train in one work dir,

@@ -1,6 +1,10 @@
 import Foundation
 import Logging
 import Testing
+@testable import TemperModel
+@testable import TemperSystem
+@testable import TemperExecution
+@testable import TemperStages
 @testable import TemperCore
 
 /// End-to-end runs of Profiles/demo on the real LLVM toolchain (Scripts/install-toolchain.sh).

@@ -1,5 +1,9 @@
 import Foundation
 import Logging
+@testable import TemperModel
+@testable import TemperSystem
+@testable import TemperExecution
+@testable import TemperStages
 @testable import TemperCore
 
 /// A private copy of Profiles/demo with a profile pointing at it, and a work dir path.

@@ -1,3 +1,7 @@
+import TemperModel
+import TemperSystem
+import TemperExecution
+import TemperStages
 import Foundation
 
 /// Measures the profile's `[bench]` workload on each built variant the way a careful lab would:
@@ -29,11 +33,6 @@ public struct BenchRun: Sendable {
     public init(runner: any ProcessRunning = SubprocessRunner(), progress: (@Sendable (String) -> Void)? = nil) {
         self.runner = runner
         self.progress = progress
-    }
-
-    /// The fingerprints a bench result is tied to: those of the records that hold.
-    static func fingerprints(_ current: [StageID: StageRecord]) -> [String: String] {
-        Dictionary(uniqueKeysWithValues: current.map { ($0.key.rawValue, $0.value.fingerprint) })
     }
 
     /// Each available variant's artifact paths by file name, from the records that hold for
@@ -120,7 +119,7 @@ public struct BenchRun: Sendable {
                 ratioToBaseline: ratio,
                 instructions: instructions[variant])
         }
-        let fingerprints = Self.fingerprints(current)
+        let fingerprints = BenchRecord.fingerprints(current)
         return BenchResult(
             timestamp: ISO8601DateFormatter().string(from: Date()), command: profile.bench.map { $0.run.joined(separator: " ") } ?? "",
             runs: options.runs, warmup: options.warmup, fingerprints: fingerprints, variants: results)
@@ -162,5 +161,13 @@ public enum BenchError: Error, CustomStringConvertible, Equatable {
         case .badOptions(let problem): return problem
         case .boltNotKept(let workDir): return "BOLT was not kept in \(workDir): no candidate was faster than PGO+LTO with 95% confidence (report.json, bolt.selection, says why). Set [bolt] select = \"always\" to publish and bench it anyway."
         }
+    }
+}
+
+
+extension BenchError: ExitCoded {
+    public var exitStatus: Int32 {
+        if case .failed = self { return ExitStatus.stageFailed }
+        return ExitStatus.badInput
     }
 }

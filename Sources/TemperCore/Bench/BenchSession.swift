@@ -1,3 +1,7 @@
+import TemperModel
+import TemperSystem
+import TemperExecution
+import TemperStages
 import Foundation
 import Logging
 
@@ -31,20 +35,10 @@ public struct BenchSession: Sendable {
         let data = try JSONEncoder.temper.encode(result)
         let stamp = result.timestamp.replacingOccurrences(of: ":", with: "-")
         try AtomicFile.write(data, to: workDir.root + "/bench/history/\(stamp).json")
-        try AtomicFile.write(data, to: Self.latest(workDir))
+        try AtomicFile.write(data, to: BenchRecord.latest(workDir))
         var updated = report
         updated.bench = result
         try ReportBuilder.write(updated, to: workDir.reportFile)
         return result
-    }
-
-    static func latest(_ workDir: WorkDir) -> String { workDir.root + "/bench/latest.json" }
-
-    /// The last bench, if it measured exactly the stages that hold now.
-    static func current(_ workDir: WorkDir, current: [StageID: StageRecord]) -> BenchResult? {
-        guard let data = FileManager.default.contents(atPath: latest(workDir)),
-            let result = try? JSONDecoder().decode(BenchResult.self, from: data)
-        else { return nil }
-        return result.fingerprints == BenchRun.fingerprints(current) ? result : nil
     }
 }

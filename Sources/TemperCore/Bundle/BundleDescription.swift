@@ -1,3 +1,7 @@
+import TemperModel
+import TemperSystem
+import TemperExecution
+import TemperStages
 /// A bundle's manifest for people (`temper bundle show`).
 public enum BundleDescription {
     public static func text(_ manifest: BundleManifest, sha256: String?) -> String {

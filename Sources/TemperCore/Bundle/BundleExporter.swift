@@ -1,3 +1,7 @@
+import TemperModel
+import TemperSystem
+import TemperExecution
+import TemperStages
 import Foundation
 
 /// `temper bundle export`: packs a work dir's merged profile, its BOLT profiles and the facts

@@ -1,3 +1,7 @@
+import TemperModel
+import TemperSystem
+import TemperExecution
+import TemperStages
 import Foundation
 
 /// `temper bundle merge`: combines bundles trained on several machines (or shards) into one,

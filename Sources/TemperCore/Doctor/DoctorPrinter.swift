@@ -1,3 +1,7 @@
+import TemperModel
+import TemperSystem
+import TemperExecution
+import TemperStages
 /// The text of `temper doctor`: a table of tools, then each probe with its time and, on
 /// failure, the tool's own error and the fix.
 public enum DoctorPrinter {

@@ -1,3 +1,7 @@
+import TemperModel
+import TemperSystem
+import TemperExecution
+import TemperStages
 /// What `temper doctor --json` prints. Field names are a contract: add, never rename.
 public struct DoctorReport: Codable, Sendable, Equatable {
     public struct ToolEntry: Codable, Sendable, Equatable {

@@ -1,3 +1,7 @@
+import TemperModel
+import TemperSystem
+import TemperExecution
+import TemperStages
 /// Turns a probe's failure output into the fix, for the failures seen in the field.
 public enum ProbeAdvice {
     public static func fix(for output: String, toolchain: Toolchain?) -> String? {

@@ -1,3 +1,7 @@
+import TemperModel
+import TemperSystem
+import TemperExecution
+import TemperStages
 import Foundation
 
 /// The tiny C project the probes build: a static library (so `ar` meets LTO objects) and a

@@ -1,3 +1,7 @@
+import TemperModel
+import TemperSystem
+import TemperExecution
+import TemperStages
 import Foundation
 
 /// The one line at the bottom of a terminal that shows what is running now. Log lines are

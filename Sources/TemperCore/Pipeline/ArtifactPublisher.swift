@@ -1,3 +1,7 @@
+import TemperModel
+import TemperSystem
+import TemperExecution
+import TemperStages
 import Foundation
 
 /// Keeps `out/` a faithful view of this run: each artifact comes from the best producer the

@@ -1,3 +1,7 @@
+import TemperModel
+import TemperSystem
+import TemperExecution
+import TemperStages
 /// The text of `temper plan`: each stage's commands with their directory and environment.
 public enum PlanPrinter {
     public static func render(_ prepared: PipelineRun.Prepared, jobs: Int) -> String {

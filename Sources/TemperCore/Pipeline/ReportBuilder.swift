@@ -1,3 +1,7 @@
+import TemperModel
+import TemperSystem
+import TemperExecution
+import TemperStages
 import Foundation
 
 /// Assembles report.json from the run's stage list, the records that hold for this run (never
@@ -46,7 +50,7 @@ public enum ReportBuilder {
             },
             profileData: profileData,
             artifacts: published.optimized.map(artifact), baselineArtifacts: published.baseline.map(artifact),
-            bolt: bolt, bench: BenchSession.current(workDir, current: current))
+            bolt: bolt, bench: BenchRecord.current(workDir, current: current))
         report.compileCache = cache.isEmpty ? nil : cache
         report.staleness = staleness(graph: graph, current: current, workDir: workDir, boltArtifacts: prepared.profile.boltArtifacts.map(\.name))
         return report

@@ -1,3 +1,7 @@
+import TemperModel
+import TemperSystem
+import TemperExecution
+import TemperStages
 import Foundation
 
 /// What `temper status` shows: the stages recorded in a work dir, in pipeline order.

@@ -1,0 +1,102 @@
+import TemperModel
+import TemperSystem
+import TemperExecution
+import TemperStages
+/// The stage graph of a profile: the only place that knows which stages exist, in which
+/// order, and which stage's output feeds which stage. Stages get their inputs from here.
+public enum PipelineComposer {
+    /// A profile bundle that replaces the training stages, as read when the run was prepared.
+    public struct BundleInput: Sendable {
+        public var path: String
+        public var sha256: String
+
+        public init(path: String, sha256: String) {
+            self.path = path
+            self.sha256 = sha256
+        }
+    }
+
+    public static func graph(for profile: PipelineProfile, toolchain: Toolchain, baseline: Bool, bolt: BoltTools? = nil, bundle: BundleInput? = nil) -> StageGraph {
+        if let bundle {
+            return bundleGraph(for: profile, toolchain: toolchain, baseline: baseline, bolt: bolt, bundle: bundle)
+        }
+        let optimize = BuildStage(variant: .optimize, profileFrom: .merge, profile: profile, toolchain: toolchain)
+        let baselineStage = baseline ? BuildStage(variant: .baseline, profile: profile, toolchain: toolchain) : nil
+        let ahead = ([optimize] + [baselineStage].compactMap { $0 }).filter(\.canConfigureAhead)
+        let instrument = BuildStage(variant: .instrument, profile: profile, toolchain: toolchain, configuresAhead: ahead)
+        var stages: [any Stage] = [
+            instrument,
+            TrainStage(id: .train, profile: profile, toolchain: toolchain, tree: instrument.tree),
+            toolchain.family == .clang
+                ? MergeStage(id: .merge, profile: profile, toolchain: toolchain, rawFrom: .train) as any Stage
+                : GCCMergeStage(id: .merge, profile: profile, toolchain: toolchain, rawFrom: .train, instrumentedTree: instrument.tree),
+            optimize,
+        ]
+        var optimized: [StageID] = [.optimize]
+        var boltResult: StageID?
+        if profile.bolt.enabled, let bolt {
+            var instrumented: StageOutputPath?
+            if profile.bolt.mode == .instrument {
+                let stage = BoltInstrumentStage(
+                    id: .boltInstrument, profile: profile, bolt: bolt, input: optimize.tree, profileRoot: TrainStage.rawRoot(of: .boltTrain))
+                instrumented = stage.output
+                stages.append(stage)
+            }
+            let merge = BoltMergeStage(id: .boltMerge, profile: profile, bolt: bolt, rawFrom: .boltTrain)
+            stages += [
+                TrainStage(id: .boltTrain, boltTrainingFor: profile, tools: bolt, tree: optimize.tree, instrumented: instrumented),
+                merge,
+                BoltOptimizeStage(id: .boltOptimize, profile: profile, bolt: bolt, input: optimize.tree, profiles: merge.output),
+            ]
+            optimized.insert(.boltOptimize, at: 0)
+            boltResult = .boltOptimize
+        }
+        return finished(stages, profile: profile, optimize: optimize, optimized: optimized, boltResult: boltResult, profileData: .merge, baseline: baselineStage)
+    }
+
+    /// The end both graphs share: install (with `[install]`) after the optimized builds, then
+    /// the baseline, and the roles the rest of temper asks about.
+    static func finished(
+        _ stages: [any Stage], profile: PipelineProfile, optimize: BuildStage, optimized: [StageID], boltResult: StageID?, profileData: StageID,
+        baseline: BuildStage?
+    ) -> StageGraph {
+        var stages = stages
+        var install: StageID?
+        if let settings = profile.install {
+            stages.append(InstallStage(id: .install, profile: profile, settings: settings, optimize: optimize, producers: optimized))
+            install = .install
+        }
+        if let baseline {
+            stages.append(baseline)
+        }
+        return StageGraph(
+            stages: stages, optimizedProducers: optimized, baselineProducer: baseline?.id, optimizedBuild: optimize.tree,
+            profileData: profileData, boltResult: boltResult, installProducer: install)
+    }
+
+    /// The stages a bundle's import stage stands for: options naming them do not apply.
+    public static let replacedByBundle: [StageID] = [.instrument, .train, .merge, .boltInstrument, .boltTrain, .boltMerge]
+
+    /// With a bundle, one import stage stands for instrument, train and merge and for the BOLT
+    /// training stages; optimize and bolt-optimize build from what it unpacks.
+    static func bundleGraph(for profile: PipelineProfile, toolchain: Toolchain, baseline: Bool, bolt: BoltTools?, bundle: BundleInput) -> StageGraph {
+        let importStage = ImportStage(id: .bundleImport, profile: profile, toolchain: toolchain, bundlePath: bundle.path, bundleDigest: bundle.sha256)
+        let optimize = BuildStage(variant: .optimize, profileFrom: importStage.id, profile: profile, toolchain: toolchain)
+        var stages: [any Stage] = [importStage, optimize]
+        var optimized: [StageID] = [.optimize]
+        var boltResult: StageID?
+        if profile.bolt.enabled, let bolt {
+            stages.append(BoltOptimizeStage(id: .boltOptimize, profile: profile, bolt: bolt, input: optimize.tree, profiles: importStage.boltProfiles))
+            optimized.insert(.boltOptimize, at: 0)
+            boltResult = .boltOptimize
+        }
+        return finished(
+            stages, profile: profile, optimize: optimize, optimized: optimized, boltResult: boltResult, profileData: importStage.id,
+            baseline: baseline ? BuildStage(variant: .baseline, profile: profile, toolchain: toolchain) : nil)
+    }
+
+    /// The stages alone, in order.
+    public static func stages(for profile: PipelineProfile, toolchain: Toolchain, baseline: Bool, bolt: BoltTools? = nil) -> [any Stage] {
+        graph(for: profile, toolchain: toolchain, baseline: baseline, bolt: bolt).stages
+    }
+}

@@ -1,0 +1,13 @@
+/// A ratio of medians (a variant's time over a reference's) with its 95% bootstrap interval:
+/// the one shape `bench`, BOLT selection and tuning report a comparison in.
+public struct RatioInterval: Codable, Sendable, Equatable {
+    public var value: Double
+    public var low: Double
+    public var high: Double
+
+    package init(value: Double, low: Double, high: Double) {
+        self.value = value
+        self.low = low
+        self.high = high
+    }
+}

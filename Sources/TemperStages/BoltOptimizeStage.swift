@@ -1,0 +1,413 @@
+import TemperModel
+import TemperSystem
+import TemperExecution
+import Foundation
+
+/// Builds each BOLT candidate (LLVM's default flags, one that leaves the dispatch functions
+/// alone, the profile's own sets) from the merged profile, verifies each against the pre-BOLT
+/// build, measures the verified ones against it, interleaved and shuffled, and keeps the
+/// fastest only when it is faster with 95% confidence (`[bolt] select = "fastest"`). Otherwise
+/// `out/` keeps the PGO+LTO build. The decision is part of the stage's record, so a rerun
+/// reuses it and the machine's noise cannot flip a published result back and forth.
+public struct BoltOptimizeStage: Stage {
+    public let id: StageID
+    let profile: PipelineProfile
+    let bolt: BoltTools
+    /// The optimized build tree whose artifacts are BOLTed, and the merged `.fdata` directory
+    /// (one `NAME.fdata` per artifact), wired by the composer.
+    let input: StageOutputPath
+    let profiles: StageOutputPath
+
+    public init(id: StageID = .boltOptimize, profile: PipelineProfile, bolt: BoltTools, input: StageOutputPath, profiles: StageOutputPath) {
+        self.id = id
+        self.profile = profile
+        self.bolt = bolt
+        self.input = input
+        self.profiles = profiles
+    }
+
+    public var consumes: [StageID] { [profiles.stage, input.stage] }
+
+    /// The default candidate's flags, temper's reporting flags included.
+    public var flags: [String] { BoltCandidate.all(profile: profile, tools: bolt, dispatch: [:])[0].flags + BoltTools.reportingFlags }
+
+    /// Whether the selection also counts instructions (valgrind installed, and the profile
+    /// does not turn it off).
+    var countsInstructions: Bool { profile.bolt.selectionInstructions && bolt.valgrind != nil }
+
+    /// The selection workload: the profile's [bench] command, else its verify command.
+    var workloadName: String { profile.bench != nil ? "bench" : "verify" }
+
+    /// Each candidate's artifacts are written into a mirror of the optimized build of its
+    /// own, so they run (verify, measure, bench) exactly where the originals do. The default
+    /// candidate's mirror is `tree`, as before candidates existed.
+    func tree(_ workDir: WorkDir, _ candidate: String) -> String {
+        workDir.stageDirectory(id) + (candidate == BoltCandidate.defaultName ? "/tree" : "/tree-" + candidate)
+    }
+
+    func output(_ workDir: WorkDir, _ candidate: String, _ artifact: (path: String, name: String)) -> String {
+        tree(workDir, candidate) + "/" + artifact.path
+    }
+
+    func mergedProfile(_ workDir: WorkDir, _ name: String) -> String { profiles.absolute(in: workDir) + "/" + name + ".fdata" }
+
+    /// The dispatch functions bolt-merge found in each artifact's profile (`NAME.dispatch`, one
+    /// per line), when its record is at hand (it is whenever the executor plans; `temper plan`
+    /// before a run has none). Part of its recorded outputs, so of this stage's fingerprint.
+    func dispatch(_ context: PlanContext) -> [String: [String]]? {
+        guard context.upstream[profiles.stage] != nil else { return nil }
+        var functions: [String: [String]] = [:]
+        for artifact in profile.boltArtifacts {
+            let text = (try? String(contentsOfFile: profiles.absolute(in: context.workDir) + "/" + artifact.name + ".dispatch", encoding: .utf8)) ?? ""
+            functions[artifact.name] = text.split(separator: "\n").map(String.init)
+        }
+        return functions
+    }
+
+    func candidates(_ context: PlanContext) -> [BoltCandidate] {
+        BoltCandidate.all(profile: profile, tools: bolt, dispatch: dispatch(context))
+    }
+
+    /// The profile llvm-bolt reads for an artifact. A profile from a bundle names the binary it
+    /// was recorded on (`NAME.binary`); when this build's binary differs, BOLT gets the YAML form
+    /// (`NAME.yaml`, with block hashes) and `-infer-stale-profile`, which matches the profile to
+    /// the changed code instead of dropping every function whose bytes moved.
+    ///
+    /// llvm-bolt reads a copy in this stage's own directory: BOLT writes its command line into
+    /// the binary (`.note.bolt_info`), so the path must not depend on which stage made the
+    /// profile (bolt-merge, or a bundle's import) for the same profile to give the same bytes.
+    func profileChoice(_ context: PlanContext, _ artifact: (path: String, name: String)) -> (source: String, path: String, flags: [String]) {
+        let base = profiles.absolute(in: context.workDir) + "/" + artifact.name
+        let own = context.workDir.stageDirectory(id) + "/profile/" + artifact.name
+        let relative = context.workDir.relative(input.absolute(in: context.workDir) + "/" + artifact.path)
+        guard let recorded = try? String(contentsOfFile: base + ".binary", encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines),
+            FileManager.default.fileExists(atPath: base + ".yaml"),
+            let current = context.upstream[input.stage]?.outputs[relative], recorded != current
+        else { return (base + ".fdata", own + ".fdata", []) }
+        return (base + ".yaml", own + ".yaml", ["-infer-stale-profile"])
+    }
+
+    func command(_ artifact: (path: String, name: String), _ candidate: BoltCandidate, _ context: PlanContext) -> Command {
+        let workDir = context.workDir
+        let choice = profileChoice(context, artifact)
+        return ToolCommands.boltOptimize(
+            bolt, input: input.absolute(in: workDir) + "/" + artifact.path, profile: choice.path,
+            output: output(workDir, candidate.name, artifact), flags: candidate.flags + choice.flags, directory: workDir.stageDirectory(id))
+    }
+
+    /// A task (verify or bench) run against the artifacts in `build`.
+    func taskCommand(run: [String], cwd: String?, env: [String: String], timeout: Double?, in build: String) -> Command {
+        profile.command(run: run, cwd: cwd, env: env, timeout: timeout, build: build, directory: build, artifacts: profile.artifactPaths(in: build))
+    }
+
+    func verifyCommand(in build: String) -> Command {
+        let task = profile.verifyTask
+        return taskCommand(run: task.run, cwd: task.cwd, env: task.env, timeout: task.timeout, in: build)
+    }
+
+    func workloadCommand(in build: String) -> Command {
+        guard let bench = profile.bench else { return verifyCommand(in: build) }
+        return taskCommand(run: bench.run, cwd: bench.cwd, env: bench.env, timeout: nil, in: build)
+    }
+
+    /// Where GNU time writes one side's CPU time and peak RSS (each round overwrites it).
+    func usageFile(_ workDir: WorkDir, _ side: String) -> String { workDir.stageDirectory(id) + "/selection/\(side).usage" }
+
+    static let preBolt = "pre-BOLT"
+    static func label(_ step: String, _ side: String) -> String { side == preBolt ? "\(step) (\(preBolt))" : "\(step) [\(side)]" }
+
+    public func plan(_ context: PlanContext) throws -> StagePlan {
+        let workDir = context.workDir
+        let candidates = candidates(context)
+        let sides = [(Self.preBolt, input.absolute(in: workDir))] + candidates.map { ($0.name, tree(workDir, $0.name)) }
+        var steps: [StagePlan.Step] = []
+        for candidate in candidates {
+            for artifact in profile.boltArtifacts {
+                steps.append(StagePlan.Step("llvm-bolt \(artifact.name) [\(candidate.name)]", command(artifact, candidate, context)))
+            }
+        }
+        steps += sides.map { StagePlan.Step(Self.label("verify", $0.0), verifyCommand(in: $0.1)) }
+        steps += sides.map { side in
+            StagePlan.Step(Self.label("measure", side.0), WorkloadMeasurement.timed(workloadCommand(in: side.1), usageFile: usageFile(workDir, side.0)).command)
+        }
+        if countsInstructions {
+            // By default on the verify command: usually shorter than the bench, and callgrind runs
+            // ~50x slower.
+            steps += sides.map { side in
+                let counted = profile.bolt.instructionsWorkload == .bench ? workloadCommand(in: side.1) : verifyCommand(in: side.1)
+                return StagePlan.Step(Self.label("instructions", side.0), ToolCommands.callgrind(counted))
+            }
+        }
+        return StagePlan(
+            steps: steps,
+            material: [
+                "compare": profile.bolt.compare.rawValue, "select": profile.bolt.select.rawValue, "rounds": String(profile.bolt.rounds),
+                "candidates": candidates.map(\.name).joined(separator: ","), "workload": workloadName, "rule": BoltSelection.rule,
+            ])
+    }
+
+    /// A candidate on its way through the stage.
+    struct Built {
+        var candidate: BoltCandidate
+        var reports: [BoltArtifactReport] = []
+        var failure: String?
+        var verified = false
+        var samples: [Double] = []
+        var instructions: Int?
+    }
+
+    public func execute(_ context: StageContext) async throws -> StageResult {
+        let workDir = context.workDir
+        let plan = context.stagePlan
+        try workDir.freshDirectory(context.directory)
+        for artifact in profile.boltArtifacts {
+            let choice = profileChoice(context.plan, artifact)
+            try workDir.copy(choice.source, to: choice.path)
+        }
+        let candidates = candidates(context.plan)
+        guard plan.material["candidates"] == candidates.map(\.name).joined(separator: ",") else {
+            throw StageError(stage: name, message: "internal error: the candidates changed between planning and execution. Run again.")
+        }
+        var built = try await build(candidates, context)
+        guard built.contains(where: { $0.failure == nil }) else {
+            let failure = built.first?.failure ?? "no candidate"
+            throw StageError(stage: name, message: failure)
+        }
+        try await verify(&built, context)
+        let verified = built.filter { $0.failure == nil }
+        guard !verified.isEmpty else {
+            let failure = built.first { $0.candidate.name == BoltCandidate.defaultName }?.failure ?? built[0].failure ?? ""
+            throw StageError(stage: name, message: "BOLT verification failed: \(failure)\n  The pre-BOLT artifact stays in out/. Check [bolt] flags, or run with --no-bolt.")
+        }
+        let (preSamples, preInstructions) = try await measure(&built, context)
+
+        let measured = built.filter { $0.failure == nil }
+        let decision = BoltSelection.decide(
+            preBolt: .init(name: Self.preBolt, seconds: preSamples, instructions: preInstructions),
+            candidates: measured.map { .init(name: $0.candidate.name, seconds: $0.samples, instructions: $0.instructions) },
+            select: profile.bolt.select)
+        if decision.published == nil {
+            context.logger.warning("BOLT \(decision.reason). out/ keeps the PGO+LTO build.")
+        } else {
+            context.logger.info("BOLT \(decision.reason)")
+        }
+
+        var outputs: [String] = []
+        var named: [String: String] = [:]
+        let shown = built.first { $0.candidate.name == decision.published } ?? built.first { $0.candidate.name == BoltCandidate.defaultName && $0.failure == nil } ?? measured[0]
+        if let published = decision.published {
+            for artifact in profile.boltArtifacts {
+                let path = output(workDir, published, artifact)
+                outputs.append(path)
+                named[output: .artifact(artifact.name)] = workDir.relative(path)
+            }
+        }
+        let preMedian = preSamples.isEmpty ? nil : Statistics.median(preSamples)
+        let summary = BoltSummary(
+            artifacts: shown.reports,
+            verifySeconds: preMedian.flatMap { pre in shown.samples.isEmpty ? nil : BoltSummary.Timing(runs: profile.bolt.rounds, preBolt: pre, bolted: Statistics.median(shown.samples)) },
+            selection: BoltSummary.Selection(
+                workload: workloadName, command: (try? plan.command(Self.label("measure", Self.preBolt)).displayString) ?? "",
+                rounds: profile.bolt.rounds, select: profile.bolt.select.rawValue,
+                preBolt: BoltSummary.Candidate(
+                    name: Self.preBolt, flags: [], verified: true, medianSeconds: preMedian, instructions: preInstructions,
+                    takenBranches: sum(built.first { $0.failure == nil }?.reports, "before"),
+                    bytes: profile.boltArtifacts.map { Self.size(input.absolute(in: workDir) + "/" + $0.path) }.reduce(0, +), artifacts: []),
+                candidates: built.map { entry in
+                    BoltSummary.Candidate(
+                        name: entry.candidate.name, flags: entry.candidate.flags, verified: entry.verified,
+                        failure: entry.failure, medianSeconds: entry.samples.isEmpty ? nil : Statistics.median(entry.samples),
+                        ratio: decision.ratios[entry.candidate.name], instructions: entry.instructions,
+                        takenBranches: sum(entry.reports, "after"), bytes: entry.reports.isEmpty ? nil : entry.reports.map(\.bytesAfter).reduce(0, +),
+                        artifacts: entry.reports)
+                },
+                published: decision.published, reason: decision.reason, instructionsWorkload: countsInstructions ? (profile.bolt.instructionsWorkload == .bench ? workloadName : "verify") : nil))
+        let reportPath = context.directory + "/bolt-report.json"
+        try JSONEncoder.temper.encode(summary).write(to: URL(fileURLWithPath: reportPath))
+        outputs.append(reportPath)
+        named[output: .boltReport] = workDir.relative(reportPath)
+        let taken = shown.reports.compactMap { report -> String? in
+            guard let before = report.dynoStats["before"]?["taken_branches"], let after = report.dynoStats["after"]?["taken_branches"], before > 0 else { return nil }
+            return String(format: "%@: taken branches %+.1f%%", report.name, 100 * Double(after - before) / Double(before))
+        }
+        let verdict = decision.published.map { name in
+            decision.ratios[name].map { String(format: "kept %@ (%.3fx [%.3f, %.3f])", name, $0.value, $0.low, $0.high) } ?? "kept \(name)"
+        } ?? "not kept: out/ keeps PGO+LTO"
+        return StageResult(
+            outputs: outputs,
+            counts: [
+                "failed_functions": shown.reports.map(\.failedFunctions).reduce(0, +), "candidates": built.count,
+                "candidates_verified": measured.count, "bolt_kept": decision.published == nil ? 0 : 1,
+            ],
+            named: named,
+            message: ([verdict] + taken).joined(separator: ", "))
+    }
+
+    func sum(_ reports: [BoltArtifactReport]?, _ side: String) -> Int? {
+        let values = (reports ?? []).compactMap { $0.dynoStats[side]?["taken_branches"] }
+        return values.isEmpty ? nil : values.reduce(0, +)
+    }
+
+    /// llvm-bolt for every candidate, up to `jobs` candidates at once. A candidate whose
+    /// llvm-bolt fails is dropped with its reason; the caller fails the stage if none is left.
+    func build(_ candidates: [BoltCandidate], _ context: StageContext) async throws -> [Built] {
+        let workDir = context.workDir
+        for candidate in candidates {
+            // The BOLT artifacts are left out of the mirror: llvm-bolt writes them as new files.
+            try BoltPaths.mirror(input.absolute(in: workDir), into: tree(workDir, candidate.name), replacing: [:], workDir: workDir)
+            for artifact in profile.boltArtifacts { try workDir.remove(output(workDir, candidate.name, artifact)) }
+        }
+        let lanes = max(1, min(context.plan.jobs ?? 1, candidates.count))
+        var results: [String: Built] = [:]
+        try await withThrowingTaskGroup(of: Built.self) { group in
+            var queue = candidates.makeIterator()
+            func launch() {
+                guard let candidate = queue.next() else { return }
+                group.addTask { try await buildOne(candidate, context) }
+            }
+            for _ in 0..<lanes { launch() }
+            while let done = try await group.next() {
+                results[done.candidate.name] = done
+                if let failure = done.failure { context.logger.warning("BOLT candidate \(done.candidate.name) dropped: \(failure.split(separator: "\n").first ?? "")") }
+                launch()
+            }
+        }
+        return candidates.compactMap { results[$0.name] }
+    }
+
+    func buildOne(_ candidate: BoltCandidate, _ context: StageContext) async throws -> Built {
+        let workDir = context.workDir
+        var entry = Built(candidate: candidate)
+        for artifact in profile.boltArtifacts {
+            let suffix = candidate.name == BoltCandidate.defaultName ? "" : "-" + candidate.name
+            let log = workDir.log("\(name)-\(artifact.name)\(suffix)")
+            try workDir.remove(log)
+            let command = try context.stagePlan.command("llvm-bolt \(artifact.name) [\(candidate.name)]")
+            let outcome = try await context.runner.run(command, logPath: log)
+            let result = output(workDir, candidate.name, artifact)
+            guard outcome.succeeded, FileManager.default.fileExists(atPath: result) else {
+                entry.failure = StageError.toolFailed(
+                    stage: name, step: "llvm-bolt \(artifact.name) [\(candidate.name)]", command: command, outcome: outcome,
+                    hint: "The pre-BOLT artifact stays in out/. If a flag is at fault, adjust [bolt] flags, extra_flags or candidates, or run with --no-bolt.").message
+                return entry
+            }
+            guard ELFFile(path: result)?.isBolted == true else {
+                entry.failure = "llvm-bolt exited 0 but \(result) carries no BOLT marker (.note.bolt_info). Log: \(log)"
+                return entry
+            }
+            let parsed = BoltOutput.parse((try? String(contentsOfFile: log, encoding: .utf8)) ?? "")
+            let hotness = BoltOutput.hotness(fdata: (try? String(contentsOfFile: mergedProfile(workDir, artifact.name), encoding: .utf8)) ?? "")
+            let hottest = parsed.failedFunctions
+                .map { BoltArtifactReport.Function(name: $0, count: hotness[$0] ?? 0) }
+                .sorted { ($0.count, $1.name) > ($1.count, $0.name) }
+            if candidate.name == BoltCandidate.defaultName, let top = hottest.first, top.count > 0 {
+                context.logger.warning("BOLT could not process \(parsed.failedFunctions.count) function(s) of \(artifact.name); the hottest is \(top.name) (\(top.count) profile counts)")
+            }
+            entry.reports.append(BoltArtifactReport(
+                name: artifact.name, flags: candidate.flags + BoltTools.reportingFlags, dynoStats: ["before": parsed.before, "after": parsed.after],
+                failedFunctions: parsed.failedFunctions.count, hottestFailed: Array(hottest.prefix(10)), verified: false,
+                bytesBefore: Self.size(input.absolute(in: workDir) + "/" + artifact.path), bytesAfter: Self.size(result)))
+        }
+        return entry
+    }
+
+    /// Runs the verify command on the pre-BOLT build once and on every built candidate; a
+    /// candidate that ends differently (or prints something else, with compare = "output") is
+    /// dropped with the reason.
+    func verify(_ built: inout [Built], _ context: StageContext) async throws {
+        let workDir = context.workDir
+        let before = try context.stagePlan.command(Self.label("verify", Self.preBolt))
+        let beforeLog = workDir.log("\(name)-verify-pre-bolt")
+        try workDir.remove(beforeLog)
+        let expected = try await context.runner.run(before, logPath: beforeLog, annotate: false)
+        let expectedOutput = try? String(contentsOfFile: beforeLog, encoding: .utf8)
+        for index in built.indices where built[index].failure == nil {
+            let candidate = built[index].candidate.name
+            let after = try context.stagePlan.command(Self.label("verify", candidate))
+            let afterLog = workDir.log("\(name)-verify-" + (candidate == BoltCandidate.defaultName ? "bolted" : candidate))
+            try workDir.remove(afterLog)
+            let actual = try await context.runner.run(after, logPath: afterLog, annotate: false)
+            let failure: String?
+            if !actual.succeeded {
+                failure = "the verify command failed on the BOLTed artifact (\(actual.statusDescription))"
+            } else if actual.termination != expected.termination {
+                failure = "the verify command ended with \(actual.statusDescription) on the BOLTed artifact but \(expected.statusDescription) before BOLT"
+            } else if profile.bolt.compare == .output, (try? String(contentsOfFile: afterLog, encoding: .utf8)) != expectedOutput {
+                failure = "the verify command printed something else on the BOLTed artifact than before BOLT (compare \(beforeLog) with \(afterLog); set [bolt] compare = \"status\" if the program prints timings)"
+            } else {
+                failure = nil
+            }
+            if let failure {
+                built[index].failure = "candidate \(candidate): \(failure).\n  $ \(after.displayString)\n  last lines of output:\n\(LogTail.indented(afterLog))"
+                context.logger.warning("BOLT candidate \(candidate) dropped: \(failure)")
+            } else {
+                built[index].verified = true
+                for report in built[index].reports.indices { built[index].reports[report].verified = true }
+            }
+        }
+    }
+
+    /// One warmup round, then `rounds` rounds in which pre-BOLT and every verified candidate
+    /// each run the workload once, in shuffled order; then instructions, when counted.
+    func measure(_ built: inout [Built], _ context: StageContext) async throws -> (samples: [Double], instructions: Int?) {
+        let workDir = context.workDir
+        let directory = context.directory + "/selection"
+        try workDir.freshDirectory(directory)
+        let measurement = WorkloadMeasurement(runner: context.runner)
+        var sides = [Self.preBolt] + built.filter { $0.failure == nil }.map(\.candidate.name)
+        var samples: [String: [Double]] = [:]
+        var generator = SystemRandomNumberGenerator()
+        let rounds = profile.bolt.rounds
+        for round in 0...rounds {
+            context.logger.info(round == 0 ? "selection: warmup round" : "selection: round \(round) of \(rounds) (\(sides.count) builds, shuffled)")
+            for side in sides.shuffled(using: &generator) {
+                let command = try context.stagePlan.command(Self.label("measure", side))
+                do {
+                    let usage = command.arguments.contains(usageFile(workDir, side)) ? usageFile(workDir, side) : nil
+                    let sample = try await measurement.run(timed: command, usageFile: usage, log: "\(directory)/\(side)-\(round).log")
+                    if round > 0 { samples[side, default: []].append(sample.seconds) }
+                } catch let failure as WorkloadMeasurement.Failure {
+                    let message = "the \(workloadName) workload failed on \(side) (\(failure.status)); log: \(failure.log)"
+                    guard side != Self.preBolt else { throw StageError(stage: name, message: message) }
+                    if let index = built.firstIndex(where: { $0.candidate.name == side }) { built[index].failure = message }
+                    sides.removeAll { $0 == side }
+                    context.logger.warning("BOLT candidate \(side) dropped: \(message)")
+                }
+            }
+        }
+        var instructions: [String: Int] = [:]
+        if countsInstructions {
+            // Counts do not depend on what else runs: up to `jobs` callgrind runs at once.
+            let commands = try sides.map { ($0, try context.stagePlan.command(Self.label("instructions", $0))) }
+            let lanes = max(1, min(context.plan.jobs ?? 1, commands.count))
+            try await withThrowingTaskGroup(of: (String, Int?).self) { group in
+                var queue = commands.makeIterator()
+                func launch() {
+                    guard let (side, command) = queue.next() else { return }
+                    group.addTask {
+                        do {
+                            return (side, try await measurement.count(callgrind: command, log: "\(directory)/\(side)-callgrind.log"))
+                        } catch let failure as WorkloadMeasurement.Failure {
+                            context.logger.warning("counting instructions failed for \(side) (\(failure.status)); the selection uses wall time only. Log: \(failure.log)")
+                            return (side, nil)
+                        }
+                    }
+                }
+                for _ in 0..<lanes { launch() }
+                while let (side, count) = try await group.next() {
+                    instructions[side] = count
+                    launch()
+                }
+            }
+        }
+        for index in built.indices {
+            built[index].samples = samples[built[index].candidate.name] ?? []
+            built[index].instructions = instructions[built[index].candidate.name]
+        }
+        return (samples[Self.preBolt] ?? [], instructions[Self.preBolt])
+    }
+
+    static func size(_ path: String) -> Int {
+        (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0
+    }
+}

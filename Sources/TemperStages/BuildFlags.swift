@@ -1,0 +1,115 @@
+import TemperModel
+import TemperSystem
+import TemperExecution
+/// Which build of the project a build stage makes.
+public enum BuildVariant: String, Sendable, CaseIterable {
+    case instrument, optimize, baseline
+}
+
+/// Flags temper adds to the profile's own, for one build variant.
+public struct InjectedFlags: Sendable, Equatable {
+    public var cflags: [String] = []
+    public var ldflags: [String] = []
+}
+
+/// Which flags temper adds to each build, by compiler family: policy (PGO, LTO, what BOLT
+/// needs), kept out of the toolchain layer, which only knows what the tools are.
+public enum BuildFlags {
+    /// The flags for a variant, by compiler family.
+    ///
+    /// clang: IR PGO names `static` functions after the source path as spelled on the command
+    /// line; `-static-func-full-module-prefix=false` keys them by file name in both builds, so a
+    /// different build directory or spelling cannot silently drop them.
+    ///
+    /// gcc: `-fprofile-use` without a directory reads each object's `.gcda` next to the object,
+    /// where the optimize stage places the merged profiles; `-fprofile-update=atomic` keeps
+    /// counters exact when tasks run in parallel.
+    ///
+    /// Every build maps its build directory to `.` in debug info: an installed tree must not
+    /// name the work dir it was built in, and the instrumented binary (whose build ID enters
+    /// the profile) comes out the same in every work dir.
+    /// Where an instrumented binary writes its profile when LLVM_PROFILE_FILE is unset: only a
+    /// child that clears its environment (temper sets it for every process it starts).
+    public static let defaultProfileDirectory = "/tmp/temper-unused-profile-dir"
+
+    public static func injected(
+        for variant: BuildVariant, toolchain: Toolchain, settings profile: PipelineProfile, profileData: String?, thinLTOCache: String?,
+        buildDirectory: String? = nil
+    ) -> InjectedFlags {
+        var flags = InjectedFlags()
+        let lto: LTOMode
+        switch variant {
+        case .instrument: lto = profile.instrument.lto
+        case .optimize: lto = profile.optimize.lto
+        case .baseline: lto = .none
+        }
+        let strict = profile.optimize.missingProfile == .error
+        switch toolchain.family {
+        case .clang:
+            let pgo = profile.optimize.pgo
+            flags.ldflags = ["--ld-path=\(toolchain.linker.path)"]
+            let stableNames = ["-mllvm", "-static-func-full-module-prefix=false"]
+            switch variant {
+            case .instrument:
+                // A fixed absolute default location (temper sets LLVM_PROFILE_FILE for every
+                // process it starts); without one, a compile cache (ccache) hashes the working
+                // directory into every instrumented object and no two work dirs share them.
+                let generate = pgo == .ir ? "-fprofile-generate=\(defaultProfileDirectory)" : "-fprofile-instr-generate=\(defaultProfileDirectory)/default_%m.profraw"
+                flags.cflags = [generate] + (pgo == .ir ? stableNames : [])
+                flags.ldflags.append(generate)
+            case .optimize:
+                let data = profileData ?? "{profdata}"
+                let warnings = ["backend-plugin", "profile-instr-out-of-date", "profile-instr-unprofiled"]
+                flags.cflags = [pgo == .ir ? "-fprofile-use=\(data)" : "-fprofile-instr-use=\(data)"]
+                    + (pgo == .ir ? stableNames : [])
+                    + warnings.map { "-W\($0)" } + warnings.map { strict ? "-Werror=\($0)" : "-Wno-error=\($0)" }
+                    + ["-mllvm", "-pgo-warn-missing-function"]
+            case .baseline:
+                break
+            }
+            if lto != .none {
+                flags.cflags.append("-flto=\(lto.rawValue)")
+                flags.ldflags.append("-flto=\(lto.rawValue)")
+                if lto == .thin, let thinLTOCache {
+                    flags.ldflags.append("-Wl,--thinlto-cache-dir=\(thinLTOCache)")
+                }
+            }
+        case .gcc:
+            switch variant {
+            case .instrument:
+                flags.cflags = ["-fprofile-generate"] + (profile.train.jobs > 1 ? ["-fprofile-update=atomic"] : [])
+                flags.ldflags = ["-fprofile-generate"]
+            case .optimize:
+                flags.cflags = ["-fprofile-use", "-Wmissing-profile"]
+                    + (strict ? ["-Werror=missing-profile", "-Werror=coverage-mismatch"] : ["-Wno-error=coverage-mismatch"])
+            case .baseline:
+                break
+            }
+            if lto != .none {
+                // GCC has one LTO mode; -flto=auto runs its LTRANS jobs in parallel.
+                flags.cflags.append("-flto=auto")
+                flags.ldflags.append("-flto=auto")
+            }
+        }
+        if let buildDirectory {
+            flags.cflags.append("-fdebug-prefix-map=\(buildDirectory)=.")
+        }
+        if profile.bolt.enabled, variant != .instrument {
+            // BOLT inputs: static relocations, and (unless the profile keeps PIE) a fixed-address
+            // executable, because in a PIE BOLT skips functions whose jump tables were hoisted out
+            // of loops. The baseline gets the same code model, so comparisons stay fair.
+            if !profile.bolt.pie {
+                // -no-pie in cflags too: build-host tools are often compiled and linked with
+                // CFLAGS alone (SQLite's lemon), and -fno-pie objects cannot link as a PIE.
+                flags.cflags += ["-fno-pie", "-no-pie"]
+                flags.ldflags.append("-no-pie")
+            }
+            if variant == .optimize {
+                flags.ldflags.append("-Wl,--emit-relocs")
+                // GCC's hot/cold partitioning splits functions in a way BOLT cannot undo.
+                if toolchain.family == .gcc { flags.cflags.append("-fno-reorder-blocks-and-partition") }
+            }
+        }
+        return flags
+    }
+}

@@ -1,0 +1,153 @@
+import TemperModel
+import TemperSystem
+import TemperExecution
+import Crypto
+import Foundation
+
+/// Merges GCC's per-task `.gcda` trees with the toolchain's own `gcov-tool merge` (which takes
+/// two directories at a time) into a content-addressed directory that mirrors the instrumented
+/// build directory, and records what it holds from `gcov-dump`.
+public struct GCCMergeStage: Stage {
+    public let id: StageID
+    let profile: PipelineProfile
+    let toolchain: Toolchain
+    /// The training stage whose `.gcda` trees are merged, and the instrumented build tree
+    /// whose absolute path GCC reproduces under each task's GCOV_PREFIX; wired by the composer.
+    let rawFrom: StageID
+    let instrumentedTree: StageOutputPath
+
+    public init(id: StageID = .merge, profile: PipelineProfile, toolchain: Toolchain, rawFrom: StageID = .train, instrumentedTree: StageOutputPath) {
+        self.id = id
+        self.profile = profile
+        self.toolchain = toolchain
+        self.rawFrom = rawFrom
+        self.instrumentedTree = instrumentedTree
+    }
+
+    public var consumes: [StageID] { [rawFrom] }
+
+    /// The task trees that hold profiles: each task's GCOV_PREFIX directory plus the
+    /// instrumented build's absolute path. With the training record at hand, only the tasks
+    /// that recorded files (one that failed under on_failure = "warn" may have left none).
+    func taskRoots(_ context: PlanContext) -> [String] {
+        let build = instrumentedTree.absolute(in: context.workDir)
+        let rawRoot = context.workDir.absolute(TrainStage.rawRoot(of: rawFrom))
+        let recorded = context.upstream[rawFrom].map { Set($0.outputs.keys.map(context.workDir.absolute)) }
+        return profile.train.tasks.map { rawRoot + "/" + $0.name + build }
+            .filter { root in recorded.map { files in files.contains { $0.hasPrefix(root + "/") } } ?? true }
+    }
+
+    func mergeCommands(_ roots: [String], _ workDir: WorkDir) -> [Command] {
+        let directory = workDir.stageDirectory(id)
+        var commands: [Command] = []
+        var accumulated = roots.first ?? ""
+        for (index, root) in roots.dropFirst().enumerated() {
+            let output = directory + "/step-\(index + 1)"
+            commands.append(ToolCommands.gcovMerge(toolchain.profdata.path, output: output, accumulated, root, directory: directory))
+            accumulated = output
+        }
+        return commands
+    }
+
+    public func plan(_ context: PlanContext) throws -> StagePlan {
+        let roots = taskRoots(context)
+        return StagePlan(
+            steps: mergeCommands(roots, context.workDir).map { StagePlan.Step("merge", $0) },
+            material: ["family": "gcc", "roots": roots.joined(separator: "\n")])
+    }
+
+    public func execute(_ context: StageContext) async throws -> StageResult {
+        let workDir = context.workDir
+        try workDir.freshDirectory(context.directory)
+        try workDir.remove(context.logPath)
+        let roots = (context.stagePlan.material["roots"] ?? "").split(separator: "\n").map(String.init)
+        guard !roots.isEmpty else {
+            throw StageError(stage: name, message: "\(rawFrom) left no .gcda files under the instrumented build's path. Run `temper run --from \(rawFrom)`.")
+        }
+        for command in context.stagePlan.steps.map(\.command) {
+            let outcome = try await context.runner.run(command, logPath: context.logPath)
+            guard outcome.succeeded else {
+                throw StageError.toolFailed(stage: name, step: "merge", command: command, outcome: outcome,
+                    hint: "gcov-tool must come from the same GCC as the compiler (\(toolchain.cc.path), GCC \(toolchain.cc.version)).")
+            }
+        }
+        let merged = roots.count == 1 ? roots[0] : context.directory + "/step-\(roots.count - 1)"
+        let files = RawProfiles.find(in: merged, extension: "gcda")
+        guard !files.isEmpty else {
+            throw StageError(stage: name, message: "gcov-tool wrote no .gcda files to \(merged). Log: \(context.logPath)")
+        }
+        // Content address: the digest of every relative path and its bytes.
+        var hasher = SHA256()
+        for file in files {
+            hasher.update(data: Data(file.dropFirst(merged.count).utf8))
+            hasher.update(data: Data((FileDigest.sha256(of: file) ?? "").utf8))
+        }
+        let digest = hasher.finalize().hex
+        let addressed = context.directory + "/" + digest
+        var outputs: [String] = []
+        for file in files {
+            let destination = addressed + file.dropFirst(merged.count)
+            try workDir.copy(file, to: destination)
+            outputs.append(destination)
+        }
+        for entry in (try? FileManager.default.contentsOfDirectory(atPath: context.directory)) ?? [] where entry.hasPrefix("step-") {
+            try workDir.remove(context.directory + "/" + entry)
+        }
+        var summary = GCDASummary()
+        if let dump = toolchain.profileDump {
+            for file in outputs {
+                let (outcome, text) = try await context.runner.capture(Command(executable: dump.path, arguments: ["-l", file], workingDirectory: context.directory))
+                if outcome.succeeded { summary.add(GCDASummary.parse(text)) }
+            }
+        }
+        guard summary.functions > 0 else {
+            throw StageError(stage: name, message: "the merged profile \(addressed) records no executed function. The training tasks did not run instrumented code; check them.")
+        }
+        return StageResult(
+            outputs: outputs,
+            counts: ["functions": summary.recorded, "functions_executed": summary.functions, "total_count": summary.totalCount, "max_count": summary.maxCount, "raw_profiles": roots.count, "gcda_files": outputs.count],
+            named: [OutputName.profileDirectory.rawValue: workDir.relative(addressed)],
+            message: "\(roots.count) task profiles, \(outputs.count) .gcda files, \(summary.functions) functions executed, total arc count \(summary.totalCount)")
+    }
+}
+
+/// Figures from `gcov-dump -l`: functions executed (with a non-zero arc count) and recorded,
+/// the sum and maximum of arc counts.
+public struct GCDASummary: Equatable, Sendable {
+    public var functions = 0
+    public var totalCount = 0
+    public var maxCount = 0
+    public var recorded = 0
+
+    mutating func add(_ other: GCDASummary) {
+        functions += other.functions
+        recorded += other.recorded
+        totalCount += other.totalCount
+        maxCount = max(maxCount, other.maxCount)
+    }
+
+    public static func parse(_ text: String) -> GCDASummary {
+        var summary = GCDASummary()
+        var inArcs = false
+        var functionExecuted = false
+        for line in text.split(separator: "\n") {
+            if line.contains(":FUNCTION ") {
+                summary.recorded += 1
+                inArcs = false
+                functionExecuted = false
+            } else if line.contains(":COUNTERS ") {
+                inArcs = line.contains("COUNTERS arcs")
+            } else if inArcs, let colon = line.lastIndex(of: ":") {
+                // "file.gcda:    0: 604572 21 21 ..." -- the counts after the index.
+                let values = line[line.index(after: colon)...].split(separator: " ").compactMap { Int($0) }
+                if !functionExecuted, values.contains(where: { $0 > 0 }) {
+                    functionExecuted = true
+                    summary.functions += 1
+                }
+                summary.totalCount += values.reduce(0, +)
+                summary.maxCount = max(summary.maxCount, values.max() ?? 0)
+            }
+        }
+        return summary
+    }
+}

@@ -1,0 +1,233 @@
+import TemperModel
+import TemperSystem
+import TemperExecution
+import Foundation
+
+/// Installs the optimized build, as a release engineer ships it: the profile's `[install] run`
+/// commands (e.g. `make install DESTDIR={destdir}`) run in a copy of the optimize build tree
+/// with the optimize build's own placeholders (so make finds nothing to redo with other flags),
+/// into `stages/install/destdir`. Then the published artifacts (BOLTed when BOLT was kept, else
+/// PGO+LTO) replace the installed ones, the profile's checks run on the installed tree, and
+/// files that still name the work dir are reported. Optionally a tarball of the tree.
+public struct InstallStage: Stage {
+    public let id: StageID
+    let profile: PipelineProfile
+    let settings: InstallSettings
+    /// The optimize build (its tree and its placeholders), and the stages that may have
+    /// produced the published artifacts, best first; wired by the composer.
+    let optimize: BuildStage
+    let producers: [StageID]
+
+    public init(id: StageID = .install, profile: PipelineProfile, settings: InstallSettings, optimize: BuildStage, producers: [StageID]) {
+        self.id = id
+        self.profile = profile
+        self.settings = settings
+        self.optimize = optimize
+        self.producers = producers
+    }
+
+    public var consumes: [StageID] {
+        var ids = optimize.consumes + [optimize.id]
+        for producer in producers where !ids.contains(producer) { ids.append(producer) }
+        return ids
+    }
+
+    /// The installed tree (`{destdir}`), for the publisher to copy to `out/install`.
+    public var output: StageOutputPath { StageOutputPath(id, "stages/\(id.rawValue)/destdir") }
+
+    func tree(_ workDir: WorkDir) -> String { workDir.stageDirectory(id) + "/tree" }
+    func tarball(_ workDir: WorkDir) -> String { workDir.stageDirectory(id) + "/install.tar.gz" }
+    func manifest(_ workDir: WorkDir) -> String { workDir.stageDirectory(id) + "/manifest.txt" }
+
+    /// Each installed artifact's source: the first producer whose record names it (none while
+    /// planning ahead of a run).
+    func published(_ context: PlanContext) -> [String: String] {
+        var sources: [String: String] = [:]
+        for name in settings.artifacts.keys {
+            for producer in producers {
+                if let path = context.upstream[producer]?.output(.artifact(name)) {
+                    sources[name] = context.workDir.absolute(path)
+                    break
+                }
+            }
+        }
+        return sources
+    }
+
+    public func plan(_ context: PlanContext) throws -> StagePlan {
+        let workDir = context.workDir
+        let tree = tree(workDir)
+        let destdir = output.absolute(in: workDir)
+        var (values, environment) = optimize.rendering(context, build: tree)
+        values["destdir"] = destdir
+        environment = environment.mapValues { Placeholders.render($0, values: values) }
+        func command(_ argv: [String], in directory: String) -> Command {
+            let words = argv.map { Placeholders.render($0, values: values) }
+            return Command(executable: words[0], arguments: Array(words.dropFirst()), environment: environment, workingDirectory: directory)
+        }
+        // cp -a keeps the timestamps, so make sees an up-to-date build; a copy, not hard links,
+        // because an install may rewrite build files in place.
+        var steps = [StagePlan.Step("copy build", Command(
+            executable: "cp", arguments: ["-a", optimize.buildDirectory(workDir) + "/.", tree], workingDirectory: workDir.stageDirectory(id)))]
+        steps += settings.run.map { StagePlan.Step("install", command($0, in: tree)) }
+        steps += settings.check.map { StagePlan.Step("check", command($0, in: destdir)) }
+        if settings.tarball {
+            steps.append(StagePlan.Step("tarball", Command(
+                executable: "tar", arguments: ["--sort=name", "--owner=0", "--group=0", "--numeric-owner", "-czf", tarball(workDir), "-C", destdir, "."],
+                workingDirectory: workDir.stageDirectory(id))))
+        }
+        let sources = published(context)
+        let placed = settings.artifacts.keys.sorted().map { "\($0)=\(settings.artifacts[$0]!)<-\(sources[$0].map(workDir.relative) ?? "<the published \($0)>")" }
+        return StagePlan(steps: steps, material: [
+            "place": placed.joined(separator: "\n"),
+            "rewrite": rewrites(context).map { "\($0.from) -> \($0.to)" }.joined(separator: "\n"),
+            "relocatable": String(settings.relocatable),
+        ])
+    }
+
+    /// This run's rewrites: the optimize build's own flag values and directories.
+    func rewrites(_ context: PlanContext) -> [(from: String, to: String)] {
+        let values = optimize.rendering(context, build: tree(context.workDir)).values
+        // A compiler launcher (ccache) is a build-machine choice: installed files name the compiler alone.
+        let launcher = optimize.profile.build.launcher.isEmpty ? [] : [
+            (values["cc"]!, optimize.toolchain.cc.path), (values["cxx"]!, optimize.toolchain.cxx.path),
+        ].sorted { $0.0.count > $1.0.count }
+        return Self.rewrites(
+            values: values, injected: optimize.flags(context),
+            buildDirectories: [optimize.buildDirectory(context.workDir), tree(context.workDir)], workDir: context.workDir) + launcher
+    }
+
+    /// What temper removes from the installed text files: the flags it gave the build (build
+    /// systems record them, e.g. CPython's sysconfig keeps make's command-line `*_NODIST`
+    /// flags), then any of its flags that name the work dir, then the build directories, which
+    /// become `.` as in the debug info (`-fdebug-prefix-map`). Longest first, so that a string
+    /// that contains another goes before it.
+    static func rewrites(values: [String: String], injected: InjectedFlags, buildDirectories: [String], workDir: WorkDir) -> [(from: String, to: String)] {
+        var removed = Set(["cflags", "cxxflags", "ldflags"].compactMap { values[$0] }.filter { !$0.isEmpty })
+        removed.formUnion((injected.cflags + injected.ldflags).filter { $0.contains(workDir.root) })
+        let ordered = removed.sorted { ($0.count, $0) > ($1.count, $1) }
+        return ordered.flatMap { [(" " + $0, ""), ($0, "")] }
+            + buildDirectories.sorted { $0.count > $1.count }.map { ($0, ".") }
+    }
+
+    /// Applies the rewrites to the regular text files under `root` (no NUL byte, valid UTF-8,
+    /// under 64 MB), in place with their modes and modification times kept (so that make finds
+    /// nothing newer to redo); returns the files changed. Binary files are left alone: rewriting
+    /// them would break them (the stage counts those that still name the work dir).
+    static func rewrite(_ rewrites: [(from: String, to: String)], under root: String, workDir: WorkDir) throws -> [String] {
+        guard !rewrites.isEmpty else { return [] }
+        var changed: [String] = []
+        for path in files(under: root) where workDir.contains(path) {
+            guard let attributes = try? FileManager.default.attributesOfItem(atPath: path),
+                let size = attributes[.size] as? Int, size > 0, size < 64 << 20,
+                let handle = FileHandle(forReadingAtPath: path)
+            else { continue }
+            // Most files of a build tree are objects: the first block tells.
+            let head = (try? handle.read(upToCount: 8192)) ?? Data()
+            guard !head.contains(0), let rest = try? handle.readToEnd() ?? Data() else { try? handle.close(); continue }
+            try? handle.close()
+            let data = head + rest
+            guard !data.contains(0), let text = String(data: data, encoding: .utf8) else { continue }
+            var result = text
+            for rewrite in rewrites where result.contains(rewrite.from) {
+                result = result.replacingOccurrences(of: rewrite.from, with: rewrite.to)
+            }
+            guard result != text else { continue }
+            guard let writer = FileHandle(forWritingAtPath: path) else {
+                throw StageError(stage: "install", message: "cannot rewrite \(path) to take temper's flags and build paths out of it: it is not writable. Make the install leave its files writable by the owner (e.g. `install -m 644`).")
+            }
+            try writer.truncate(atOffset: 0)
+            try writer.write(contentsOf: Data(result.utf8))
+            try writer.close()
+            if let modified = attributes[.modificationDate] as? Date {
+                try FileManager.default.setAttributes([.modificationDate: modified], ofItemAtPath: path)
+            }
+            changed.append(path)
+        }
+        return changed
+    }
+
+    public func execute(_ context: StageContext) async throws -> StageResult {
+        let workDir = context.workDir
+        let plan = context.stagePlan
+        let destdir = output.absolute(in: workDir)
+        try workDir.freshDirectory(context.directory)
+        try workDir.makeDirectory(tree(workDir))
+        try workDir.makeDirectory(destdir)
+        try workDir.remove(context.logPath)
+        func run(_ step: StagePlan.Step) async throws {
+            let outcome = try await context.runner.run(step.command, logPath: context.logPath)
+            guard outcome.succeeded else {
+                throw StageError.toolFailed(stage: name, step: step.label, command: step.command, outcome: outcome)
+            }
+        }
+        // Temper's flags and build paths out of the text (sysconfig, Makefiles, *-config): first
+        // in the copy of the build tree, so that what the install derives from those files
+        // (CPython's byte-compiled _sysconfigdata) is clean too, then in the installed tree.
+        let rewrites = rewrites(context.plan)
+        for step in plan.steps where step.label == "copy build" { try await run(step) }
+        let rewrittenInBuild = try Self.rewrite(rewrites, under: tree(workDir), workDir: workDir)
+        for step in plan.steps where step.label == "install" { try await run(step) }
+        let rewritten = try Self.rewrite(rewrites, under: destdir, workDir: workDir)
+
+        // The published artifacts replace what the install put there.
+        let sources = published(context.plan)
+        var placed: [String] = []
+        for (name, relative) in settings.artifacts.sorted(by: { $0.key < $1.key }) {
+            let target = destdir + "/" + relative
+            guard FileManager.default.fileExists(atPath: target) else {
+                throw StageError(stage: name, message: "the install did not create \(relative) under {destdir} (\(destdir)); check `[install] artifacts.\(name)`. Log: \(context.logPath)")
+            }
+            guard let source = sources[name] else {
+                throw StageError(stage: name, message: "no stage of this run published \(name); run the whole pipeline first.")
+            }
+            let mode = (try? FileManager.default.attributesOfItem(atPath: target)[.posixPermissions] as? Int) ?? 0o755
+            try workDir.copy(source, to: target)
+            try FileManager.default.setAttributes([.posixPermissions: mode], ofItemAtPath: target)
+            placed.append("\(relative) from \(workDir.relative(source))")
+        }
+        for step in plan.steps where step.label == "check" { try await run(step) }
+
+        // What the installed tree still says about where it was built.
+        let files = Self.files(under: destdir)
+        let needle = Data(workDir.root.utf8)
+        let naming = files.filter { FileManager.default.contents(atPath: $0)?.range(of: needle) != nil }
+        if !naming.isEmpty {
+            let examples = naming.prefix(5).map { workDir.relative($0) }.joined(separator: ", ")
+            guard !settings.relocatable else {
+                throw StageError(stage: name, message: "\(naming.count) installed file(s) still name the work dir \(workDir.root): \(examples)\(naming.count > 5 ? ", ..." : ""). `[install] relocatable = true` refuses such a tree; find where the build records its paths (`grep -rl \(workDir.root) \(destdir)`).")
+            }
+            context.logger.warning("\(naming.count) installed file(s) name the work dir \(workDir.root), e.g. \(examples); the tree may not be relocatable.")
+        }
+        let listing = files.map { "\(FileDigest.sha256(of: $0) ?? "-")  \($0.dropFirst(destdir.count + 1))" }.joined(separator: "\n") + "\n"
+        try AtomicFile.write(Data(listing.utf8), to: manifest(workDir), durable: false)
+        var outputs = [manifest(workDir)]
+        var named: [String: String] = [:]
+        named[output: .installTree] = workDir.relative(destdir)
+        named[output: .installManifest] = workDir.relative(manifest(workDir))
+        for step in plan.steps where step.label == "tarball" {
+            try await run(step)
+            outputs.append(tarball(workDir))
+            named[output: .installTarball] = workDir.relative(tarball(workDir))
+        }
+        // The copy of the build tree is only scaffolding for the install.
+        try workDir.remove(tree(workDir))
+        return StageResult(
+            outputs: outputs, counts: ["files": files.count, "files_naming_workdir": naming.count, "files_rewritten": rewritten.count, "build_files_rewritten": rewrittenInBuild.count, "artifacts_placed": placed.count],
+            named: named,
+            message: "\(files.count) files installed" + (placed.isEmpty ? "" : ", \(placed.count) published artifact(s) placed")
+                + (rewritten.isEmpty ? "" : ", temper's flags and build paths removed from \(rewritten.count)")
+                + (naming.isEmpty ? "" : ", \(naming.count) name the work dir"))
+    }
+
+    /// Regular files under a directory (symlinks are not followed), sorted.
+    static func files(under root: String) -> [String] {
+        guard let enumerator = FileManager.default.enumerator(atPath: root) else { return [] }
+        var files: [String] = []
+        while let relative = enumerator.nextObject() as? String {
+            let path = root + "/" + relative
+            if (try? FileManager.default.attributesOfItem(atPath: path)[.type] as? FileAttributeType) == .typeRegular { files.append(path) }
+        }
+        return files.sorted()
+    }
+}

@@ -1,0 +1,102 @@
+import TemperModel
+import TemperSystem
+import TemperExecution
+import Foundation
+
+/// Merges the raw profiles with the toolchain's own llvm-profdata into a content-addressed
+/// `.profdata`, and records what it holds (function count, total and max counts).
+public struct MergeStage: Stage {
+    public let id: StageID
+    let profile: PipelineProfile
+    let toolchain: Toolchain
+    /// The training stage whose raw profiles are merged, wired by the composer.
+    let rawFrom: StageID
+
+    public init(id: StageID = .merge, profile: PipelineProfile, toolchain: Toolchain, rawFrom: StageID = .train) {
+        self.id = id
+        self.profile = profile
+        self.toolchain = toolchain
+        self.rawFrom = rawFrom
+    }
+
+    public var consumes: [StageID] { [rawFrom] }
+
+    func paths(_ workDir: WorkDir) -> (inputs: String, merged: String) {
+        let directory = workDir.stageDirectory(id)
+        return (directory + "/inputs.txt", directory + "/merged.profdata")
+    }
+
+    /// The raw profiles the training stage recorded (empty while planning ahead of a run).
+    func rawProfiles(_ context: PlanContext) -> [String] {
+        (context.upstream[rawFrom]?.outputs.keys.sorted() ?? []).filter { $0.hasSuffix(".profraw") }.map(context.workDir.absolute)
+    }
+
+    /// Every command is fixed here: llvm-profdata reads the raw profiles from a list file
+    /// (its content is part of the plan), writes one fixed path, and `show` reads that path.
+    public func plan(_ context: PlanContext) throws -> StagePlan {
+        let (inputs, merged) = paths(context.workDir)
+        let directory = context.workDir.stageDirectory(id)
+        let merge = ToolCommands.profdataMerge(toolchain.profdata.path, threads: context.jobsText, output: merged, inputList: inputs, directory: directory)
+        let show = ToolCommands.profdataShow(toolchain.profdata.path, ["--topn=20"], merged, directory: directory)
+        let covered = ToolCommands.profdataShow(toolchain.profdata.path, ["--covered"], merged, directory: directory)
+        return StagePlan(
+            steps: [StagePlan.Step("merge", merge), StagePlan.Step("show", show), StagePlan.Step("covered", covered)],
+            material: ["pgo": profile.optimize.pgo.rawValue, "inputs": rawProfiles(context).joined(separator: "\n")])
+    }
+
+    public func execute(_ context: StageContext) async throws -> StageResult {
+        let workDir = context.workDir
+        let plan = context.stagePlan
+        let (inputs, merged) = paths(workDir)
+        for entry in (try? FileManager.default.contentsOfDirectory(atPath: context.directory)) ?? [] {
+            try workDir.remove(context.directory + "/" + entry)
+        }
+        let raw = (plan.material["inputs"] ?? "").split(separator: "\n").map(String.init)
+        guard !raw.isEmpty else {
+            throw StageError(stage: name, message: "\(rawFrom) recorded no raw profiles to merge. Run `temper run --from \(rawFrom)`.")
+        }
+        try Data((raw.joined(separator: "\n") + "\n").utf8).write(to: URL(fileURLWithPath: inputs))
+        try workDir.remove(context.logPath)
+        let merge = try plan.command("merge")
+        let outcome = try await context.runner.run(merge, logPath: context.logPath)
+        guard outcome.succeeded else {
+            throw StageError.toolFailed(
+                stage: name, step: "merge", command: merge, outcome: outcome,
+                hint: "llvm-profdata must come from the same LLVM as the compiler that wrote the raw profiles (\(toolchain.cc.path), LLVM \(toolchain.cc.version)).")
+        }
+        guard let digest = FileDigest.sha256(of: merged) else {
+            throw StageError(stage: name, message: "llvm-profdata exited 0 but wrote no \(merged). Log: \(context.logPath)")
+        }
+        let show = try plan.command("show")
+        let (shown, text) = try await context.runner.capture(show)
+        guard shown.succeeded else {
+            throw StageError(stage: name, message: "`\(show.displayString)` failed (\(shown.statusDescription)):\n\(text.suffix(2000))")
+        }
+        try Data(text.utf8).write(to: URL(fileURLWithPath: context.directory + "/summary.txt"))
+        let summary = ProfileSummary.parse(text)
+        guard let functions = summary.functions, functions > 0 else {
+            throw StageError(stage: name, message: "the merged profile \(merged) holds no function. The training tasks did not run instrumented code; check them. Summary:\n\(text.prefix(1000))")
+        }
+        if let level = summary.level, level != profile.optimize.pgo {
+            throw StageError(stage: name, message: "the merged profile is \(level == .ir ? "IR" : "front-end") instrumentation, but `[optimize] pgo` is \"\(profile.optimize.pgo.rawValue)\". Raw profiles of the two kinds merge without error into a useless profile; run with --fresh.")
+        }
+        let hottest = context.directory + "/hottest.json"
+        try JSONEncoder.temper.encode(summary.hottest).write(to: URL(fileURLWithPath: hottest))
+        let (coveredOutcome, coveredText) = try await context.runner.capture(try plan.command("covered"))
+        // Content-addressed, so a build that uses it names its exact bytes (and caches key on them).
+        let addressed = context.directory + "/\(digest).profdata"
+        try workDir.remove(addressed)
+        try FileManager.default.moveItem(atPath: merged, toPath: addressed)
+        var counts: [String: Int] = ["functions": functions, "raw_profiles": raw.count]
+        if coveredOutcome.succeeded {
+            counts["functions_executed"] = ProfileSummary.coveredFunctions(coveredText).count
+        }
+        counts["total_count"] = summary.totalCount
+        counts["max_count"] = summary.maxCount
+        return StageResult(
+            outputs: [addressed, hottest], counts: counts, named: [OutputName.profileData.rawValue: workDir.relative(addressed), OutputName.hottestFunctions.rawValue: workDir.relative(hottest)],
+            message: "\(raw.count) raw profiles, \(functions) functions" + (summary.totalCount.map { ", total count \($0)" } ?? ""))
+    }
+}
+
+

@@ -1,0 +1,74 @@
+import TemperModel
+/// What a work dir remembers between runs: per stage, the fingerprint it ran with, how it
+/// ended, and the digests of its outputs (so altered outputs are noticed). Versioned JSON.
+public struct PipelineState: Codable, Sendable, Equatable {
+    public static let currentVersion = 1
+
+    public var version = PipelineState.currentVersion
+    public var profile: String
+    public var stages: [String: StageRecord] = [:]
+
+    public init(profile: String) {
+        self.profile = profile
+    }
+}
+
+public struct StageRecord: Codable, Sendable, Equatable {
+    public enum Status: String, Codable, Sendable {
+        /// Started and not finished: a run that was killed leaves this behind.
+        case running, completed, failed, interrupted
+    }
+
+    public var fingerprint: String
+    public var status: Status
+    /// The outcome of the stage in the last run (`executed`, `reused`, `failed`, ...).
+    public var outcome: StageOutcome
+    public var seconds: Double
+    /// Output files, relative to the work dir, with their SHA-256.
+    public var outputs: [String: String] = [:]
+    /// Figures the stage found (profile counts, diagnostics), for the report.
+    public var counts: [String: Int] = [:]
+    /// Named outputs (e.g. "profdata"), relative to the work dir.
+    public var named: [String: String] = [:]
+    /// Per-item checkpoints (train tasks), valid only for `items.fingerprint`.
+    public var items: ItemCheckpoints?
+    public var message: String?
+    /// The shared inputs the stage ran with (toolchain identity, source digest), so a work
+    /// dir can say later which sources and tools made an output (a profile bundle does).
+    public var inputs: [String: String]?
+    /// The commands the stage ran, as run, each with its own fingerprint.
+    public var steps: [RecordedStep]?
+
+    public init(fingerprint: String, status: Status, outcome: StageOutcome, seconds: Double) {
+        self.fingerprint = fingerprint
+        self.status = status
+        self.outcome = outcome
+        self.seconds = seconds
+    }
+}
+
+/// Items of a stage that finished, so an interrupted stage resumes at the unfinished ones.
+public struct ItemCheckpoints: Codable, Sendable, Equatable {
+    public var fingerprint: String
+    /// Item name to its output files (relative to the work dir) and their SHA-256.
+    public var done: [String: [String: String]] = [:]
+
+    public init(fingerprint: String) {
+        self.fingerprint = fingerprint
+    }
+}
+
+
+/// One command of an executed stage, as recorded in the state.
+public struct RecordedStep: Codable, Sendable, Equatable {
+    public var label: String
+    public var command: String
+    /// SHA-256 of the label and the full command (environment and directory included).
+    public var fingerprint: String
+
+    public init(label: String, command: String, fingerprint: String) {
+        self.label = label
+        self.command = command
+        self.fingerprint = fingerprint
+    }
+}
