@@ -173,13 +173,13 @@ public struct InstallStage: Stage {
         // The published artifacts replace what the install put there.
         let sources = published(context.plan)
         var placed: [String] = []
-        for (name, relative) in settings.artifacts.sorted(by: { $0.key < $1.key }) {
+        for (artifact, relative) in settings.artifacts.sorted(by: { $0.key < $1.key }) {
             let target = destdir + "/" + relative
             guard FileManager.default.fileExists(atPath: target) else {
-                throw StageError(stage: name, message: "the install did not create \(relative) under {destdir} (\(destdir)); check `[install] artifacts.\(name)`. Log: \(context.logPath)")
+                throw StageError(stage: name, message: "the install did not create \(relative) under {destdir} (\(destdir)); check `[install] artifacts.\(artifact)`. Log: \(context.logPath)")
             }
-            guard let source = sources[name] else {
-                throw StageError(stage: name, message: "no stage of this run published \(name); run the whole pipeline first.")
+            guard let source = sources[artifact] else {
+                throw StageError(stage: name, message: "no stage of this run published \(artifact); run the whole pipeline first.")
             }
             let mode = (try? FileManager.default.attributesOfItem(atPath: target)[.posixPermissions] as? Int) ?? 0o755
             try workDir.copy(source, to: target)

@@ -15,11 +15,7 @@ struct BenchCommand: AsyncParsableCommand {
             of the ratio of medians. --instructions adds callgrind counts (deterministic).
             """)
 
-    @Argument(help: "The pipeline profile (TOML).")
-    var profile: String
-
-    @Option(help: "Work dir (default: .temper/NAME).")
-    var workdir: String?
+    @OptionGroup var location: ProfileLocation
 
     @Option(help: "Measured rounds; each runs every variant once, in shuffled order.")
     var runs = 5
@@ -61,39 +57,33 @@ struct BenchCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
+        var bench = BenchRun.Options()
+        bench.runs = runs
+        bench.warmup = warmup
+        bench.instructions = instructions
+        bench.variants = try parsedVariants()
+        let old: BenchResult?
         do {
-            var bench = BenchRun.Options()
-            bench.runs = runs
-            bench.warmup = warmup
-            bench.instructions = instructions
-            bench.variants = try parsedVariants()
-            let old: BenchResult?
-            do {
-                old = try compare.map { try JSONDecoder().decode(BenchResult.self, from: Data(contentsOf: URL(fileURLWithPath: $0))) }
-            } catch {
-                throw ValidationError("--compare \(compare ?? ""): not a temper bench result (bench/history/*.json)")
-            }
-            var pipeline = PipelineRun.Options()
-            pipeline.workDir = workdir
-            let logger = Terminal.logger()
-            let profilePath = profile
-            let runOptions = pipeline
-            let benchOptions = bench
-            let result = try await Terminal.cancellable {
-                try await BenchSession(progress: TerminalProgress(logger: logger), logger: logger)
-                    .run(profilePath: profilePath, pipeline: runOptions, bench: benchOptions)
-            }
-            if json {
-                print(String(decoding: try JSONEncoder.temper.encode(result), as: UTF8.self))
-            } else {
-                print("bench: \(result.command) (\(result.runs) rounds after \(result.warmup) warmup)")
-                print(result.render())
-                if let old { print(result.comparison(to: old)) }
-            }
-        } catch let error as ValidationError {
-            throw error
+            old = try compare.map { try JSONDecoder().decode(BenchResult.self, from: Data(contentsOf: URL(fileURLWithPath: $0))) }
         } catch {
-            throw Terminal.fail(error)
+            throw ValidationError("--compare \(compare ?? ""): not a temper bench result (bench/history/*.json)")
+        }
+        var pipeline = PipelineRun.Options()
+        pipeline.workDir = location.workdir
+        let logger = Terminal.logger()
+        let profilePath = location.profile
+        let runOptions = pipeline
+        let benchOptions = bench
+        let result = try await Terminal.cancellable {
+            try await BenchSession(progress: TerminalProgress(logger: logger), logger: logger)
+                .run(profilePath: profilePath, pipeline: runOptions, bench: benchOptions)
+        }
+        if json {
+            print(String(decoding: try JSONEncoder.temper.encode(result), as: UTF8.self))
+        } else {
+            print("bench: \(result.command) (\(result.runs) rounds after \(result.warmup) warmup)")
+            print(result.render())
+            if let old { print(result.comparison(to: old)) }
         }
     }
 }

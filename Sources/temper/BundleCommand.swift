@@ -21,14 +21,10 @@ struct BundleCommand: AsyncParsableCommand {
         var output: String
 
         func run() async throws {
-            do {
-                let directory = try workDir.resolve()
-                let manifest = try await BundleExporter().export(workDir: directory, to: output)
-                print("wrote \(output)")
-                print(BundleDescription.text(manifest, sha256: nil))
-            } catch {
-                throw Terminal.fail(error)
-            }
+            let directory = try workDir.resolve()
+            let manifest = try await BundleExporter().export(workDir: directory, to: output)
+            print("wrote \(output)")
+            print(BundleDescription.text(manifest, sha256: nil))
         }
     }
 
@@ -42,15 +38,11 @@ struct BundleCommand: AsyncParsableCommand {
         var json = false
 
         func run() async throws {
-            do {
-                let read = try ProfileBundle.read(path: bundle)
-                if json {
-                    print(String(decoding: try JSONEncoder.temper.encode(read.manifest), as: UTF8.self))
-                } else {
-                    print(BundleDescription.text(read.manifest, sha256: read.sha256))
-                }
-            } catch {
-                throw Terminal.fail(error)
+            let read = try ProfileBundle.read(path: bundle)
+            if json {
+                print(String(decoding: try JSONEncoder.temper.encode(read.manifest), as: UTF8.self))
+            } else {
+                print(BundleDescription.text(read.manifest, sha256: read.sha256))
             }
         }
     }
@@ -68,25 +60,20 @@ struct BundleCommand: AsyncParsableCommand {
         @Option(name: .short, help: ArgumentHelp("The merged bundle to write (never overwritten).", valueName: "file"))
         var output: String
 
-        @Option(name: .customLong("llvm-bin"), help: "Take llvm-profdata and merge-fdata from this directory.")
-        var llvmBin: String?
+        @OptionGroup var llvm: LLVMBinOption
 
         func validate() throws {
             guard bundles.count >= 2 else { throw ValidationError("give at least two bundles to merge") }
         }
 
         func run() async throws {
-            do {
-                let weights = try BundleMerger.parseWeights(weights, count: bundles.count)
-                let resolver = ToolchainResolver(runner: SubprocessRunner())
-                let toolchain = try await resolver.resolve(llvmBin: llvmBin)
-                let bolt = await resolver.boltTools(for: toolchain)
-                let manifest = try await BundleMerger().merge(bundles, weights: weights, output: output, toolchain: toolchain, bolt: bolt.complete ? bolt : nil)
-                print("wrote \(output)")
-                print(BundleDescription.text(manifest, sha256: nil))
-            } catch {
-                throw Terminal.fail(error)
-            }
+            let weights = try BundleMerger.parseWeights(weights, count: bundles.count)
+            let resolver = ToolchainResolver(runner: SubprocessRunner())
+            let toolchain = try await resolver.resolve(llvmBin: llvm.llvmBin)
+            let bolt = await resolver.boltTools(for: toolchain)
+            let manifest = try await BundleMerger().merge(bundles, weights: weights, output: output, toolchain: toolchain, bolt: bolt.complete ? bolt : nil)
+            print("wrote \(output)")
+            print(BundleDescription.text(manifest, sha256: nil))
         }
     }
 }

@@ -13,12 +13,8 @@ struct CleanCommand: AsyncParsableCommand {
     @OptionGroup var location: WorkDirOption
 
     func run() async throws {
-        do {
-            let workDir = try location.resolve()
-            try WorkDirCleaner.clean(workDir)
-            print("removed \(workDir.root)")
-        } catch {
-            throw Terminal.fail(error)
-        }
+        let workDir = try location.resolve()
+        try WorkDirCleaner.clean(workDir)
+        print("removed \(workDir.root)")
     }
 }

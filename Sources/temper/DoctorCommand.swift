@@ -14,28 +14,18 @@ struct DoctorCommand: AsyncParsableCommand {
     @Argument(help: "A pipeline profile, to check the toolchain it would use.")
     var profile: String?
 
-    @Option(name: .customLong("llvm-bin"), help: "Take every LLVM tool from this directory.")
-    var llvmBin: String?
-
-    @Option(help: "Compiler family: clang or gcc (default: the profile's, else clang).")
-    var compiler: CompilerFamily?
+    @OptionGroup var toolchain: ToolchainOptions
 
     @Flag(help: "Print {\"tools\": [...], \"probes\": [...]} as JSON.")
     var json = false
 
     func run() async throws {
-        do {
-            let parsed = try profile.map { try ProfileParser.load(path: $0) }
-            let family = compiler ?? parsed?.toolchain.compiler ?? .clang
-            let scratch = WorkDir(root: FileManager.default.temporaryDirectory.appendingPathComponent("temper-doctor-\(UUID().uuidString)").path)
-            defer { try? FileManager.default.removeItem(atPath: scratch.root) }
-            let (report, _) = await Doctor().examine(llvmBin: llvmBin ?? parsed?.toolchain.llvmBin, family: family, scratch: scratch)
-            print(json ? String(decoding: try JSONEncoder.temper.encode(report), as: UTF8.self) : DoctorPrinter.render(report))
-            if !report.healthy { throw ExitCode(ExitStatus.toolchain) }
-        } catch let exit as ExitCode {
-            throw exit
-        } catch {
-            throw Terminal.fail(error)
-        }
+        let parsed = try profile.map { try ProfileParser.load(path: $0) }
+        let family = toolchain.compiler ?? parsed?.toolchain.compiler ?? .clang
+        let scratch = WorkDir(root: FileManager.default.temporaryDirectory.appendingPathComponent("temper-doctor-\(UUID().uuidString)").path)
+        defer { try? FileManager.default.removeItem(atPath: scratch.root) }
+        let (report, _) = await Doctor().examine(llvmBin: toolchain.llvmBin ?? parsed?.toolchain.llvmBin, family: family, scratch: scratch)
+        print(json ? String(decoding: try JSONEncoder.temper.encode(report), as: UTF8.self) : DoctorPrinter.render(report))
+        if !report.healthy { throw ExitCode(ExitStatus.toolchain) }
     }
 }

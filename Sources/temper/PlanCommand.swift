@@ -13,13 +13,9 @@ struct PlanCommand: AsyncParsableCommand {
     @OptionGroup var options: ProfileOptions
 
     func run() async throws {
-        do {
-            let pipelineOptions = options.pipelineOptions()
-            let prepared = try await PipelineRun(progress: TerminalProgress(logger: Terminal.logger()), logger: Terminal.logger())
-                .prepare(profilePath: options.profile, options: pipelineOptions)
-            print(PlanPrinter.render(prepared, jobs: pipelineOptions.jobs))
-        } catch {
-            throw Terminal.fail(error)
-        }
+        let pipelineOptions = options.pipelineOptions()
+        let prepared = try await PipelineRun(progress: TerminalProgress(logger: Terminal.logger()), logger: Terminal.logger())
+            .prepare(profilePath: options.profile, options: pipelineOptions)
+        print(PlanPrinter.render(prepared, jobs: pipelineOptions.jobs))
     }
 }

@@ -21,26 +21,20 @@ struct ReportCommand: AsyncParsableCommand {
     var output: String?
 
     func run() async throws {
-        do {
-            if let output {
-                // temper never overwrites anything outside its work dir.
-                try NewFile.check(output)
-            }
-            let workDir = try location.resolve()
-            guard let data = FileManager.default.contents(atPath: workDir.reportFile) else {
-                throw WorkDirError.notAWorkDir(root: workDir.root)
-            }
-            let report = try JSONDecoder().decode(RunReport.self, from: data)
-            let text = try ReportRenderer.render(report, as: format)
-            if let output {
-                try NewFile.write(Data(text.utf8), to: output)
-            } else {
-                print(text, terminator: "")
-            }
-        } catch let error as ValidationError {
-            throw error
-        } catch {
-            throw Terminal.fail(error)
+        if let output {
+            // temper never overwrites anything outside its work dir.
+            try NewFile.check(output)
+        }
+        let workDir = try location.resolve()
+        guard let data = FileManager.default.contents(atPath: workDir.reportFile) else {
+            throw WorkDirError.notAWorkDir(root: workDir.root)
+        }
+        let report = try JSONDecoder().decode(RunReport.self, from: data)
+        let text = try ReportRenderer.render(report, as: format)
+        if let output {
+            try NewFile.write(Data(text.utf8), to: output)
+        } else {
+            print(text, terminator: "")
         }
     }
 }

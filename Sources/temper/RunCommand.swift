@@ -33,29 +33,25 @@ struct RunCommand: AsyncParsableCommand {
         let profile = options.profile
         let runOptions = pipelineOptions
         let start = ContinuousClock.now
-        do {
-            let report = try await Terminal.cancellable {
-                try await PipelineRun(progress: TerminalProgress(logger: logger), logger: logger)
-                    .run(profilePath: profile, options: runOptions)
-            }
-            let seconds = start.duration(to: .now).components.seconds
-            let executed = report.stages.filter { $0.outcome == .executed }.count
-            logger.notice("done in \(seconds) s (\(executed) stage(s) executed). Report: \(report.workdir)/report.json")
-            if let selection = report.bolt?.selection {
-                logger.notice("BOLT \(selection.reason)")
-            }
-            for artifact in report.artifacts {
-                logger.notice("optimized: \(artifact.path) (from \(artifact.stage ?? "?"))")
-            }
-            for (stage, stats) in (report.compileCache ?? [:]).sorted(by: { $0.key < $1.key }) {
-                let percent = stats.hitPercent.map { String(format: " (%.0f%% hits)", $0) } ?? ""
-                logger.notice("compile cache, \(stage): \(stats.hits) hits, \(stats.misses) misses\(percent)")
-            }
-            if let staleness = report.staleness {
-                logger.notice("\(staleness.summaryLine)")
-            }
-        } catch {
-            throw Terminal.fail(error)
+        let report = try await Terminal.cancellable {
+            try await PipelineRun(progress: TerminalProgress(logger: logger), logger: logger)
+                .run(profilePath: profile, options: runOptions)
+        }
+        let seconds = start.duration(to: .now).components.seconds
+        let executed = report.stages.filter { $0.outcome == .executed }.count
+        logger.notice("done in \(seconds) s (\(executed) stage(s) executed). Report: \(report.workdir)/report.json")
+        if let selection = report.bolt?.selection {
+            logger.notice("BOLT \(selection.reason)")
+        }
+        for artifact in report.artifacts {
+            logger.notice("optimized: \(artifact.path) (from \(artifact.stage ?? "?"))")
+        }
+        for (stage, stats) in (report.compileCache ?? [:]).sorted(by: { $0.key < $1.key }) {
+            let percent = stats.hitPercent.map { String(format: " (%.0f%% hits)", $0) } ?? ""
+            logger.notice("compile cache, \(stage): \(stats.hits) hits, \(stats.misses) misses\(percent)")
+        }
+        if let staleness = report.staleness {
+            logger.notice("\(staleness.summaryLine)")
         }
     }
 }

@@ -16,21 +16,17 @@ struct StatusCommand: AsyncParsableCommand {
     var json = false
 
     func run() async throws {
-        do {
-            let workDir = try location.resolve()
-            let entries = try StatusReader.entries(workDir: workDir)
-            if json {
-                struct Output: Encodable { var workdir: String; var stages: [StatusReader.Entry] }
-                print(String(decoding: try JSONEncoder.temper.encode(Output(workdir: workDir.root, stages: entries)), as: UTF8.self))
-            } else {
-                print("work dir \(workDir.root)")
-                for entry in entries {
-                    let seconds = String(format: "%.1f s", entry.seconds)
-                    print("  \(entry.name.padding(toLength: 16, withPad: " ", startingAt: 0)) \(entry.outcome.rawValue.padding(toLength: 12, withPad: " ", startingAt: 0)) \(seconds)\(entry.message.map { "  \($0.split(separator: "\n").first ?? "")" } ?? "")")
-                }
+        let workDir = try location.resolve()
+        let entries = try StatusReader.entries(workDir: workDir)
+        if json {
+            struct Output: Encodable { var workdir: String; var stages: [StatusReader.Entry] }
+            print(String(decoding: try JSONEncoder.temper.encode(Output(workdir: workDir.root, stages: entries)), as: UTF8.self))
+        } else {
+            print("work dir \(workDir.root)")
+            for entry in entries {
+                let seconds = String(format: "%.1f s", entry.seconds)
+                print("  \(entry.name.padding(toLength: 16, withPad: " ", startingAt: 0)) \(entry.outcome.rawValue.padding(toLength: 12, withPad: " ", startingAt: 0)) \(seconds)\(entry.message.map { "  \($0.split(separator: "\n").first ?? "")" } ?? "")")
             }
-        } catch {
-            throw Terminal.fail(error)
         }
     }
 }

@@ -17,49 +17,85 @@ struct Temper: AsyncParsableCommand {
         version: TemperVersion.current,
         subcommands: [RunCommand.self, PlanCommand.self, StatusCommand.self, CleanCommand.self, BenchCommand.self, DoctorCommand.self, ReportCommand.self, BundleCommand.self])
 
-    /// One error path for the whole CLI: every error, the argument parser's included, ends in
-    /// one of the documented exit statuses (usage errors are 2, never the parser's 64).
+    /// Two phases, one error path each. Parsing: every argument-parser error is a usage
+    /// error (exit 2, never the parser's 64); --help and --version exit 0. Running: every
+    /// error goes through `Terminal.fail`, which prints it and picks its documented status.
     static func main() async {
         let arguments = Array(CommandLine.arguments.dropFirst())
         guard !arguments.isEmpty else {
             FileHandle.standardError.write(Data((helpMessage() + "\n\ntemper: error: no subcommand given.\n").utf8))
             Foundation.exit(ExitStatus.badInput)
         }
+        let parsed: any ParsableCommand
         do {
-            var command = try parseAsRoot(arguments)
+            parsed = try parseAsRoot(arguments)
+        } catch {
+            Foundation.exit(usage(error))
+        }
+        do {
+            var command = parsed
             if var asynchronous = command as? any AsyncParsableCommand {
                 try await asynchronous.run()
             } else {
                 try command.run()
             }
         } catch let code as ExitCode {
-            // Terminal.fail has printed the message and chosen the status.
+            // A command that printed its own verdict (doctor) chose the status.
             Foundation.exit(code.rawValue)
+        } catch where exitCode(for: error) != .failure {
+            // The parser's own errors surface here too (--help, --version, a value checked
+            // only when the command runs, such as a --compare file's content).
+            Foundation.exit(usage(error))
         } catch {
-            let code = exitCode(for: error)
-            if code == .success {
-                // --help, --version
-                print(fullMessage(for: error))
-                Foundation.exit(ExitStatus.success)
-            }
-            var message = fullMessage(for: error)
-            if message.hasPrefix("Error: ") { message.removeFirst("Error: ".count) }
-            FileHandle.standardError.write(Data("temper: error: \(message)\n".utf8))
-            Foundation.exit(ExitStatus.badInput)
+            Foundation.exit(Terminal.fail(error))
         }
+    }
+
+    /// Prints a parse or validation error (or the help text) and returns its status.
+    static func usage(_ error: any Error) -> Int32 {
+        var message = fullMessage(for: error)
+        if exitCode(for: error) == .success {
+            print(message)
+            return ExitStatus.success
+        }
+        if message.hasPrefix("Error: ") { message.removeFirst("Error: ".count) }
+        FileHandle.standardError.write(Data("temper: error: \(message)\n".utf8))
+        return ExitStatus.badInput
     }
 }
 
-/// Options shared by the commands that read a profile.
-struct ProfileOptions: ParsableArguments {
+/// The profile and its work dir: every command that reads a profile takes these two.
+struct ProfileLocation: ParsableArguments {
     @Argument(help: "The pipeline profile (TOML), e.g. Profiles/demo.toml.")
     var profile: String
 
     @Option(help: "Work dir (default: .temper/NAME).")
     var workdir: String?
+}
 
+/// `--llvm-bin`: where every LLVM tool comes from.
+struct LLVMBinOption: ParsableArguments {
     @Option(name: .customLong("llvm-bin"), help: "Take every LLVM tool from this directory.")
     var llvmBin: String?
+}
+
+/// The toolchain flags: the LLVM directory and the compiler family.
+struct ToolchainOptions: ParsableArguments {
+    @OptionGroup var llvm: LLVMBinOption
+
+    @Option(help: "Compiler family, overriding the profile's: clang or gcc. Another family than the profile's gets its own work dir (.temper/NAME-gcc).")
+    var compiler: CompilerFamily?
+
+    var llvmBin: String? { llvm.llvmBin }
+}
+
+/// Options shared by the commands that run or plan a pipeline.
+struct ProfileOptions: ParsableArguments {
+    @OptionGroup var location: ProfileLocation
+
+    @OptionGroup var toolchain: ToolchainOptions
+
+    var profile: String { location.profile }
 
     @Option(help: "Parallel build and merge jobs (default: the number of CPUs).")
     var jobs: Int?
@@ -69,9 +105,6 @@ struct ProfileOptions: ParsableArguments {
 
     @Flag(inversion: .prefixedNo, help: "Add (or leave out) the BOLT stages, overriding [bolt] enabled.")
     var bolt: Bool?
-
-    @Option(help: "Compiler family, overriding the profile's: clang or gcc. Another family than the profile's gets its own work dir (.temper/NAME-gcc).")
-    var compiler: CompilerFamily?
 
     @Option(name: .customLong("profile-bundle"), help: "Build from this profile bundle (temper bundle export) instead of training; overrides [profile] bundle.")
     var profileBundle: String?
@@ -106,10 +139,10 @@ struct ProfileOptions: ParsableArguments {
     func pipelineOptions() -> PipelineRun.Options {
         var options = PipelineRun.Options()
         if let jobs { options.jobs = jobs }
-        options.workDir = workdir
-        options.llvmBin = llvmBin
+        options.workDir = location.workdir
+        options.llvmBin = toolchain.llvmBin
         options.baseline = baseline ? true : nil
-        options.compiler = compiler
+        options.compiler = toolchain.compiler
         options.bolt = bolt
         options.profileBundle = profileBundle
         options.launcher = launcher.isEmpty ? nil : launcher
@@ -148,12 +181,13 @@ enum Terminal {
         return logger
     }
 
-    /// Prints the error and exits with temper's status for it.
-    static func fail(_ error: any Error) -> ExitCode {
+    /// Prints a run error and returns temper's status for it: the one place a run's error
+    /// becomes a message and an exit status.
+    static func fail(_ error: any Error) -> Int32 {
         let status = ExitStatus.of(error)
         let prefix = status == ExitStatus.interrupted ? "interrupted" : "error"
         FileHandle.standardError.write(Data("temper: \(prefix): \(error)\n".utf8))
-        return ExitCode(status)
+        return status
     }
 
     /// Runs `body` in a task that SIGINT and SIGTERM cancel; cancellation stops the running

@@ -25,10 +25,12 @@ public struct BenchSession: Sendable {
         // The profile is checked (including [bench]) before anything is built or locked.
         let prepared = try await pipeline.prepare(profilePath: profilePath, options: options)
         guard prepared.profile.bench != nil else { throw BenchError.noBench(file: prepared.profile.file) }
-        let (report, current) = try await pipeline.run(prepared, options: options)
         let workDir = prepared.workDir
+        // One lock from the first stage to the last file written: the build measured is the
+        // build that holds.
         let lock = try WorkDirLock(workDir: workDir)
         defer { lock.release() }
+        let (report, current) = try await pipeline.run(prepared, options: options, holding: lock)
         let logger = self.logger
         let result = try await BenchRun(progress: { logger.info("\($0)", metadata: ["stage": "bench"]) })
             .run(profile: prepared.profile, workDir: workDir, graph: prepared.graph, current: current, options: bench)

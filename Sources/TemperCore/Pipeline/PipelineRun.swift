@@ -153,10 +153,12 @@ public struct PipelineRun: Sendable {
     }
 
     /// Runs a prepared pipeline; returns the report and the stage records that hold for it.
-    public func run(_ prepared: Prepared, options: Options) async throws -> (report: RunReport, current: [StageID: StageRecord]) {
+    /// A caller that goes on using the work dir afterwards (`temper bench`) takes the lock
+    /// itself and passes it, so no other run slips in between.
+    public func run(_ prepared: Prepared, options: Options, holding held: WorkDirLock? = nil) async throws -> (report: RunReport, current: [StageID: StageRecord]) {
         let workDir = prepared.workDir
-        let lock = try WorkDirLock(workDir: workDir)
-        defer { lock.release() }
+        let lock = try held ?? WorkDirLock(workDir: workDir)
+        defer { if held == nil { lock.release() } }
         // The state file marks the directory as a work dir from the moment it is locked.
         let store = try StateStore(path: workDir.stateFile, profile: prepared.profile.name, discarding: options.fresh)
         try await store.markWorkDir()
