@@ -88,7 +88,10 @@ import Testing
             }
             #expect(digest([(a, b)]) == digest([(a, b)]))
             // Moving bytes between label and value, or between fields, changes the digest.
-            if a + b == c + b, a != c { #expect(digest([(a, b)]) != digest([(c, b)])) }
+            // The same bytes split at another point: the first character of the value moves
+            // into the label, so label + value is unchanged and only the boundary differs.
+            if let first = b.first { #expect(digest([(a, b)]) != digest([(a + String(first), String(b.dropFirst()))])) }
+            if a != c { #expect(digest([(a, b)]) != digest([(c, b)])) }
             if !b.isEmpty { #expect(digest([("k", a + b)]) != digest([("k", a), ("k2", b)])) }
             #expect((digest([("k", a)]) == digest([("k", b)])) == (a == b))
             #expect(digest([("k", a)]) != digest([("k", a + "x")]))

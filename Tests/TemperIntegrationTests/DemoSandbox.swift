@@ -80,44 +80,46 @@ struct DemoSandbox {
         try Temper.output(of: binary, [source + "/scripts/bench.tl", "5"])
     }
 
-    /// A directory with LLVM 22's clang and the llvm-profdata of another major: the trap on
+    /// A directory with temper's LLVM and the llvm-profdata of another major: the trap on
     /// Debian 12 (LLVM 14 in /usr/bin). Falls back to the Swift toolchain's own llvm-profdata.
-    func mixedToolchainDirectory() throws -> (directory: String, otherMajor: Int) {
+    func mixedToolchainDirectory() async throws -> (directory: String, otherMajor: Int) {
+        let llvm = try await TestLLVM.find()
         let directory = root + "/mixed-bin"
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         for tool in ["clang", "clang++", "llvm-ar", "llvm-ranlib", "ld.lld"] {
-            try FileManager.default.createSymbolicLink(atPath: directory + "/" + tool, withDestinationPath: "/usr/lib/llvm-22/bin/" + tool)
+            try FileManager.default.createSymbolicLink(atPath: directory + "/" + tool, withDestinationPath: llvm.tool(tool))
         }
         let swift = (ProcessInfo.processInfo.environment["PATH"] ?? "").split(separator: ":")
             .map { "\($0)/swift" }.first { FileManager.default.isExecutableFile(atPath: $0) }
         let swiftProfdata = swift.map { URL(fileURLWithPath: $0).resolvingSymlinksInPath().deletingLastPathComponent().path + "/llvm-profdata" }
         let candidates = ((try? FileManager.default.contentsOfDirectory(atPath: "/usr/lib")) ?? [])
-            .filter { $0.hasPrefix("llvm-") && $0 != "llvm-22" }.sorted()
+            .filter { $0.hasPrefix("llvm-") && $0 != "llvm-\(llvm.major)" }.sorted()
             .map { "/usr/lib/\($0)/bin/llvm-profdata" } + [swiftProfdata].compactMap { $0 }
         for candidate in candidates where FileManager.default.isExecutableFile(atPath: candidate) {
             let output = try Temper.output(of: candidate, ["merge", "--version"])
-            guard let major = ToolVersion.parse(output)?.major, major != 22 else { continue }
+            guard let major = ToolVersion.parse(output)?.major, major != llvm.major else { continue }
             try FileManager.default.createSymbolicLink(atPath: directory + "/llvm-profdata", withDestinationPath: candidate)
             return (directory, major)
         }
-        throw CocoaError(.fileNoSuchFile, userInfo: [NSLocalizedDescriptionKey: "no llvm-profdata of a major other than 22 is installed"])
+        throw CocoaError(.fileNoSuchFile, userInfo: [NSLocalizedDescriptionKey: "no llvm-profdata of a major other than \(llvm.major) is installed"])
     }
 
-    /// LLVM 22's tools, with a clang whose resource directory lacks the profile runtime: what
-    /// a machine without libclang-rt-22-dev looks like. (A wrapper script: the real clang
+    /// temper's LLVM tools, with a clang whose resource directory lacks the profile runtime:
+    /// what a machine without libclang-rt-N-dev looks like. (A wrapper script: the real clang
     /// cannot be made to lose its runtime on demand.)
-    func toolchainWithoutProfileRuntime() throws -> String {
+    func toolchainWithoutProfileRuntime() async throws -> String {
+        let llvm = try await TestLLVM.find()
         let directory = root + "/no-runtime-bin"
         let resources = root + "/no-runtime-resources"
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         try FileManager.default.createDirectory(atPath: resources, withIntermediateDirectories: true)
-        let real = "/usr/lib/llvm-22/lib/clang/22"
+        let real = llvm.resourceDirectory
         try FileManager.default.createSymbolicLink(atPath: resources + "/include", withDestinationPath: real + "/include")
         for tool in ["llvm-profdata", "llvm-ar", "llvm-ranlib", "ld.lld"] {
-            try FileManager.default.createSymbolicLink(atPath: directory + "/" + tool, withDestinationPath: "/usr/lib/llvm-22/bin/" + tool)
+            try FileManager.default.createSymbolicLink(atPath: directory + "/" + tool, withDestinationPath: llvm.tool(tool))
         }
         for tool in ["clang", "clang++"] {
-            let script = "#!/bin/sh\nexec /usr/lib/llvm-22/bin/\(tool) -resource-dir \(resources) \"$@\"\n"
+            let script = "#!/bin/sh\nexec \(llvm.tool(tool)) -resource-dir \(resources) \"$@\"\n"
             try script.write(toFile: directory + "/" + tool, atomically: true, encoding: .utf8)
             try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: directory + "/" + tool)
         }

@@ -26,7 +26,7 @@ import Testing
         #expect(report.probes.map(\.name) == ["versions", "instrumented-build", "instrumented-run", "merge-profile", "optimize-lto", "bolt"])
         for probe in report.probes { #expect(probe.ok, "\(probe.name): \(probe.message)") }
         #expect(report.tools.map(\.name).prefix(6) == ["clang", "clang++", "ld.lld", "llvm-ar", "llvm-ranlib", "llvm-profdata"])
-        #expect(report.tools.first { $0.name == "llvm-bolt" }?.major == 22)
+        #expect(report.tools.first { $0.name == "llvm-bolt" }?.major == (try await TestLLVM.find().major))
         #expect(report.tools.allSatisfy { $0.role == "perf" || $0.path != nil })
     }
 
@@ -41,13 +41,13 @@ import Testing
     }
 
     @Test func mixedSetExits3NamingBothMajors() async throws {
-        let mixed = try sandbox.mixedToolchainDirectory()
+        let mixed = try await sandbox.mixedToolchainDirectory()
         let report = await examine(llvmBin: mixed.directory)
         #expect(!report.healthy)
-        #expect(Set(report.tools.compactMap(\.major)) == [22, mixed.otherMajor])
+        #expect(Set(report.tools.compactMap(\.major)) == [try await TestLLVM.find().major, mixed.otherMajor])
         let (status, output) = try await Temper.run(["doctor", "--llvm-bin", mixed.directory])
         #expect(status == 3)
-        #expect(output.contains("LLVM 22.") && output.contains("LLVM \(mixed.otherMajor)."))
+        #expect(output.contains("LLVM \(try await TestLLVM.find().major).") && output.contains("LLVM \(mixed.otherMajor)."))
     }
 
     @Test func swiftToolchainPassesPGOProbesWithoutBOLT() async throws {
@@ -65,18 +65,18 @@ import Testing
     }
 
     @Test func missingProfileRuntimeIsCaughtWithTheFix() async throws {
-        let broken = try sandbox.toolchainWithoutProfileRuntime()
+        let broken = try await sandbox.toolchainWithoutProfileRuntime()
         let report = await examine(llvmBin: broken)
         #expect(!report.healthy)
         let probe = try #require(report.probes.first { $0.name == "instrumented-build" })
         #expect(!probe.ok)
         #expect(probe.message.contains("libclang_rt.profile"))
-        #expect(probe.fix == "the compiler's profile runtime is missing: `apt-get install --no-install-recommends libclang-rt-22-dev`")
+        #expect(probe.fix == "the compiler's profile runtime is missing: `apt-get install --no-install-recommends libclang-rt-\(try await TestLLVM.find().major)-dev`")
 
         // `temper run` probes first, and stops before building anything.
         let (status, output) = try await Temper.run(["run", sandbox.profile, "--workdir", sandbox.workDir, "--llvm-bin", broken, "--no-bolt"])
         #expect(status == 3, "\(output)")
-        #expect(output.contains("libclang-rt-22-dev"))
+        #expect(output.contains("libclang-rt-\(try await TestLLVM.find().major)-dev"))
         #expect(!FileManager.default.fileExists(atPath: sandbox.workDir + "/stages"))
         // Every log the message points at is still there to read.
         let logs = output.split(whereSeparator: { " \n()".contains($0) }).map(String.init)
@@ -96,39 +96,43 @@ import Testing
     }
 
     @Test func versionedNamesInOneDirectoryResolveToOneMajor() async throws {
-        // Debian's /usr/bin layout: clang-22, llvm-profdata-22, ... next to an unversioned
-        // llvm-profdata of another major. The -22 tools must win.
+        // Debian's /usr/bin layout: clang-N, llvm-profdata-N, ... next to an unversioned
+        // llvm-profdata of another major. The -N tools must win.
+        let llvm = try await TestLLVM.find()
         let directory = sandbox.root + "/usr-bin"
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         for tool in ["clang", "clang++", "llvm-profdata", "llvm-ar", "llvm-ranlib", "ld.lld"] {
-            try FileManager.default.createSymbolicLink(atPath: "\(directory)/\(tool)-22", withDestinationPath: "/usr/lib/llvm-22/bin/\(tool)")
+            try FileManager.default.createSymbolicLink(atPath: "\(directory)/\(tool)-\(llvm.major)", withDestinationPath: llvm.tool(tool))
         }
-        let mixed = try sandbox.mixedToolchainDirectory()
+        let mixed = try await sandbox.mixedToolchainDirectory()
         try FileManager.default.createSymbolicLink(atPath: "\(directory)/llvm-profdata", withDestinationPath: mixed.directory + "/llvm-profdata")
         let toolchain = try await ToolchainResolver(runner: SubprocessRunner()).resolve(llvmBin: directory)
-        #expect(toolchain.tools.allSatisfy { $0.major == 22 })
-        #expect(toolchain.profdata.path == "\(directory)/llvm-profdata-22")
-        #expect(toolchain.cc.path == "\(directory)/clang-22")
+        #expect(toolchain.tools.allSatisfy { $0.major == llvm.major })
+        #expect(toolchain.profdata.path == "\(directory)/llvm-profdata-\(llvm.major)")
+        #expect(toolchain.cc.path == "\(directory)/clang-\(llvm.major)")
     }
 
     @Test func discoverySkipsIncoherentDirectoriesAndFindsHomebrewPrefixes() async throws {
         // A newer /usr/lib/llvm-N whose llvm-profdata is of another major is passed over.
         let root = sandbox.root + "/lib"
-        let mixed = try sandbox.mixedToolchainDirectory()
+        let llvm = try await TestLLVM.find()
+        // The LLVM root (…/llvm-N) that holds the bin directory temper found.
+        let llvmRoot = URL(fileURLWithPath: llvm.bin).resolvingSymlinksInPath().deletingLastPathComponent().path
+        let mixed = try await sandbox.mixedToolchainDirectory()
         try FileManager.default.createDirectory(atPath: root + "/llvm-99", withIntermediateDirectories: true)
         try FileManager.default.createSymbolicLink(atPath: root + "/llvm-99/bin", withDestinationPath: mixed.directory)
-        try FileManager.default.createSymbolicLink(atPath: root + "/llvm-22", withDestinationPath: "/usr/lib/llvm-22")
+        try FileManager.default.createSymbolicLink(atPath: root + "/llvm-\(llvm.major)", withDestinationPath: llvmRoot)
         var resolver = ToolchainResolver(runner: SubprocessRunner())
         resolver.versionedRoot = root
         let toolchain = try await resolver.resolve(llvmBin: nil)
-        #expect(toolchain.directory == root + "/llvm-22/bin")
+        #expect(toolchain.directory == root + "/llvm-\(llvm.major)/bin")
 
         // With no versioned LLVM, a Homebrew-style prefix is used before clang on PATH.
         resolver.versionedRoot = sandbox.root + "/none"
-        resolver.homebrewPrefixes = ["/usr/lib/llvm-22/bin"]
+        resolver.homebrewPrefixes = [llvm.bin]
         let brewed = try await resolver.resolve(llvmBin: nil)
         #expect(brewed.origin == "Homebrew LLVM")
-        #expect(brewed.cc.major == 22)
+        #expect(brewed.cc.major == llvm.major)
 
         // Only incoherent candidates: exit 3 with both versions.
         resolver.versionedRoot = sandbox.root + "/none"
