@@ -257,20 +257,11 @@ public struct BoltOptimizeStage: Stage {
             try BoltPaths.mirror(input.absolute(in: workDir), into: tree(workDir, candidate.name), replacing: [:], workDir: workDir)
             for artifact in profile.boltArtifacts { try workDir.remove(output(workDir, candidate.name, artifact)) }
         }
-        let lanes = max(1, min(context.plan.jobs ?? 1, candidates.count))
         var results: [String: Built] = [:]
-        try await withThrowingTaskGroup(of: Built.self) { group in
-            var queue = candidates.makeIterator()
-            func launch() {
-                guard let candidate = queue.next() else { return }
-                group.addTask { try await buildOne(candidate, context) }
-            }
-            for _ in 0..<lanes { launch() }
-            while let done = try await group.next() {
-                results[done.candidate.name] = done
-                if let failure = done.failure { context.logger.warning("BOLT candidate \(done.candidate.name) dropped: \(failure.split(separator: "\n").first ?? "")") }
-                launch()
-            }
+        try await BoundedParallel.run(candidates, lanes: context.plan.jobs ?? 1, body: { try await buildOne($0, context) }) { done in
+            results[done.candidate.name] = done
+            if let failure = done.failure { context.logger.warning("BOLT candidate \(done.candidate.name) dropped: \(failure.split(separator: "\n").first ?? "")") }
+            return true
         }
         return candidates.compactMap { results[$0.name] }
     }
@@ -354,51 +345,46 @@ public struct BoltOptimizeStage: Stage {
         let directory = context.directory + "/selection"
         try workDir.freshDirectory(directory)
         let measurement = WorkloadMeasurement(runner: context.runner)
-        var sides = [Self.preBolt] + built.filter { $0.failure == nil }.map(\.candidate.name)
-        var samples: [String: [Double]] = [:]
-        var generator = SystemRandomNumberGenerator()
-        let rounds = profile.bolt.rounds
-        for round in 0...rounds {
-            context.logger.info(round == 0 ? "selection: warmup round" : "selection: round \(round) of \(rounds) (\(sides.count) builds, shuffled)")
-            for side in sides.shuffled(using: &generator) {
-                let command = try context.stagePlan.command(Self.label("measure", side))
-                do {
-                    let usage = command.arguments.contains(usageFile(workDir, side)) ? usageFile(workDir, side) : nil
-                    let sample = try await measurement.run(timed: command, usageFile: usage, log: "\(directory)/\(side)-\(round).log")
-                    if round > 0 { samples[side, default: []].append(sample.seconds) }
-                } catch let failure as WorkloadMeasurement.Failure {
-                    let message = "the \(workloadName) workload failed on \(side) (\(failure.status)); log: \(failure.log)"
-                    guard side != Self.preBolt else { throw StageError(stage: name, message: message) }
-                    if let index = built.firstIndex(where: { $0.candidate.name == side }) { built[index].failure = message }
-                    sides.removeAll { $0 == side }
-                    context.logger.warning("BOLT candidate \(side) dropped: \(message)")
-                }
-            }
+        let subjects = try ([Self.preBolt] + built.filter { $0.failure == nil }.map(\.candidate.name)).map { side in
+            let command = try context.stagePlan.command(Self.label("measure", side))
+            let usage = command.arguments.contains(usageFile(workDir, side)) ? usageFile(workDir, side) : nil
+            return InterleavedRounds<String>.Subject(side: side, command: command, usageFile: usage)
         }
+        var dropped: [String: String] = [:]
+        let (name, workloadName, logger) = (self.name, self.workloadName, context.logger)
+        let measured = try await InterleavedRounds<String>(warmup: 1, rounds: profile.bolt.rounds, measurement: measurement).run(
+            subjects, log: { "\(directory)/\($0)-\($1.index).log" },
+            announce: { logger.info($0.isWarmup ? "selection: warmup round" : "selection: round \($0.number) of \($0.of) (\($0.sides) builds, shuffled)") },
+            failed: { side, failure in
+                let message = "the \(workloadName) workload failed on \(side) (\(failure.status)); log: \(failure.log)"
+                guard side != Self.preBolt else { throw StageError(stage: name, message: message) }
+                dropped[side] = message
+                logger.warning("BOLT candidate \(side) dropped: \(message)")
+            })
+        for (side, message) in dropped {
+            if let index = built.firstIndex(where: { $0.candidate.name == side }) { built[index].failure = message }
+        }
+        let sides = subjects.map(\.side).filter { dropped[$0] == nil }
+        let samples = measured.mapValues { $0.map(\.seconds) }
         var instructions: [String: Int] = [:]
         if countsInstructions {
             // Counts do not depend on what else runs: up to `jobs` callgrind runs at once.
             let commands = try sides.map { ($0, try context.stagePlan.command(Self.label("instructions", $0))) }
-            let lanes = max(1, min(context.plan.jobs ?? 1, commands.count))
-            try await withThrowingTaskGroup(of: (String, Int?).self) { group in
-                var queue = commands.makeIterator()
-                func launch() {
-                    guard let (side, command) = queue.next() else { return }
-                    group.addTask {
-                        do {
-                            return (side, try await measurement.count(callgrind: command, log: "\(directory)/\(side)-callgrind.log"))
-                        } catch let failure as WorkloadMeasurement.Failure {
-                            context.logger.warning("counting instructions failed for \(side) (\(failure.status)); the selection uses wall time only. Log: \(failure.log)")
-                            return (side, nil)
-                        }
+            try await BoundedParallel.run(
+                commands, lanes: context.plan.jobs ?? 1,
+                body: { (entry: (String, Command)) -> (String, Int?) in
+                    let (side, command) = entry
+                    do {
+                        return (side, try await measurement.count(callgrind: command, log: "\(directory)/\(side)-callgrind.log"))
+                    } catch let failure as WorkloadMeasurement.Failure {
+                        context.logger.warning("counting instructions failed for \(side) (\(failure.status)); the selection uses wall time only. Log: \(failure.log)")
+                        return (side, nil)
                     }
-                }
-                for _ in 0..<lanes { launch() }
-                while let (side, count) = try await group.next() {
-                    instructions[side] = count
-                    launch()
-                }
-            }
+                },
+                collect: { (result: (String, Int?)) in
+                    instructions[result.0] = result.1
+                    return true
+                })
         }
         for index in built.indices {
             built[index].samples = samples[built[index].candidate.name] ?? []

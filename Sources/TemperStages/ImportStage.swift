@@ -32,12 +32,9 @@ public struct ImportStage: Stage {
 
     public func plan(_ context: PlanContext) throws -> StagePlan {
         let directory = context.workDir.stageDirectory(id)
-        let profdata = unpacked(context.workDir)
+        let inspect = ProfileInspection.commands(profdata: toolchain.profdata.path, file: unpacked(context.workDir), directory: directory)
         return StagePlan(
-            steps: [
-                StagePlan.Step("show", ToolCommands.profdataShow(toolchain.profdata.path, ["--topn=20"], profdata, directory: directory)),
-                StagePlan.Step("covered", ToolCommands.profdataShow(toolchain.profdata.path, ["--covered"], profdata, directory: directory)),
-            ],
+            steps: [StagePlan.Step("show", inspect.show), StagePlan.Step("covered", inspect.covered)],
             material: ["bundle": bundleDigest, "bolt_artifacts": profile.bolt.enabled ? profile.boltArtifacts.map(\.name).joined(separator: ",") : ""])
     }
 
@@ -52,20 +49,21 @@ public struct ImportStage: Stage {
         try workDir.remove(context.logPath)
         let profdata = unpacked(workDir)
         try Data(bundle.files[manifest.profile.file]!).write(to: URL(fileURLWithPath: profdata))
-        let show = try context.stagePlan.command("show")
-        let (shown, text) = try await context.runner.capture(show)
-        guard shown.succeeded else {
-            throw StageError(stage: name, message: "`\(show.displayString)` failed (\(shown.statusDescription)):\n\(text.suffix(2000))")
+        let inspection: ProfileInspection
+        do {
+            let plan = context.stagePlan
+            inspection = try await ProfileInspection.run(.init(show: try plan.command("show"), covered: try plan.command("covered")), runner: context.runner)
+        } catch let failed as ProfileInspection.ShowFailed {
+            throw StageError(stage: name, message: failed.description)
         }
-        try Data(text.utf8).write(to: URL(fileURLWithPath: context.directory + "/summary.txt"))
-        let summary = ProfileSummary.parse(text)
+        let summary = inspection.summary
+        try Data(inspection.text.utf8).write(to: URL(fileURLWithPath: context.directory + "/summary.txt"))
         if let level = summary.level, level != profile.optimize.pgo {
             throw StageError(stage: name, message: "the bundle's profile is \(level == .ir ? "IR" : "front-end") instrumentation, but `[optimize] pgo` is \"\(profile.optimize.pgo.rawValue)\". Use a bundle made with the same setting.")
         }
         let hottest = context.directory + "/hottest.json"
         try JSONEncoder.temper.encode(summary.hottest).write(to: URL(fileURLWithPath: hottest))
-        let (coveredOutcome, coveredText) = try await context.runner.capture(try context.stagePlan.command("covered"))
-        let executed = coveredOutcome.succeeded ? ProfileSummary.coveredFunctions(coveredText) : []
+        let executed = inspection.covered ?? []
         let hotList = context.directory + "/hot-functions.txt"
         try Data(executed.map { $0 + "\n" }.joined().utf8).write(to: URL(fileURLWithPath: hotList))
         let addressed = context.directory + "/\(manifest.profile.sha256).profdata"

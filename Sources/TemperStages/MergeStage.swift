@@ -37,10 +37,9 @@ public struct MergeStage: Stage {
         let (inputs, merged) = paths(context.workDir)
         let directory = context.workDir.stageDirectory(id)
         let merge = ToolCommands.profdataMerge(toolchain.profdata.path, threads: context.jobsText, output: merged, inputList: inputs, directory: directory)
-        let show = ToolCommands.profdataShow(toolchain.profdata.path, ["--topn=20"], merged, directory: directory)
-        let covered = ToolCommands.profdataShow(toolchain.profdata.path, ["--covered"], merged, directory: directory)
+        let inspect = ProfileInspection.commands(profdata: toolchain.profdata.path, file: merged, directory: directory)
         return StagePlan(
-            steps: [StagePlan.Step("merge", merge), StagePlan.Step("show", show), StagePlan.Step("covered", covered)],
+            steps: [StagePlan.Step("merge", merge), StagePlan.Step("show", inspect.show), StagePlan.Step("covered", inspect.covered)],
             material: ["pgo": profile.optimize.pgo.rawValue, "inputs": rawProfiles(context).joined(separator: "\n")])
     }
 
@@ -67,13 +66,14 @@ public struct MergeStage: Stage {
         guard let digest = FileDigest.sha256(of: merged) else {
             throw StageError(stage: name, message: "llvm-profdata exited 0 but wrote no \(merged). Log: \(context.logPath)")
         }
-        let show = try plan.command("show")
-        let (shown, text) = try await context.runner.capture(show)
-        guard shown.succeeded else {
-            throw StageError(stage: name, message: "`\(show.displayString)` failed (\(shown.statusDescription)):\n\(text.suffix(2000))")
+        let inspection: ProfileInspection
+        do {
+            inspection = try await ProfileInspection.run(.init(show: try plan.command("show"), covered: try plan.command("covered")), runner: context.runner)
+        } catch let failed as ProfileInspection.ShowFailed {
+            throw StageError(stage: name, message: failed.description)
         }
+        let (text, summary) = (inspection.text, inspection.summary)
         try Data(text.utf8).write(to: URL(fileURLWithPath: context.directory + "/summary.txt"))
-        let summary = ProfileSummary.parse(text)
         guard let functions = summary.functions, functions > 0 else {
             throw StageError(stage: name, message: "the merged profile \(merged) holds no function. The training tasks did not run instrumented code; check them. Summary:\n\(text.prefix(1000))")
         }
@@ -82,15 +82,12 @@ public struct MergeStage: Stage {
         }
         let hottest = context.directory + "/hottest.json"
         try JSONEncoder.temper.encode(summary.hottest).write(to: URL(fileURLWithPath: hottest))
-        let (coveredOutcome, coveredText) = try await context.runner.capture(try plan.command("covered"))
         // Content-addressed, so a build that uses it names its exact bytes (and caches key on them).
         let addressed = context.directory + "/\(digest).profdata"
         try workDir.remove(addressed)
         try FileManager.default.moveItem(atPath: merged, toPath: addressed)
         var counts: [String: Int] = ["functions": functions, "raw_profiles": raw.count]
-        if coveredOutcome.succeeded {
-            counts["functions_executed"] = ProfileSummary.coveredFunctions(coveredText).count
-        }
+        counts["functions_executed"] = inspection.covered?.count
         counts["total_count"] = summary.totalCount
         counts["max_count"] = summary.maxCount
         return StageResult(

@@ -225,17 +225,12 @@ public struct TrainStage: Stage {
         var warnings: [String] = []
         var files: [String] = tasks.compactMap { context.items.done[$0.name] }.flatMap { $0 }
 
-        try await withThrowingTaskGroup(of: TaskOutcome.self) { group in
-            var queue = pending.makeIterator()
-            var stopLaunching = false
-            func launch() {
-                guard !stopLaunching, let task = queue.next() else { return }
-                context.progress.itemStarted(name, item: task.name, total: tasks.count)
-                group.addTask { try await run(task, context) }
-            }
-            // Never more lanes than tasks: `jobs` is bounded by the parser, and this bounds it again.
-            for _ in 0..<min(settings.jobs, max(pending.count, 1)) { launch() }
-            while let outcome = try await group.next() {
+        // Never more lanes than tasks: `jobs` is bounded by the parser, and the scheduler bounds it again.
+        try await BoundedParallel.run(
+            pending, lanes: settings.jobs,
+            starting: { context.progress.itemStarted(name, item: $0.name, total: tasks.count) },
+            body: { try await run($0, context) },
+            collect: { outcome in
                 finished += 1
                 switch outcome {
                 case .done(let task, let produced):
@@ -250,12 +245,11 @@ public struct TrainStage: Stage {
                     context.progress.itemFinished(name, item: task, done: finished, total: tasks.count, ok: false)
                 case .failed(let task, let message):
                     failures.append(message)
-                    stopLaunching = true
                     context.progress.itemFinished(name, item: task, done: finished, total: tasks.count, ok: false)
+                    return false
                 }
-                launch()
-            }
-        }
+                return true
+            })
         if !failures.isEmpty {
             let unstarted = tasks.count - finished
             var message = failures.joined(separator: "\n\n")

@@ -81,17 +81,15 @@ public struct BenchRun: Sendable {
         let commands = try Dictionary(uniqueKeysWithValues: wanted.map { ($0, try Self.command(profile: profile, artifacts: available[$0]!)) })
         let logs = workDir.root + "/bench/logs"
         try workDir.freshDirectory(logs)
-        var samples: [Variant: [RunSample]] = [:]
-        var generator = SystemRandomNumberGenerator()
-        let total = options.warmup + options.runs
-        for round in 0..<total {
-            let warm = round < options.warmup
-            progress?(warm ? "warmup round \(round + 1) of \(options.warmup)" : "round \(round - options.warmup + 1) of \(options.runs)")
-            for variant in wanted.shuffled(using: &generator) {
-                let sample = try await measure(commands[variant]!, log: "\(logs)/\(variant.rawValue)-\(round).log")
-                if !warm { samples[variant, default: []].append(sample) }
-            }
+        let subjects = wanted.map { variant in
+            let (command, usage) = WorkloadMeasurement.timed(commands[variant]!, usageFile: "\(logs)/\(variant.rawValue).usage")
+            return InterleavedRounds<Variant>.Subject(side: variant, command: command, usageFile: usage)
         }
+        let progress = self.progress
+        let samples = try await InterleavedRounds<Variant>(warmup: options.warmup, rounds: options.runs, measurement: WorkloadMeasurement(runner: runner)).run(
+            subjects, log: { "\(logs)/\($0.rawValue)-\($1.index).log" },
+            announce: { progress?($0.isWarmup ? "warmup round \($0.number) of \($0.of)" : "round \($0.number) of \($0.of)") },
+            failed: { _, failure in throw BenchError.failed(command: failure.command, status: failure.status, log: failure.log) })
         var instructions: [Variant: Int] = [:]
         if options.instructions {
             for variant in wanted {
@@ -123,16 +121,6 @@ public struct BenchRun: Sendable {
         return BenchResult(
             timestamp: ISO8601DateFormatter().string(from: Date()), command: profile.bench.map { $0.run.joined(separator: " ") } ?? "",
             runs: options.runs, warmup: options.warmup, fingerprints: fingerprints, variants: results)
-    }
-
-    typealias RunSample = WorkloadMeasurement.Sample
-
-    func measure(_ command: Command, log: String) async throws -> RunSample {
-        do {
-            return try await WorkloadMeasurement(runner: runner).time(command, log: log)
-        } catch let failure as WorkloadMeasurement.Failure {
-            throw BenchError.failed(command: failure.command, status: failure.status, log: failure.log)
-        }
     }
 
     func countInstructions(_ command: Command, log: String) async throws -> Int {

@@ -89,16 +89,21 @@ public struct BundleExporter: Sendable {
         guard let profileBytes = FileManager.default.contents(atPath: profilePath) else {
             throw fail("cannot read \(profilePath).")
         }
-        let (shown, text) = try await runner.capture(ToolCommands.profdataShow(profdataTool.path, ["--profile-version"], profilePath, directory: workDir.root))
-        guard shown.succeeded, let formatVersion = ProfileFormat.reported(text) ?? ProfileFormat.headerVersion(profileBytes) else {
-            throw fail("`\(profdataTool.path) show --profile-version` failed (\(shown.statusDescription)): \(text.suffix(300))")
+        let inspection: ProfileInspection
+        do {
+            inspection = try await ProfileInspection.run(
+                ProfileInspection.commands(profdata: profdataTool.path, file: profilePath, directory: workDir.root, show: ["--profile-version"]), runner: runner)
+        } catch let failed as ProfileInspection.ShowFailed {
+            throw fail("`\(profdataTool.path) show --profile-version` failed (\(failed.status)): \(failed.output.suffix(300))")
         }
-        let summary = ProfileSummary.parse(text)
+        guard let formatVersion = ProfileFormat.reported(inspection.text) ?? ProfileFormat.headerVersion(profileBytes) else {
+            throw fail("`\(profdataTool.path) show --profile-version` printed no profile format version: \(inspection.text.suffix(300))")
+        }
+        let summary = inspection.summary
         var counts = record.counts
         if record.output(.profileData) == nil {
-            let (coveredOutcome, coveredText) = try await runner.capture(ToolCommands.profdataShow(profdataTool.path, ["--covered"], profilePath, directory: workDir.root))
             counts = ["functions": summary.functions ?? 0, "total_count": summary.totalCount ?? 0]
-            if coveredOutcome.succeeded { counts["functions_executed"] = ProfileSummary.coveredFunctions(coveredText).count }
+            counts["functions_executed"] = inspection.covered?.count
         }
         var training: [BundleManifest.TrainingTask] = []
         for stage in [StageID.train, .boltTrain] {

@@ -102,9 +102,9 @@ public struct BundleMerger: Sendable {
         guard merged.succeeded, let profile = FileManager.default.contents(atPath: mergedPath) else {
             throw BundleError.mismatch("`\(merge.displayString)` failed (\(merged.statusDescription)): \(mergeText.suffix(600))")
         }
-        let (_, showText) = try await runner.capture(ToolCommands.profdataShow(toolchain.profdata.path, ["--profile-version"], mergedPath, directory: scratch))
-        let summary = ProfileSummary.parse(showText)
-        let (coveredOutcome, coveredText) = try await runner.capture(ToolCommands.profdataShow(toolchain.profdata.path, ["--covered"], mergedPath, directory: scratch))
+        let inspection = try await ProfileInspection.run(
+            ProfileInspection.commands(profdata: toolchain.profdata.path, file: mergedPath, directory: scratch, show: ["--profile-version"]), runner: runner, requireShow: false)
+        let summary = inspection.summary
 
         let first = bundles[0].manifest
         var files: [String: Data] = [BundleManifest.profileFile: profile]
@@ -112,7 +112,7 @@ public struct BundleMerger: Sendable {
         manifest.temperVersion = TemperVersion.current
         manifest.created = bundles.map(\.manifest.created).max() ?? first.created
         manifest.host = nil
-        manifest.toolchain.profileFormatVersion = ProfileFormat.reported(showText) ?? ProfileFormat.headerVersion(profile) ?? first.toolchain.profileFormatVersion
+        manifest.toolchain.profileFormatVersion = ProfileFormat.reported(inspection.text) ?? ProfileFormat.headerVersion(profile) ?? first.toolchain.profileFormatVersion
         if let newest = bundles.map(\.manifest.toolchain).max(by: { $0.llvmMajor < $1.llvmMajor }), newest.llvmMajor > manifest.toolchain.llvmMajor {
             manifest.toolchain = BundleManifest.ToolchainIdentity(
                 compiler: newest.compiler, compilerPath: newest.compilerPath, compilerVersion: newest.compilerVersion, llvmMajor: newest.llvmMajor,
@@ -121,7 +121,7 @@ public struct BundleMerger: Sendable {
         manifest.training = bundles.flatMap(\.manifest.training)
         manifest.profile = .init(
             file: BundleManifest.profileFile, sha256: FileDigest.sha256(of: profile), functions: summary.functions ?? 0, totalCount: summary.totalCount,
-            functionsExecuted: coveredOutcome.succeeded ? ProfileSummary.coveredFunctions(coveredText).count : nil)
+            functionsExecuted: inspection.covered?.count)
         manifest.parts = zip(bundles, weights).map { bundle, weight in
             BundleManifest.Part(
                 sha256: bundle.sha256, weight: weight, created: bundle.manifest.created, host: bundle.manifest.host,
