@@ -13,14 +13,15 @@ public struct GCCMergeStage: Stage {
     let toolchain: Toolchain
     /// The training stage whose `.gcda` trees are merged, and the instrumented build tree
     /// whose absolute path GCC reproduces under each task's GCOV_PREFIX; wired by the composer.
-    let rawFrom: StageID
+    let rawProfiles: StageOutputPath
     let instrumentedTree: StageOutputPath
+    var rawFrom: StageID { rawProfiles.stage }
 
-    public init(id: StageID = .merge, profile: PipelineProfile, toolchain: Toolchain, rawFrom: StageID = .train, instrumentedTree: StageOutputPath) {
+    public init(id: StageID = .merge, profile: PipelineProfile, toolchain: Toolchain, rawProfiles: StageOutputPath, instrumentedTree: StageOutputPath) {
         self.id = id
         self.profile = profile
         self.toolchain = toolchain
-        self.rawFrom = rawFrom
+        self.rawProfiles = rawProfiles
         self.instrumentedTree = instrumentedTree
     }
 
@@ -31,7 +32,7 @@ public struct GCCMergeStage: Stage {
     /// that recorded files (one that failed under on_failure = "warn" may have left none).
     func taskRoots(_ context: PlanContext) -> [String] {
         let build = instrumentedTree.absolute(in: context.workDir)
-        let rawRoot = context.workDir.absolute(TrainStage.rawRoot(of: rawFrom))
+        let rawRoot = rawProfiles.absolute(in: context.workDir)
         let recorded = context.upstream[rawFrom].map { Set($0.outputs.keys.map(context.workDir.absolute)) }
         return profile.train.tasks.map { rawRoot + "/" + $0.name + build }
             .filter { root in recorded.map { files in files.contains { $0.hasPrefix(root + "/") } } ?? true }
@@ -49,10 +50,20 @@ public struct GCCMergeStage: Stage {
         return commands
     }
 
+    /// The directory the merge leaves its result in: the one root itself, or the last step.
+    func mergedDirectory(_ roots: [String], _ workDir: WorkDir) -> String {
+        roots.count == 1 ? roots[0] : workDir.stageDirectory(id) + "/step-\(roots.count - 1)"
+    }
+
     public func plan(_ context: PlanContext) throws -> StagePlan {
         let roots = taskRoots(context)
+        var steps = mergeCommands(roots, context.workDir).map { StagePlan.Step("merge", $0) }
+        if let dump = toolchain.profileDump, !roots.isEmpty {
+            // gcov-dump reads files only: find hands it every merged .gcda (an argv, no shell).
+            steps.append(StagePlan.Step("summarize", ToolCommands.gcovDumpAll(dump.path, under: mergedDirectory(roots, context.workDir), directory: context.workDir.stageDirectory(id))))
+        }
         return StagePlan(
-            steps: mergeCommands(roots, context.workDir).map { StagePlan.Step("merge", $0) },
+            steps: steps,
             material: ["family": "gcc", "roots": roots.joined(separator: "\n")])
     }
 
@@ -64,17 +75,22 @@ public struct GCCMergeStage: Stage {
         guard !roots.isEmpty else {
             throw StageError(stage: name, message: "\(rawFrom) left no .gcda files under the instrumented build's path. Run `temper run --from \(rawFrom)`.")
         }
-        for command in context.stagePlan.steps.map(\.command) {
+        for command in context.stagePlan.steps.filter({ $0.label == "merge" }).map(\.command) {
             let outcome = try await context.runner.run(command, logPath: context.logPath)
             guard outcome.succeeded else {
                 throw StageError.toolFailed(stage: name, step: "merge", command: command, outcome: outcome,
                     hint: "gcov-tool must come from the same GCC as the compiler (\(toolchain.cc.path), GCC \(toolchain.cc.version)).")
             }
         }
-        let merged = roots.count == 1 ? roots[0] : context.directory + "/step-\(roots.count - 1)"
+        let merged = mergedDirectory(roots, workDir)
         let files = RawProfiles.find(in: merged, extension: "gcda")
         guard !files.isEmpty else {
             throw StageError(stage: name, message: "gcov-tool wrote no .gcda files to \(merged). Log: \(context.logPath)")
+        }
+        var summary = GCDASummary()
+        if let summarize = context.stagePlan.steps.first(where: { $0.label == "summarize" })?.command {
+            let (outcome, text) = try await context.runner.capture(summarize)
+            if outcome.succeeded { summary.add(GCDASummary.parse(text)) }
         }
         // Content address: the digest of every relative path and its bytes.
         var hasher = SHA256()
@@ -92,13 +108,6 @@ public struct GCCMergeStage: Stage {
         }
         for entry in (try? FileManager.default.contentsOfDirectory(atPath: context.directory)) ?? [] where entry.hasPrefix("step-") {
             try workDir.remove(context.directory + "/" + entry)
-        }
-        var summary = GCDASummary()
-        if let dump = toolchain.profileDump {
-            for file in outputs {
-                let (outcome, text) = try await context.runner.capture(Command(executable: dump.path, arguments: ["-l", file], workingDirectory: context.directory))
-                if outcome.succeeded { summary.add(GCDASummary.parse(text)) }
-            }
         }
         guard summary.functions > 0 else {
             throw StageError(stage: name, message: "the merged profile \(addressed) records no executed function. The training tasks did not run instrumented code; check them.")

@@ -76,6 +76,9 @@ public struct TrainStage: Stage {
     /// instrumented binaries have this path baked in, so the composer hands it to that stage.
     public static func rawRoot(of id: StageID) -> String { "stages/\(id.rawValue)/raw" }
 
+    /// The tasks' raw profiles (`raw/TASK/...`), for the composer to wire into the merge.
+    public var rawProfiles: StageOutputPath { StageOutputPath(id, Self.rawRoot(of: id)) }
+
     var settings: TrainSettings {
         if case .pgo = target { return profile.train }
         return profile.boltTraining
@@ -134,8 +137,26 @@ public struct TrainStage: Stage {
             artifacts: artifacts, environment: environment)
     }
 
+    /// perf2bolt, once per BOLT artifact, from the task's perf.data into `raw/ARTIFACT/prof.fdata`.
+    func conversionCommands(for task: TrainTask, tools: BoltTools, _ workDir: WorkDir) -> [(artifact: String, command: Command)] {
+        let build = tree.absolute(in: workDir)
+        let raw = rawDirectory(task, workDir)
+        return profile.boltArtifacts.map { artifact in
+            (artifact.name, ToolCommands.perf2bolt(
+                tools, perfData: raw + "/perf.data", binary: build + "/" + artifact.path, output: raw + "/" + artifact.name + "/prof.fdata", directory: raw))
+        }
+    }
+
+    static func conversionLabel(_ task: TrainTask, _ artifact: String) -> String { "perf2bolt \(task.name) \(artifact)" }
+
     public func plan(_ context: PlanContext) throws -> StagePlan {
         var steps = settings.tasks.map { StagePlan.Step("task \($0.name)", command(for: $0, context.workDir)) }
+        if case .boltSample(let tools) = target {
+            // Every process the stage starts is in the plan: the samples' conversion too.
+            for task in settings.tasks {
+                steps += conversionCommands(for: task, tools: tools, context.workDir).map { StagePlan.Step(Self.conversionLabel(task, $0.artifact), $0.command) }
+            }
+        }
         if case .bolt = target {
             // Run only when a task fails: the same task on the uninstrumented PGO+LTO build tells
             // a program that fails anyway from one that BOLT's profile runtime broke.
@@ -267,14 +288,12 @@ public struct TrainStage: Stage {
             message: note)
     }
 
-    /// perf2bolt, once per BOLT artifact, from the task's perf.data into `raw/ARTIFACT/prof.fdata`.
-    func convertSamples(_ task: TrainTask, tools: BoltTools, raw: String, log: String, _ context: StageContext) async throws -> ProcessOutcome {
-        let build = tree.absolute(in: context.workDir)
+    /// Runs the planned perf2bolt commands of a task, one per BOLT artifact.
+    func convertSamples(_ task: TrainTask, raw: String, log: String, _ context: StageContext) async throws -> ProcessOutcome {
         var last: ProcessOutcome?
         for artifact in profile.boltArtifacts {
             try context.workDir.makeDirectory(raw + "/" + artifact.name)
-            let command = ToolCommands.perf2bolt(
-                tools, perfData: raw + "/perf.data", binary: build + "/" + artifact.path, output: raw + "/" + artifact.name + "/prof.fdata", directory: raw)
+            let command = try context.stagePlan.command(Self.conversionLabel(task, artifact.name))
             let outcome = try await context.runner.run(command, logPath: log)
             guard outcome.succeeded else { return outcome }
             last = outcome
@@ -296,8 +315,8 @@ public struct TrainStage: Stage {
         let log = workDir.log("\(name)-\(task.name)")
         try workDir.remove(log)
         var outcome = try await context.runner.run(command, logPath: log)
-        if outcome.succeeded, case .boltSample(let tools) = target {
-            outcome = try await convertSamples(task, tools: tools, raw: raw, log: log, context)
+        if outcome.succeeded, case .boltSample = target {
+            outcome = try await convertSamples(task, raw: raw, log: log, context)
         }
         let (produced, empty) = RawProfiles.scan(in: raw, extension: rawExtension)
         let label = "task \(task.name)"

@@ -18,6 +18,19 @@ import Testing
         try Fixtures.parse(Fixtures.minimalProfile + "\n" + extra + "\n[bolt]\nenabled = true\n" + bolt)
     }
 
+    @Test func perfSampleTrainingPlansItsPerf2boltRuns() throws {
+        var tools = Self.bolt
+        tools.perf2bolt = Tool(role: "bolt", path: "/opt/llvm/bin/perf2bolt", version: "22.1.8", major: 22)
+        let stage = try Fixtures.stage(.boltTrain, try profile("mode = \"sample\"\n"), bolt: tools, as: TrainStage.self)
+        let steps = try stage.plan(PlanContext(workDir: workDir, jobs: nil)).steps
+        // Every process bolt-train starts is planned: the task under perf, then perf2bolt per artifact.
+        let conversions = steps.filter { $0.command.executable == "/opt/llvm/bin/perf2bolt" }
+        #expect(!conversions.isEmpty && conversions.count == steps.filter { $0.label.hasPrefix("task ") }.count)
+        let raw = try #require(conversions.first?.command.workingDirectory)
+        #expect(raw.hasPrefix("/w/stages/bolt-train/raw/"))
+        #expect(conversions.first?.command.arguments.prefix(4) == ["-p", raw + "/perf.data", "-o", raw + "/app/prof.fdata"])
+    }
+
     @Test func parsesBoltVerifyAndBoltTrain() throws {
         let text = Fixtures.minimalProfile + """
 

@@ -24,12 +24,13 @@ public enum PipelineComposer {
         let baselineStage = baseline ? BuildStage(variant: .baseline, profile: profile, toolchain: toolchain) : nil
         let ahead = ([optimize] + [baselineStage].compactMap { $0 }).filter(\.canConfigureAhead)
         let instrument = BuildStage(variant: .instrument, profile: profile, toolchain: toolchain, configuresAhead: ahead)
+        let train = TrainStage(id: .train, profile: profile, toolchain: toolchain, tree: instrument.tree)
         var stages: [any Stage] = [
             instrument,
-            TrainStage(id: .train, profile: profile, toolchain: toolchain, tree: instrument.tree),
+            train,
             toolchain.family == .clang
                 ? MergeStage(id: .merge, profile: profile, toolchain: toolchain, rawFrom: .train) as any Stage
-                : GCCMergeStage(id: .merge, profile: profile, toolchain: toolchain, rawFrom: .train, instrumentedTree: instrument.tree),
+                : GCCMergeStage(id: .merge, profile: profile, toolchain: toolchain, rawProfiles: train.rawProfiles, instrumentedTree: instrument.tree),
             optimize,
         ]
         var optimized: [StageID] = [.optimize]

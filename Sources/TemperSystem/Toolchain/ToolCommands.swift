@@ -22,6 +22,12 @@ public enum ToolCommands {
         Command(executable: profdata, arguments: ["show"] + options + [file], workingDirectory: directory)
     }
 
+    /// `gcov-dump -l` on every `.gcda` file under a directory, through find (an argv, no shell):
+    /// gcov-dump reads files only, and which files a merge leaves is known only when it ran.
+    public static func gcovDumpAll(_ gcovDump: String, under root: String, directory: String) -> Command {
+        Command(executable: "find", arguments: [root, "-type", "f", "-name", "*.gcda", "-exec", gcovDump, "-l", "{}", "+"], workingDirectory: directory)
+    }
+
     /// `gcov-tool merge`, which takes two directories at a time.
     public static func gcovMerge(_ gcovTool: String, output: String, _ first: String, _ second: String, directory: String) -> Command {
         Command(executable: gcovTool, arguments: ["merge", "-o", output, first, second], workingDirectory: directory)
