@@ -167,11 +167,11 @@ extension CompilerFamily: ExpressibleByArgument {}
 /// A stage name on the command line; unknown names are usage errors (exit 2) before anything runs.
 extension StageID: ExpressibleByArgument {
     public init?(argument: String) {
-        guard StageID.pipelineOrder.contains(StageID(argument)) else { return nil }
+        guard PipelineComposer.stageOrder.contains(StageID(argument)) else { return nil }
         self.init(argument)
     }
 
-    public static var allValueStrings: [String] { pipelineOrder.map(\.rawValue) }
+    public static var allValueStrings: [String] { PipelineComposer.stageOrder.map(\.rawValue) }
 }
 
 enum Terminal {

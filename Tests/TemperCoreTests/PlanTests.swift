@@ -13,6 +13,28 @@ import Testing
         try Fixtures.parse(Fixtures.minimalProfile + "\n" + extra)
     }
 
+    /// One stage order: every graph the composer builds lists its stages in `stageOrder`,
+    /// which is also what `status` sorts by and the names `--from`/`--to` accept.
+    @Test func everyGraphFollowsTheComposersStageOrder() throws {
+        let bolt = BoltTools(
+            bolt: Tool(role: "bolt", path: "/b/llvm-bolt", version: "22.1.8", major: 22),
+            mergeFdata: Tool(role: "bolt", path: "/b/merge-fdata", version: "22.1.8", major: 22), perf2bolt: nil, directory: "/b")
+        let text = Fixtures.minimalProfile + "\n[bolt]\nenabled = true\n[install]\nrun = [[\"make\", \"install\"]]\n"
+        let profile = try Fixtures.parse(text)
+        let graphs = [
+            PipelineComposer.graph(for: profile, toolchain: Fixtures.toolchain, baseline: true, bolt: bolt),
+            PipelineComposer.graph(for: profile, toolchain: Fixtures.toolchain, baseline: false),
+            PipelineComposer.graph(for: profile, toolchain: Fixtures.toolchain, baseline: true, bolt: bolt, bundle: .init(path: "/x.bundle", sha256: "00")),
+        ]
+        for graph in graphs {
+            let ids = graph.stages.map(\.id)
+            let positions = ids.map { PipelineComposer.stageOrder.firstIndex(of: $0) }
+            #expect(positions.allSatisfy { $0 != nil }, "\(ids)")
+            #expect(positions.compactMap { $0 } == positions.compactMap { $0 }.sorted(), "\(ids)")
+        }
+        #expect(graphs[0].stages.map(\.id).contains(.install) && graphs[2].stages.map(\.id).first == .bundleImport)
+    }
+
     @Test func instrumentInjectsFlagsThroughEnvironmentAndPlaceholders() throws {
         let stage = BuildStage(variant: .instrument, profile: try profile(), toolchain: Fixtures.toolchain)
         let plan = try stage.plan(PlanContext(workDir: workDir, jobs: 4))

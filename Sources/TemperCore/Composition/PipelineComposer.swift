@@ -16,6 +16,12 @@ public enum PipelineComposer {
         }
     }
 
+    /// Every stage temper composes, in pipeline order: the one order, for `status` of any work
+    /// dir and the stage names the CLI accepts. The graphs below list their stages in it.
+    public static let stageOrder: [StageID] = [
+        .bundleImport, .instrument, .train, .merge, .optimize, .boltInstrument, .boltTrain, .boltMerge, .boltOptimize, .install, .baseline,
+    ]
+
     public static func graph(for profile: PipelineProfile, toolchain: Toolchain, baseline: Bool, bolt: BoltTools? = nil, bundle: BundleInput? = nil) -> StageGraph {
         if let bundle {
             return bundleGraph(for: profile, toolchain: toolchain, baseline: baseline, bolt: bolt, bundle: bundle)

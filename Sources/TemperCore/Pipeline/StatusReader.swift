@@ -19,7 +19,7 @@ public enum StatusReader {
         guard let state = try StateStore.load(path: workDir.stateFile) else {
             throw WorkDirError.notAWorkDir(root: workDir.root)
         }
-        let order = StageID.pipelineOrder.map(\.rawValue)
+        let order = PipelineComposer.stageOrder.map(\.rawValue)
         let names = state.stages.keys.sorted { (order.firstIndex(of: $0) ?? 99, $0) < (order.firstIndex(of: $1) ?? 99, $1) }
         return names.map { name in
             let record = state.stages[name]!

@@ -32,9 +32,4 @@ public struct StageID: RawRepresentable, Hashable, Comparable, Sendable, Codable
     public static let boltOptimize: StageID = "bolt-optimize"
     public static let baseline: StageID = "baseline"
     public static let install: StageID = "install"
-
-    /// Every stage temper composes, in pipeline order (for `status` of any work dir).
-    public static let pipelineOrder: [StageID] = [
-        .bundleImport, .instrument, .train, .merge, .optimize, .boltInstrument, .boltTrain, .boltMerge, .boltOptimize, .install, .baseline,
-    ]
 }
