@@ -171,12 +171,12 @@ public struct PipelineExecutor: Sendable {
 
     /// The SHA-256 of everything that decides the stage's output: its plan (with `{jobs}`
     /// symbolic), the shared inputs, and its upstream stages' fingerprints and output digests.
-    func fingerprint(of stage: any Stage, plan: StagePlan, upstream: [StageID: StageRecord]) -> String {
+    func fingerprint(of stage: any Stage, plan: any StagePlan, upstream: [StageID: StageRecord]) -> String {
         var fingerprint = Fingerprint()
         fingerprint.add("stage", stage.name)
         for (key, value) in sharedMaterial.sorted(by: { $0.key < $1.key }) { fingerprint.add("shared." + key, value) }
-        for (index, step) in plan.steps.enumerated() { fingerprint.add("step\(index).\(step.label)", step.command) }
-        for (key, value) in plan.material.sorted(by: { $0.key < $1.key }) { fingerprint.add("material." + key, value) }
+        // The whole typed plan: every command and every input it read from upstream records.
+        fingerprint.add("plan", plan.canonicalJSON)
         for id in stage.consumes {
             let record = upstream[id]
             fingerprint.add("upstream." + id.rawValue, record?.fingerprint ?? "none")
@@ -186,12 +186,21 @@ public struct PipelineExecutor: Sendable {
         return fingerprint.finalize()
     }
 
-    static func recordedSteps(_ plan: StagePlan) -> [RecordedStep] {
+    static func recordedSteps(_ plan: any StagePlan) -> [RecordedStep] {
         plan.steps.map { step in
             var fingerprint = Fingerprint()
             fingerprint.add(step.label, step.command)
             return RecordedStep(label: step.label, command: step.command.displayString, fingerprint: fingerprint.finalize())
         }
+    }
+
+    /// Hands a stage its own plan, typed: the plan was computed by this very stage, so the
+    /// cast holds; a mismatch would be a bug in the executor, reported, never a crash.
+    static func perform<S: Stage>(_ stage: S, _ plan: any StagePlan, _ context: StageContext) async throws -> StageResult {
+        guard let typed = plan as? S.Plan else {
+            throw StageError(stage: stage.name, message: "internal error: the executor holds a plan of another type (\(type(of: plan))).")
+        }
+        return try await stage.execute(typed, context)
     }
 
     struct StageFailure: Error {
@@ -200,7 +209,7 @@ public struct PipelineExecutor: Sendable {
     }
 
     func execute(
-        _ stage: any Stage, plan: StagePlan, fingerprint: String, reason: String, items previousItems: ItemCheckpoints?,
+        _ stage: any Stage, plan: any StagePlan, fingerprint: String, reason: String, items previousItems: ItemCheckpoints?,
         upstream: [StageID: StageRecord], jobs: Int, settled: Set<StageID>
     ) async throws -> (StageRecord, StageReport) {
         // Item checkpoints survive only under the same fingerprint, and only with intact files.
@@ -223,7 +232,6 @@ public struct PipelineExecutor: Sendable {
             plan: PlanContext(workDir: workDir, jobs: jobs, upstream: upstream, shared: sharedMaterial, settled: settled), runner: runner, logger: stageLogger,
             progress: progress,
             items: ItemCheckpoint(store: store, stage: stage.id, workDir: workDir, done: items.done.mapValues { $0.keys.map(workDir.absolute) }),
-            stagePlan: plan,
             directory: directory, logPath: workDir.log(stage.name))
         progress.stageStarted(stage.name, reason: reason)
         let start = ContinuousClock.now
@@ -236,7 +244,7 @@ public struct PipelineExecutor: Sendable {
         }
         defer { heartbeat.cancel() }
         do {
-            let result = try await stage.execute(context)
+            let result = try await Self.perform(stage, plan, context)
             try Task.checkCancellation()
             let seconds = start.duration(to: .now).seconds
             var outputs: [String: String] = [:]

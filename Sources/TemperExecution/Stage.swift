@@ -1,44 +1,86 @@
+import Foundation
 import TemperModel
 import TemperSystem
 import Logging
 
 /// One step of a pipeline. The executor knows stages only through this protocol: it asks
-/// for a plan (commands as values, which decide the fingerprint), and runs `execute` only when
-/// no valid checkpoint of that plan exists.
+/// for a plan (a typed value holding everything the stage will do, which decides the
+/// fingerprint), and runs `execute` with that very plan only when no valid checkpoint of it exists.
 public protocol Stage: Sendable {
+    associatedtype Plan: StagePlan
     var id: StageID { get }
     /// The stages whose outputs this one reads (wired by the composer); their fingerprints
     /// and output digests enter this one's.
     var consumes: [StageID] { get }
-    func plan(_ context: PlanContext) throws -> StagePlan
-    /// Runs `context.stagePlan`, the very plan the fingerprint was computed from (with
-    /// `{jobs}` rendered); a stage never re-plans or patches commands here.
-    func execute(_ context: StageContext) async throws -> StageResult
+    func plan(_ context: PlanContext) throws -> Plan
+    /// Runs `plan`, the very plan the fingerprint was computed from (with `{jobs}` rendered).
+    /// Execute reads nothing else from upstream: what it needs is a field of its plan.
+    func execute(_ plan: Plan, _ context: StageContext) async throws -> StageResult
 }
 
 extension Stage {
     public var name: String { id.rawValue }
 }
 
-/// A stage's commands and settings, computed before anything runs.
-public struct StagePlan: Sendable, Equatable {
-    public struct Step: Sendable, Equatable {
-        public var label: String
-        public var command: Command
+/// A stage's plan: a typed value, computed before anything runs, that holds every command the
+/// stage may start and every input it read from upstream records. It is fingerprinted whole
+/// (its canonical JSON), printed by `temper plan` through `steps`, and handed to `execute`.
+public protocol StagePlan: Sendable, Equatable, Encodable {
+    /// Every process the stage may start, in order, labelled for people (`temper plan`, the
+    /// state's records). Labels are for display only: nothing looks a command up by its label.
+    var steps: [PlanStep] { get }
+    /// The same plan with every command transformed: the executor renders `{jobs}` with it.
+    func mapCommands(_ transform: (Command) -> Command) -> Self
+}
 
-        public init(_ label: String, _ command: Command) {
-            self.label = label
-            self.command = command
-        }
+extension StagePlan {
+    /// The plan as it runs: `{jobs}` rendered. Jobs is the one value left out of fingerprints
+    /// (changing `--jobs` rebuilds nothing), so the executor, not a stage, fills it in.
+    public func rendered(jobs: Int) -> Self {
+        mapCommands { $0.rendering(jobs: jobs) }
     }
 
-    public var steps: [Step]
-    /// Everything else that decides the output (injected flags, settings), for the fingerprint.
-    public var material: [String: String]
+    /// The canonical form the fingerprint hashes: JSON with sorted keys.
+    public var canonicalJSON: String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return (try? encoder.encode(self)).map { String(decoding: $0, as: UTF8.self) } ?? ""
+    }
+}
 
-    public init(steps: [Step], material: [String: String] = [:]) {
+/// One command of a plan, with a label for people.
+public struct PlanStep: Sendable, Equatable, Codable {
+    public var label: String
+    public var command: Command
+
+    public init(_ label: String, _ command: Command) {
+        self.label = label
+        self.command = command
+    }
+}
+
+/// A file a stage copies into its own directory before it runs (a profile, say), read from an
+/// upstream record while planning.
+public struct FileCopy: Sendable, Equatable, Codable {
+    public var source: String
+    public var destination: String
+
+    public init(source: String, destination: String) {
+        self.source = source
+        self.destination = destination
+    }
+}
+
+/// A plan that is only a list of commands, run in order (test stages, simple tools).
+public struct CommandList: StagePlan {
+    public var steps: [PlanStep]
+
+    public init(_ steps: [PlanStep]) {
         self.steps = steps
-        self.material = material
+    }
+
+    public func mapCommands(_ transform: (Command) -> Command) -> CommandList {
+        CommandList(steps.map { PlanStep($0.label, transform($0.command)) })
     }
 }
 
@@ -65,34 +107,12 @@ public struct PlanContext: Sendable {
     public var jobsText: String { jobs.map(String.init) ?? "{jobs}" }
 }
 
-extension StagePlan {
-    /// The plan as it runs: `{jobs}` rendered. Jobs is the one value left out of fingerprints
-    /// (changing `--jobs` rebuilds nothing), so the executor, not a stage, fills it in.
-    public func rendered(jobs: Int) -> StagePlan {
-        var plan = self
-        for index in plan.steps.indices {
-            plan.steps[index].command = plan.steps[index].command.rendering(jobs: jobs)
-        }
-        return plan
-    }
-
-    /// The command of the step with this label; a missing label is a bug in the stage.
-    public func command(_ label: String) throws -> Command {
-        guard let step = steps.first(where: { $0.label == label }) else {
-            throw StageError(stage: "plan", message: "internal error: the plan has no step `\(label)`.")
-        }
-        return step.command
-    }
-}
-
 public struct StageContext: Sendable {
     public var plan: PlanContext
     public var runner: any ProcessRunning
     public var logger: Logger
     public var progress: any ProgressSink
     public var items: ItemCheckpoint
-    /// The stage's plan exactly as fingerprinted, with `{jobs}` rendered.
-    public var stagePlan: StagePlan
     /// The stage's own directory, and its main log file.
     public var directory: String
     public var logPath: String

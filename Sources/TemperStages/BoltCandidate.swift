@@ -6,7 +6,7 @@ import Foundation
 /// One BOLT flag set that bolt-optimize builds, verifies and measures. temper always tries
 /// LLVM's default set; a set that leaves the dispatch functions alone when the profile shows
 /// some; and every set the profile names in `[bolt.candidates]`.
-public struct BoltCandidate: Sendable, Equatable {
+public struct BoltCandidate: Sendable, Equatable, Codable {
     public var name: String
     /// The optimization flags (temper's reporting flags are added by `ToolCommands`).
     public var flags: [String]

@@ -34,45 +34,48 @@ public struct BoltInstrumentStage: Stage {
             output: output.absolute(in: workDir) + "/" + artifact.name, directory: workDir.stageDirectory(id))
     }
 
-    public func plan(_ context: PlanContext) throws -> StagePlan {
-        StagePlan(
-            steps: profile.boltArtifacts.map { StagePlan.Step("instrument \($0.name)", command($0, context.workDir)) },
-            material: ["pie": "\(profile.bolt.pie)"])
+    public func plan(_ context: PlanContext) throws -> Plan {
+        let workDir = context.workDir
+        return Plan(acceptPIE: profile.bolt.pie, artifacts: profile.boltArtifacts.map { artifact in
+            Plan.Artifact(
+                name: artifact.name, input: input.absolute(in: workDir) + "/" + artifact.path,
+                output: output.absolute(in: workDir) + "/" + artifact.name, command: command(artifact, workDir))
+        })
     }
 
-    /// Why BOLT cannot take this file, with the fix; nil when it can.
-    static func problem(with path: String, name: String, acceptPIE: Bool) -> String? {
-        guard let elf = ELFFile(path: path) else {
-            return "\(name) is not an ELF file; BOLT only takes ELF executables and shared libraries. Leave it out of [bolt] artifacts."
+    /// The instrumentation, as a value: each artifact's input, output and llvm-bolt command.
+    public struct Plan: StagePlan {
+        public struct Artifact: Sendable, Equatable, Encodable {
+            public var name: String
+            public var input: String
+            public var output: String
+            public var command: Command
         }
-        if elf.isBolted {
-            return "\(name) was already processed by BOLT (it has .bolt.org.text); BOLT cannot process its own output. Check that the build does not run llvm-bolt itself."
+
+        public var acceptPIE: Bool
+        public var artifacts: [Artifact]
+
+        public var steps: [PlanStep] { artifacts.map { PlanStep("instrument \($0.name)", $0.command) } }
+
+        public func mapCommands(_ transform: (Command) -> Command) -> Plan {
+            var plan = self
+            for index in plan.artifacts.indices { plan.artifacts[index].command = transform(artifacts[index].command) }
+            return plan
         }
-        if elf.isStripped {
-            return "\(name) is stripped (no .symtab); BOLT needs the symbols. Remove -s / strip from the build (strip the BOLTed result instead)."
-        }
-        if !elf.hasRelocations {
-            return "\(name) has no static relocations (no .rela.text); BOLT needs them to move code. The optimize stage adds -Wl,--emit-relocs to {ldflags} and LDFLAGS: pass them to the link."
-        }
-        if elf.isPIE && !acceptPIE {
-            return "\(name) is a position-independent executable although BOLT asked for -fno-pie -no-pie: the build did not pass {cflags}/{ldflags}. In a PIE, BOLT skips every function whose jump tables were hoisted out of a loop (typical interpreter loops) and still reports success. Pass the flags, or set [bolt] pie = true to accept that."
-        }
-        return nil
     }
 
-    public func execute(_ context: StageContext) async throws -> StageResult {
+    public func execute(_ plan: Plan, _ context: StageContext) async throws -> StageResult {
         let workDir = context.workDir
         try workDir.freshDirectory(context.directory)
         try workDir.remove(context.logPath)
         var outputs: [String] = []
-        for artifact in profile.boltArtifacts {
-            let inputPath = input.absolute(in: workDir) + "/" + artifact.path
-            if let problem = Self.problem(with: inputPath, name: artifact.name, acceptPIE: profile.bolt.pie) {
+        for artifact in plan.artifacts {
+            if let problem = BoltInputCheck.problem(with: artifact.input, name: artifact.name, acceptPIE: plan.acceptPIE) {
                 throw StageError(stage: name, message: problem)
             }
-            let command = try context.stagePlan.command("instrument \(artifact.name)")
+            let command = artifact.command
             let outcome = try await context.runner.run(command, logPath: context.logPath)
-            let output = output.absolute(in: workDir) + "/" + artifact.name
+            let output = artifact.output
             guard outcome.succeeded, FileManager.default.fileExists(atPath: output) else {
                 throw StageError.toolFailed(stage: name, step: "llvm-bolt -instrument \(artifact.name)", command: command, outcome: outcome)
             }

@@ -34,38 +34,62 @@ public struct BoltMergeStage: Stage {
 
     /// Planned ahead of a run (`temper plan`), the inputs are not known yet and are shown as
     /// a description; the executor always plans with the training record at hand.
-    public func plan(_ context: PlanContext) throws -> StagePlan {
-        StagePlan(steps: profile.boltArtifacts.map { artifact in
+    public func plan(_ context: PlanContext) throws -> Plan {
+        Plan(artifacts: profile.boltArtifacts.map { artifact in
             let known = context.upstream[rawFrom] != nil
-            return StagePlan.Step(
-                "merge-fdata \(artifact.name)",
-                ToolCommands.mergeFdata(
+            let inputs = inputs(context, artifact.name)
+            return Plan.Artifact(
+                name: artifact.name, inputs: inputs, output: merged(context.workDir, artifact.name),
+                dispatch: output.absolute(in: context.workDir) + "/" + artifact.name + ".dispatch",
+                command: ToolCommands.mergeFdata(
                     bolt, output: merged(context.workDir, artifact.name),
-                    inputs: known ? inputs(context, artifact.name) : ["<each \(rawFrom) task's \(artifact.name)/prof.fdata>"],
+                    inputs: known ? inputs : ["<each \(rawFrom) task's \(artifact.name)/prof.fdata>"],
                     directory: context.workDir.stageDirectory(id)))
-        }, material: ["outputs": "NAME.fdata, NAME.dispatch"])
+        })
     }
 
-    public func execute(_ context: StageContext) async throws -> StageResult {
+    /// The merge, as a value: per artifact, the training's `.fdata` files (from its record),
+    /// the merged profile and its dispatch list, and the merge-fdata command.
+    public struct Plan: StagePlan {
+        public struct Artifact: Sendable, Equatable, Encodable {
+            public var name: String
+            public var inputs: [String]
+            public var output: String
+            public var dispatch: String
+            public var command: Command
+        }
+
+        public var artifacts: [Artifact]
+
+        public var steps: [PlanStep] { artifacts.map { PlanStep("merge-fdata \($0.name)", $0.command) } }
+
+        public func mapCommands(_ transform: (Command) -> Command) -> Plan {
+            var plan = self
+            for index in plan.artifacts.indices { plan.artifacts[index].command = transform(artifacts[index].command) }
+            return plan
+        }
+    }
+
+    public func execute(_ plan: Plan, _ context: StageContext) async throws -> StageResult {
         let workDir = context.workDir
         try workDir.freshDirectory(context.directory)
         try workDir.remove(context.logPath)
         var outputs: [String] = []
         var files = 0
-        for artifact in profile.boltArtifacts {
-            let inputs = inputs(context.plan, artifact.name)
+        for artifact in plan.artifacts {
+            let inputs = artifact.inputs
             guard !inputs.isEmpty else {
                 throw StageError(stage: name, message: "no training task ran \(artifact.name), so BOLT has no profile for it. Make a task run {artifact:\(artifact.name)} (or load it, for a library), or leave it out of [bolt] artifacts.")
             }
-            let command = try context.stagePlan.command("merge-fdata \(artifact.name)")
+            let command = artifact.command
             let outcome = try await context.runner.run(command, logPath: context.logPath)
-            guard outcome.succeeded, FileManager.default.fileExists(atPath: merged(workDir, artifact.name)) else {
+            guard outcome.succeeded, FileManager.default.fileExists(atPath: artifact.output) else {
                 throw StageError.toolFailed(stage: name, step: "merge-fdata \(artifact.name)", command: command, outcome: outcome)
             }
-            outputs.append(merged(workDir, artifact.name))
+            outputs.append(artifact.output)
             // The dispatch functions of this profile, for bolt-optimize's skip-dispatch candidate.
-            let dispatch = output.absolute(in: workDir) + "/" + artifact.name + ".dispatch"
-            let functions = DispatchFunctions.find(fdata: (try? String(contentsOfFile: merged(workDir, artifact.name), encoding: .utf8)) ?? "")
+            let dispatch = artifact.dispatch
+            let functions = DispatchFunctions.find(fdata: (try? String(contentsOfFile: artifact.output, encoding: .utf8)) ?? "")
             try Data(functions.map { $0 + "\n" }.joined().utf8).write(to: URL(fileURLWithPath: dispatch))
             outputs.append(dispatch)
             files += inputs.count

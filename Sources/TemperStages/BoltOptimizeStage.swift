@@ -114,36 +114,111 @@ public struct BoltOptimizeStage: Stage {
     func usageFile(_ workDir: WorkDir, _ side: String) -> String { workDir.stageDirectory(id) + "/selection/\(side).usage" }
 
     static let preBolt = "pre-BOLT"
-    static func label(_ step: String, _ side: String) -> String { side == preBolt ? "\(step) (\(preBolt))" : "\(step) [\(side)]" }
 
-    public func plan(_ context: PlanContext) throws -> StagePlan {
+    public func plan(_ context: PlanContext) throws -> Plan {
         let workDir = context.workDir
-        let candidates = candidates(context)
-        let sides = [(Self.preBolt, input.absolute(in: workDir))] + candidates.map { ($0.name, tree(workDir, $0.name)) }
-        var steps: [StagePlan.Step] = []
-        for candidate in candidates {
-            for artifact in profile.boltArtifacts {
-                steps.append(StagePlan.Step("llvm-bolt \(artifact.name) [\(candidate.name)]", command(artifact, candidate, context)))
+        let choices = profile.boltArtifacts.map { profileChoice(context, $0) }
+        let candidates = candidates(context).map { candidate in
+            Plan.CandidatePlan(candidate: candidate, tree: tree(workDir, candidate.name), builds: profile.boltArtifacts.map { artifact in
+                Plan.Build(
+                    artifact: artifact.name, input: input.absolute(in: workDir) + "/" + artifact.path, output: output(workDir, candidate.name, artifact),
+                    profile: mergedProfile(workDir, artifact.name), command: command(artifact, candidate, context))
+            })
+        }
+        let counted = countsInstructions
+        func side(_ candidate: String?, _ name: String, in build: String) -> Plan.Side {
+            let measured = WorkloadMeasurement.timed(workloadCommand(in: build), usageFile: usageFile(workDir, name))
+            // By default instructions are counted on the verify command: usually shorter than the
+            // bench, and callgrind runs ~50x slower.
+            let instructions = counted
+                ? ToolCommands.callgrind(profile.bolt.instructionsWorkload == .bench ? workloadCommand(in: build) : verifyCommand(in: build)) : nil
+            return Plan.Side(
+                candidate: candidate, name: name, verify: verifyCommand(in: build), measure: measured.command, usageFile: measured.usageFile,
+                instructions: instructions)
+        }
+        return Plan(
+            profileCopies: choices.map { FileCopy(source: $0.source, destination: $0.path) },
+            candidates: candidates,
+            preBolt: side(nil, Self.preBolt, in: input.absolute(in: workDir)),
+            sides: candidates.map { side($0.candidate.name, $0.candidate.name, in: $0.tree) },
+            compare: profile.bolt.compare, select: profile.bolt.select, rounds: profile.bolt.rounds, workload: workloadName, rule: BoltSelection.rule,
+            instructionsWorkload: counted ? (profile.bolt.instructionsWorkload == .bench ? workloadName : "verify") : nil)
+    }
+
+    /// The whole selection as a value: the profile copies, every candidate's llvm-bolt runs, and
+    /// per side (pre-BOLT, then each candidate) the verify, measure and callgrind commands.
+    /// Execute reads nothing else: it never re-derives the candidates.
+    public struct Plan: StagePlan {
+        /// One llvm-bolt run: an artifact of a candidate.
+        public struct Build: Sendable, Equatable, Encodable {
+            public var artifact: String
+            public var input: String
+            public var output: String
+            /// The merged profile, read for the hotness of the functions BOLT could not process.
+            public var profile: String
+            public var command: Command
+        }
+
+        public struct CandidatePlan: Sendable, Equatable, Encodable {
+            public var candidate: BoltCandidate
+            /// The mirror of the optimized build its artifacts are written into.
+            public var tree: String
+            public var builds: [Build]
+        }
+
+        /// One side of the comparison, identified by `candidate` (nil: the pre-BOLT build), never by its name.
+        public struct Side: Sendable, Equatable, Encodable {
+            public var candidate: String?
+            public var name: String
+            public var verify: Command
+            public var measure: Command
+            public var usageFile: String?
+            public var instructions: Command?
+        }
+
+        public var profileCopies: [FileCopy]
+        public var candidates: [CandidatePlan]
+        public var preBolt: Side
+        /// The candidates' sides, in the order of `candidates`.
+        public var sides: [Side]
+        public var compare: VerifyComparison
+        public var select: BoltSelect
+        public var rounds: Int
+        public var workload: String
+        /// The selection rule (`BoltSelection.rule`): a rerun under another rule measures again.
+        public var rule: String
+        /// Which workload callgrind counts, nil when instructions are not counted.
+        public var instructionsWorkload: String?
+
+        func side(of candidate: String) -> Side? { sides.first { $0.candidate == candidate } }
+
+        public var steps: [PlanStep] {
+            let all = [preBolt] + sides
+            func label(_ step: String, _ side: Side) -> String { side.candidate == nil ? "\(step) (\(side.name))" : "\(step) [\(side.name)]" }
+            return candidates.flatMap { plan in plan.builds.map { PlanStep("llvm-bolt \($0.artifact) [\(plan.candidate.name)]", $0.command) } }
+                + all.map { PlanStep(label("verify", $0), $0.verify) }
+                + all.map { PlanStep(label("measure", $0), $0.measure) }
+                + all.compactMap { side in side.instructions.map { PlanStep(label("instructions", side), $0) } }
+        }
+
+        public func mapCommands(_ transform: (Command) -> Command) -> Plan {
+            var plan = self
+            for index in plan.candidates.indices {
+                for build in plan.candidates[index].builds.indices {
+                    plan.candidates[index].builds[build].command = transform(candidates[index].builds[build].command)
+                }
             }
-        }
-        steps += sides.map { StagePlan.Step(Self.label("verify", $0.0), verifyCommand(in: $0.1)) }
-        steps += sides.map { side in
-            StagePlan.Step(Self.label("measure", side.0), WorkloadMeasurement.timed(workloadCommand(in: side.1), usageFile: usageFile(workDir, side.0)).command)
-        }
-        if countsInstructions {
-            // By default on the verify command: usually shorter than the bench, and callgrind runs
-            // ~50x slower.
-            steps += sides.map { side in
-                let counted = profile.bolt.instructionsWorkload == .bench ? workloadCommand(in: side.1) : verifyCommand(in: side.1)
-                return StagePlan.Step(Self.label("instructions", side.0), ToolCommands.callgrind(counted))
+            func mapped(_ side: Side) -> Side {
+                var side = side
+                side.verify = transform(side.verify)
+                side.measure = transform(side.measure)
+                side.instructions = side.instructions.map(transform)
+                return side
             }
+            plan.preBolt = mapped(preBolt)
+            plan.sides = sides.map(mapped)
+            return plan
         }
-        return StagePlan(
-            steps: steps,
-            material: [
-                "compare": profile.bolt.compare.rawValue, "select": profile.bolt.select.rawValue, "rounds": String(profile.bolt.rounds),
-                "candidates": candidates.map(\.name).joined(separator: ","), "workload": workloadName, "rule": BoltSelection.rule,
-            ])
     }
 
     /// A candidate on its way through the stage.
@@ -156,36 +231,30 @@ public struct BoltOptimizeStage: Stage {
         var instructions: Int?
     }
 
-    public func execute(_ context: StageContext) async throws -> StageResult {
+    public func execute(_ plan: Plan, _ context: StageContext) async throws -> StageResult {
         let workDir = context.workDir
-        let plan = context.stagePlan
         try workDir.freshDirectory(context.directory)
-        for artifact in profile.boltArtifacts {
-            let choice = profileChoice(context.plan, artifact)
-            try workDir.copy(choice.source, to: choice.path)
+        for copy in plan.profileCopies {
+            try workDir.copy(copy.source, to: copy.destination)
         }
-        let candidates = candidates(context.plan)
-        guard plan.material["candidates"] == candidates.map(\.name).joined(separator: ",") else {
-            throw StageError(stage: name, message: "internal error: the candidates changed between planning and execution. Run again.")
-        }
-        var built = try await build(candidates, context)
+        var built = try await build(plan.candidates, context)
         guard built.contains(where: { $0.failure == nil }) else {
             let failure = built.first?.failure ?? "no candidate"
             throw StageError(stage: name, message: failure)
         }
-        try await verify(&built, context)
+        try await verify(&built, plan, context)
         let verified = built.filter { $0.failure == nil }
         guard !verified.isEmpty else {
             let failure = built.first { $0.candidate.name == BoltCandidate.defaultName }?.failure ?? built[0].failure ?? ""
             throw StageError(stage: name, message: "BOLT verification failed: \(failure)\n  The pre-BOLT artifact stays in out/. Check [bolt] flags, or run with --no-bolt.")
         }
-        let (preSamples, preInstructions) = try await measure(&built, context)
+        let (preSamples, preInstructions) = try await measure(&built, plan, context)
 
         let measured = built.filter { $0.failure == nil }
         let decision = BoltSelection.decide(
             preBolt: .init(name: Self.preBolt, seconds: preSamples, instructions: preInstructions),
             candidates: measured.map { .init(name: $0.candidate.name, seconds: $0.samples, instructions: $0.instructions) },
-            select: profile.bolt.select)
+            select: plan.select)
         if decision.published == nil {
             context.logger.warning("BOLT \(decision.reason). out/ keeps the PGO+LTO build.")
         } else {
@@ -196,23 +265,22 @@ public struct BoltOptimizeStage: Stage {
         var named: [String: String] = [:]
         let shown = built.first { $0.candidate.name == decision.published } ?? built.first { $0.candidate.name == BoltCandidate.defaultName && $0.failure == nil } ?? measured[0]
         if let published = decision.published {
-            for artifact in profile.boltArtifacts {
-                let path = output(workDir, published, artifact)
-                outputs.append(path)
-                named[output: .artifact(artifact.name)] = workDir.relative(path)
+            for build in plan.candidates.first(where: { $0.candidate.name == published })?.builds ?? [] {
+                outputs.append(build.output)
+                named[output: .artifact(build.artifact)] = workDir.relative(build.output)
             }
         }
         let preMedian = preSamples.isEmpty ? nil : Statistics.median(preSamples)
         let summary = BoltSummary(
             artifacts: shown.reports,
-            verifySeconds: preMedian.flatMap { pre in shown.samples.isEmpty ? nil : BoltSummary.Timing(runs: profile.bolt.rounds, preBolt: pre, bolted: Statistics.median(shown.samples)) },
+            verifySeconds: preMedian.flatMap { pre in shown.samples.isEmpty ? nil : BoltSummary.Timing(runs: plan.rounds, preBolt: pre, bolted: Statistics.median(shown.samples)) },
             selection: BoltSummary.Selection(
-                workload: workloadName, command: (try? plan.command(Self.label("measure", Self.preBolt)).displayString) ?? "",
-                rounds: profile.bolt.rounds, select: profile.bolt.select.rawValue,
+                workload: plan.workload, command: plan.preBolt.measure.displayString,
+                rounds: plan.rounds, select: plan.select.rawValue,
                 preBolt: BoltSummary.Candidate(
                     name: Self.preBolt, flags: [], verified: true, medianSeconds: preMedian, instructions: preInstructions,
                     takenBranches: sum(built.first { $0.failure == nil }?.reports, "before"),
-                    bytes: profile.boltArtifacts.map { Self.size(input.absolute(in: workDir) + "/" + $0.path) }.reduce(0, +), artifacts: []),
+                    bytes: (plan.candidates.first?.builds ?? []).map { Self.size($0.input) }.reduce(0, +), artifacts: []),
                 candidates: built.map { entry in
                     BoltSummary.Candidate(
                         name: entry.candidate.name, flags: entry.candidate.flags, verified: entry.verified,
@@ -221,7 +289,7 @@ public struct BoltOptimizeStage: Stage {
                         takenBranches: sum(entry.reports, "after"), bytes: entry.reports.isEmpty ? nil : entry.reports.map(\.bytesAfter).reduce(0, +),
                         artifacts: entry.reports)
                 },
-                published: decision.published, reason: decision.reason, instructionsWorkload: countsInstructions ? (profile.bolt.instructionsWorkload == .bench ? workloadName : "verify") : nil))
+                published: decision.published, reason: decision.reason, instructionsWorkload: plan.instructionsWorkload))
         let reportPath = context.directory + "/bolt-report.json"
         try JSONEncoder.temper.encode(summary).write(to: URL(fileURLWithPath: reportPath))
         outputs.append(reportPath)
@@ -250,12 +318,12 @@ public struct BoltOptimizeStage: Stage {
 
     /// llvm-bolt for every candidate, up to `jobs` candidates at once. A candidate whose
     /// llvm-bolt fails is dropped with its reason; the caller fails the stage if none is left.
-    func build(_ candidates: [BoltCandidate], _ context: StageContext) async throws -> [Built] {
+    func build(_ candidates: [Plan.CandidatePlan], _ context: StageContext) async throws -> [Built] {
         let workDir = context.workDir
         for candidate in candidates {
             // The BOLT artifacts are left out of the mirror: llvm-bolt writes them as new files.
-            try BoltPaths.mirror(input.absolute(in: workDir), into: tree(workDir, candidate.name), replacing: [:], workDir: workDir)
-            for artifact in profile.boltArtifacts { try workDir.remove(output(workDir, candidate.name, artifact)) }
+            try BoltPaths.mirror(input.absolute(in: workDir), into: candidate.tree, replacing: [:], workDir: workDir)
+            for build in candidate.builds { try workDir.remove(build.output) }
         }
         var results: [String: Built] = [:]
         try await BoundedParallel.run(candidates, lanes: context.plan.jobs ?? 1, body: { try await buildOne($0, context) }) { done in
@@ -263,19 +331,21 @@ public struct BoltOptimizeStage: Stage {
             if let failure = done.failure { context.logger.warning("BOLT candidate \(done.candidate.name) dropped: \(failure.split(separator: "\n").first ?? "")") }
             return true
         }
-        return candidates.compactMap { results[$0.name] }
+        return candidates.compactMap { results[$0.candidate.name] }
     }
 
-    func buildOne(_ candidate: BoltCandidate, _ context: StageContext) async throws -> Built {
+    func buildOne(_ planned: Plan.CandidatePlan, _ context: StageContext) async throws -> Built {
         let workDir = context.workDir
+        let candidate = planned.candidate
         var entry = Built(candidate: candidate)
-        for artifact in profile.boltArtifacts {
+        for build in planned.builds {
+            let artifact = (name: build.artifact, input: build.input)
             let suffix = candidate.name == BoltCandidate.defaultName ? "" : "-" + candidate.name
             let log = workDir.log("\(name)-\(artifact.name)\(suffix)")
             try workDir.remove(log)
-            let command = try context.stagePlan.command("llvm-bolt \(artifact.name) [\(candidate.name)]")
+            let command = build.command
             let outcome = try await context.runner.run(command, logPath: log)
-            let result = output(workDir, candidate.name, artifact)
+            let result = build.output
             guard outcome.succeeded, FileManager.default.fileExists(atPath: result) else {
                 entry.failure = StageError.toolFailed(
                     stage: name, step: "llvm-bolt \(artifact.name) [\(candidate.name)]", command: command, outcome: outcome,
@@ -287,7 +357,7 @@ public struct BoltOptimizeStage: Stage {
                 return entry
             }
             let parsed = BoltOutput.parse((try? String(contentsOfFile: log, encoding: .utf8)) ?? "")
-            let hotness = BoltOutput.hotness(fdata: (try? String(contentsOfFile: mergedProfile(workDir, artifact.name), encoding: .utf8)) ?? "")
+            let hotness = BoltOutput.hotness(fdata: (try? String(contentsOfFile: build.profile, encoding: .utf8)) ?? "")
             let hottest = parsed.failedFunctions
                 .map { BoltArtifactReport.Function(name: $0, count: hotness[$0] ?? 0) }
                 .sorted { ($0.count, $1.name) > ($1.count, $0.name) }
@@ -297,7 +367,7 @@ public struct BoltOptimizeStage: Stage {
             entry.reports.append(BoltArtifactReport(
                 name: artifact.name, flags: candidate.flags + BoltTools.reportingFlags, dynoStats: ["before": parsed.before, "after": parsed.after],
                 failedFunctions: parsed.failedFunctions.count, hottestFailed: Array(hottest.prefix(10)), verified: false,
-                bytesBefore: Self.size(input.absolute(in: workDir) + "/" + artifact.path), bytesAfter: Self.size(result)))
+                bytesBefore: Self.size(artifact.input), bytesAfter: Self.size(result)))
         }
         return entry
     }
@@ -305,16 +375,16 @@ public struct BoltOptimizeStage: Stage {
     /// Runs the verify command on the pre-BOLT build once and on every built candidate; a
     /// candidate that ends differently (or prints something else, with compare = "output") is
     /// dropped with the reason.
-    func verify(_ built: inout [Built], _ context: StageContext) async throws {
+    func verify(_ built: inout [Built], _ plan: Plan, _ context: StageContext) async throws {
         let workDir = context.workDir
-        let before = try context.stagePlan.command(Self.label("verify", Self.preBolt))
+        let before = plan.preBolt.verify
         let beforeLog = workDir.log("\(name)-verify-pre-bolt")
         try workDir.remove(beforeLog)
         let expected = try await context.runner.run(before, logPath: beforeLog, annotate: false)
         let expectedOutput = try? String(contentsOfFile: beforeLog, encoding: .utf8)
         for index in built.indices where built[index].failure == nil {
             let candidate = built[index].candidate.name
-            let after = try context.stagePlan.command(Self.label("verify", candidate))
+            guard let after = plan.side(of: candidate)?.verify else { continue }
             let afterLog = workDir.log("\(name)-verify-" + (candidate == BoltCandidate.defaultName ? "bolted" : candidate))
             try workDir.remove(afterLog)
             let actual = try await context.runner.run(after, logPath: afterLog, annotate: false)
@@ -323,7 +393,7 @@ public struct BoltOptimizeStage: Stage {
                 failure = "the verify command failed on the BOLTed artifact (\(actual.statusDescription))"
             } else if actual.termination != expected.termination {
                 failure = "the verify command ended with \(actual.statusDescription) on the BOLTed artifact but \(expected.statusDescription) before BOLT"
-            } else if profile.bolt.compare == .output, (try? String(contentsOfFile: afterLog, encoding: .utf8)) != expectedOutput {
+            } else if plan.compare == .output, (try? String(contentsOfFile: afterLog, encoding: .utf8)) != expectedOutput {
                 failure = "the verify command printed something else on the BOLTed artifact than before BOLT (compare \(beforeLog) with \(afterLog); set [bolt] compare = \"status\" if the program prints timings)"
             } else {
                 failure = nil
@@ -340,57 +410,55 @@ public struct BoltOptimizeStage: Stage {
 
     /// One warmup round, then `rounds` rounds in which pre-BOLT and every verified candidate
     /// each run the workload once, in shuffled order; then instructions, when counted.
-    func measure(_ built: inout [Built], _ context: StageContext) async throws -> (samples: [Double], instructions: Int?) {
+    func measure(_ built: inout [Built], _ plan: Plan, _ context: StageContext) async throws -> (samples: [Double], instructions: Int?) {
         let workDir = context.workDir
         let directory = context.directory + "/selection"
         try workDir.freshDirectory(directory)
         let measurement = WorkloadMeasurement(runner: context.runner)
-        let subjects = try ([Self.preBolt] + built.filter { $0.failure == nil }.map(\.candidate.name)).map { side in
-            let command = try context.stagePlan.command(Self.label("measure", side))
-            let usage = command.arguments.contains(usageFile(workDir, side)) ? usageFile(workDir, side) : nil
-            return InterleavedRounds<String>.Subject(side: side, command: command, usageFile: usage)
-        }
+        // Sides are identified by their candidate (nil: pre-BOLT), never by a name.
+        let remaining = Set(built.filter { $0.failure == nil }.map(\.candidate.name))
+        let sides = [plan.preBolt] + plan.sides.filter { $0.candidate.map(remaining.contains) ?? false }
+        let subjects = sides.map { InterleavedRounds<String?>.Subject(side: $0.candidate, command: $0.measure, usageFile: $0.usageFile) }
+        let names = Dictionary(uniqueKeysWithValues: sides.map { ($0.candidate, $0.name) })
         var dropped: [String: String] = [:]
-        let (name, workloadName, logger) = (self.name, self.workloadName, context.logger)
-        let measured = try await InterleavedRounds<String>(warmup: 1, rounds: profile.bolt.rounds, measurement: measurement).run(
-            subjects, log: { "\(directory)/\($0)-\($1.index).log" },
+        let (name, workloadName, logger) = (self.name, plan.workload, context.logger)
+        let measured = try await InterleavedRounds<String?>(warmup: 1, rounds: plan.rounds, measurement: measurement).run(
+            subjects, log: { "\(directory)/\(names[$0] ?? "side")-\($1.index).log" },
             announce: { logger.info($0.isWarmup ? "selection: warmup round" : "selection: round \($0.number) of \($0.of) (\($0.sides) builds, shuffled)") },
             failed: { side, failure in
-                let message = "the \(workloadName) workload failed on \(side) (\(failure.status)); log: \(failure.log)"
-                guard side != Self.preBolt else { throw StageError(stage: name, message: message) }
-                dropped[side] = message
-                logger.warning("BOLT candidate \(side) dropped: \(message)")
+                let label = names[side] ?? "side"
+                let message = "the \(workloadName) workload failed on \(label) (\(failure.status)); log: \(failure.log)"
+                guard let candidate = side else { throw StageError(stage: name, message: message) }
+                dropped[candidate] = message
+                logger.warning("BOLT candidate \(candidate) dropped: \(message)")
             })
-        for (side, message) in dropped {
-            if let index = built.firstIndex(where: { $0.candidate.name == side }) { built[index].failure = message }
+        for (candidate, message) in dropped {
+            if let index = built.firstIndex(where: { $0.candidate.name == candidate }) { built[index].failure = message }
         }
-        let sides = subjects.map(\.side).filter { dropped[$0] == nil }
         let samples = measured.mapValues { $0.map(\.seconds) }
-        var instructions: [String: Int] = [:]
-        if countsInstructions {
-            // Counts do not depend on what else runs: up to `jobs` callgrind runs at once.
-            let commands = try sides.map { ($0, try context.stagePlan.command(Self.label("instructions", $0))) }
-            try await BoundedParallel.run(
-                commands, lanes: context.plan.jobs ?? 1,
-                body: { (entry: (String, Command)) -> (String, Int?) in
-                    let (side, command) = entry
-                    do {
-                        return (side, try await measurement.count(callgrind: command, log: "\(directory)/\(side)-callgrind.log"))
-                    } catch let failure as WorkloadMeasurement.Failure {
-                        context.logger.warning("counting instructions failed for \(side) (\(failure.status)); the selection uses wall time only. Log: \(failure.log)")
-                        return (side, nil)
-                    }
-                },
-                collect: { (result: (String, Int?)) in
-                    instructions[result.0] = result.1
-                    return true
-                })
-        }
+        var instructions: [String?: Int] = [:]
+        // Counts do not depend on what else runs: up to `jobs` callgrind runs at once.
+        let counted = sides.filter { $0.candidate.map { dropped[$0] == nil } ?? true }.compactMap { side in side.instructions.map { (side, $0) } }
+        try await BoundedParallel.run(
+            counted, lanes: context.plan.jobs ?? 1,
+            body: { (entry: (Plan.Side, Command)) -> (String?, Int?) in
+                let (side, command) = entry
+                do {
+                    return (side.candidate, try await measurement.count(callgrind: command, log: "\(directory)/\(side.name)-callgrind.log"))
+                } catch let failure as WorkloadMeasurement.Failure {
+                    context.logger.warning("counting instructions failed for \(side.name) (\(failure.status)); the selection uses wall time only. Log: \(failure.log)")
+                    return (side.candidate, nil)
+                }
+            },
+            collect: { (result: (String?, Int?)) in
+                instructions[result.0] = result.1
+                return true
+            })
         for index in built.indices {
             built[index].samples = samples[built[index].candidate.name] ?? []
-            built[index].instructions = instructions[built[index].candidate.name]
+            built[index].instructions = instructions[built[index].candidate.name] ?? nil
         }
-        return (samples[Self.preBolt] ?? [], instructions[Self.preBolt])
+        return (samples[nil] ?? [], instructions[nil] ?? nil)
     }
 
     static func size(_ path: String) -> Int {

@@ -7,21 +7,32 @@ import Foundation
 /// flags injected through both the environment and the placeholders. Used for instrument,
 /// optimize and baseline, so that the three builds differ only in their injected flags.
 public struct BuildStage: Stage {
-    public let variant: BuildVariant
-    let profile: PipelineProfile
-    let toolchain: Toolchain
-    /// The stage whose merged profile this build uses (the optimize build), wired by the composer.
-    public let profileFrom: StageID?
+    /// What decides this build's commands; the install stage gets the same value.
+    public let recipe: BuildRecipe
     /// Later builds whose configure runs while this one builds (see `ConfigureAhead`).
     public let configuresAhead: [BuildStage]
 
     public init(variant: BuildVariant, profileFrom: StageID? = nil, profile: PipelineProfile, toolchain: Toolchain, configuresAhead: [BuildStage] = []) {
-        self.variant = variant
-        self.profile = profile
-        self.toolchain = toolchain
-        self.profileFrom = profileFrom
+        self.recipe = BuildRecipe(variant: variant, profile: profile, toolchain: toolchain, profileFrom: profileFrom)
         self.configuresAhead = configuresAhead
     }
+
+    public var variant: BuildVariant { recipe.variant }
+    var profile: PipelineProfile { recipe.profile }
+    var toolchain: Toolchain { recipe.toolchain }
+    /// The stage whose merged profile this build uses (the optimize build), wired by the composer.
+    public var profileFrom: StageID? { recipe.profileFrom }
+    public var id: StageID { recipe.id }
+    public var consumes: [StageID] { recipe.consumes }
+    /// The build tree this stage produces, which the composer hands to the stages that run or read it.
+    public var tree: StageOutputPath { recipe.tree }
+    var usesCcache: Bool { recipe.usesCcache }
+    static let cacheLog = BuildRecipe.cacheLog
+
+    func buildDirectory(_ workDir: WorkDir) -> String { recipe.buildDirectory(workDir) }
+    func profileCopy(_ context: PlanContext) -> (source: String, path: String)? { recipe.profileCopy(context) }
+    func flags(_ context: PlanContext) -> InjectedFlags { recipe.flags(context) }
+    func rendering(_ context: PlanContext, build: String) -> (values: [String: String], environment: [String: String]) { recipe.rendering(context, build: build) }
 
     /// Whether this build's configure may run before its upstream stages finish: it has one,
     /// the profile allows it, and its commands cannot see the injected flags (the only part of
@@ -33,93 +44,41 @@ public struct BuildStage: Stage {
         return !templates.contains { template in flagPlaceholders.contains { template.contains($0) } }
     }
 
-    public var id: StageID { StageID(variant.rawValue) }
-
-    /// The launcher is ccache (by file name), whose settings temper fills in.
-    var usesCcache: Bool { profile.build.launcher.first.map { ($0 as NSString).lastPathComponent == "ccache" } ?? false }
-    static let cacheLog = "ccache-stats.log"
-    public var consumes: [StageID] { [profileFrom].compactMap { $0 } }
-
-    /// The build tree this stage produces (relative to the work dir), which the composer hands
-    /// to the stages that run or read it.
-    public var tree: StageOutputPath { StageOutputPath(id, "stages/\(id.rawValue)/build") }
-
-    func buildDirectory(_ workDir: WorkDir) -> String { tree.absolute(in: workDir) }
-
-    /// Where this build reads its profile: a copy in its own directory under the upstream file's
-    /// (content-addressed) name. The path relative to the build directory is then the same in
-    /// every work dir, whichever stage made the profile (merge or a bundle's import), so a
-    /// compile cache with a base directory (ccache) hits across work dirs and machines.
-    func profileCopy(_ context: PlanContext) -> (source: String, path: String)? {
-        guard let relative = profileFrom.flatMap({ context.upstream[$0]?.output(.profileData) }) else { return nil }
-        let name = (relative as NSString).lastPathComponent
-        return (context.workDir.absolute(relative), context.workDir.stageDirectory(id) + "/pgo/" + name)
-    }
-
-    func flags(_ context: PlanContext) -> InjectedFlags {
-        // ccache hashes `-fprofile-use=PATH` as written (its base directory does not apply
-        // there), so with ccache the path is given relative to the build directory, where the
-        // compiler runs; a build system that compiles from subdirectories then fails loudly
-        // ("could not read profile"), never silently.
-        let profileData = profileCopy(context).map { copy in
-            usesCcache ? ToolCommands.relativePath(copy.path, from: buildDirectory(context.workDir)) : copy.path
-        }
-        return BuildFlags.injected(
-            for: variant, toolchain: toolchain, settings: profile, profileData: profileData,
-            thinLTOCache: (profile.optimize.thinLTOCache ?? context.workDir.cache) + "/thinlto-\(variant.rawValue)", buildDirectory: buildDirectory(context.workDir))
-    }
-
-    /// The placeholder values and environment of this build's commands, with `{build}` being
-    /// `build`: the install stage renders its commands with the optimize build's own, so that
-    /// make finds nothing to redo with other flags.
-    func rendering(_ context: PlanContext, build: String) -> (values: [String: String], environment: [String: String]) {
-        let injected = flags(context)
-        let variantFlags = variant == .instrument ? profile.instrument.cflags : []
-        let cflags = profile.build.cflags + variantFlags + injected.cflags
-        let cxxflags = (profile.build.cxxflags ?? profile.build.cflags) + variantFlags + injected.cflags
-        let ldflags = profile.build.ldflags + injected.ldflags
-        let launcher = profile.build.launcher
-        let values = [
-            "source": profile.source, "build": build, "cc": (launcher + [toolchain.cc.path]).joined(separator: " "),
-            "cxx": (launcher + [toolchain.cxx.path]).joined(separator: " "),
-            "cflags": cflags.joined(separator: " "), "cxxflags": cxxflags.joined(separator: " "),
-            "ldflags": ldflags.joined(separator: " "), "ar": toolchain.ar.path, "ranlib": toolchain.ranlib.path,
-            "jobs": context.jobsText,
-        ]
-        var environment = profile.build.env.mapValues { Placeholders.render($0, values: values) }
-        if profile.build.exportFlags {
-            environment.merge([
-                "CC": values["cc"]!, "CXX": values["cxx"]!, "AR": toolchain.ar.path, "RANLIB": toolchain.ranlib.path,
-                "CFLAGS": values["cflags"]!, "CXXFLAGS": values["cxxflags"]!, "LDFLAGS": values["ldflags"]!,
-            ]) { _, injected in injected }
-        }
-        if usesCcache {
-            // Paths under the work dir are hashed relative to the build directory, and the
-            // current directory is not hashed (debug info maps it away), so two work dirs (or
-            // machines) share compiles; the statistics log counts this build's hits alone.
-            let defaults = [
-                "CCACHE_BASEDIR": context.workDir.root, "CCACHE_NOHASHDIR": "true",
-                "CCACHE_STATSLOG": context.workDir.stageDirectory(id) + "/" + Self.cacheLog,
-            ]
-            environment.merge(defaults) { own, _ in own }
-        }
-        if variant == .instrument {
-            // Instrumented helpers that the build itself runs must not litter the build tree.
-            environment.merge(toolchain.profileRuntime.environment(rawDirectory: context.workDir.stageDirectory(id) + "/build-time-profiles")) { _, new in new }
-        }
-        return (values, environment)
-    }
-
-    public func plan(_ context: PlanContext) throws -> StagePlan {
+    public func plan(_ context: PlanContext) throws -> Plan {
         let build = buildDirectory(context.workDir)
         let (values, environment) = rendering(context, build: build)
         func command(_ argv: [String]) -> Command {
             let words = argv.map { Placeholders.render($0, values: values) }
             return Command(executable: words[0], arguments: Array(words.dropFirst()), environment: environment, workingDirectory: build)
         }
-        let steps = profile.build.configure.map { StagePlan.Step("configure", command($0)) }
-            + profile.build.build.map { StagePlan.Step("build", command($0)) }
-        return StagePlan(steps: steps, material: ["artifacts": profile.build.artifacts.joined(separator: "\n")])
+        return Plan(
+            buildDirectory: build, configure: profile.build.configure.map(command), build: profile.build.build.map(command),
+            profileCopy: profileCopy(context).map { FileCopy(source: $0.source, destination: $0.path) },
+            gccProfiles: variant == .optimize && toolchain.family == .gcc ? gccProfiles(context, in: build) : nil,
+            artifacts: profile.build.artifacts)
+    }
+
+    /// The build, as a value: its commands, the profile files it copies in first (read from
+    /// the merge's record), and the artifacts it must leave.
+    public struct Plan: StagePlan {
+        public var buildDirectory: String
+        public var configure: [Command]
+        public var build: [Command]
+        /// Clang: the merged profile, copied into this stage's directory under its content name.
+        public var profileCopy: FileCopy?
+        /// GCC: the merged `.gcda` files, copied to the object paths; nil when not a GCC
+        /// optimize build, empty when the merge recorded none (execute then refuses).
+        public var gccProfiles: [FileCopy]?
+        public var artifacts: [String]
+
+        public var steps: [PlanStep] { configure.map { PlanStep("configure", $0) } + build.map { PlanStep("build", $0) } }
+
+        public func mapCommands(_ transform: (Command) -> Command) -> Plan {
+            var plan = self
+            plan.configure = configure.map(transform)
+            plan.build = build.map(transform)
+            return plan
+        }
     }
 
     /// The instrumented build must be instrumented and the others must not be: a build system
@@ -138,23 +97,19 @@ public struct BuildStage: Stage {
 
     /// GCC reads each object's profile from `<object path>.gcda` (or `<output>-<source>.gcda`
     /// for one-step builds): the merged tree mirrors the instrumented build directory, so it
-    /// is copied to the same relative paths in this build directory.
-    func placeGCCProfiles(_ context: StageContext, in build: String) throws {
-        guard let merge = profileFrom.flatMap({ context.plan.upstream[$0] }), let root = merge.output(.profileDirectory) else {
-            throw StageError(stage: name, message: "the merge stage recorded no profile directory. Run `temper run --from merge`.")
-        }
-        for relative in merge.outputs.keys where relative.hasPrefix(root + "/") {
-            try context.workDir.copy(context.workDir.absolute(relative), to: build + "/" + relative.dropFirst(root.count + 1))
+    /// is copied to the same relative paths in this build directory. Empty without the record.
+    func gccProfiles(_ context: PlanContext, in build: String) -> [FileCopy] {
+        guard let merge = profileFrom.flatMap({ context.upstream[$0] }), let root = merge.output(.profileDirectory) else { return [] }
+        return merge.outputs.keys.sorted().filter { $0.hasPrefix(root + "/") }.map { relative in
+            FileCopy(source: context.workDir.absolute(relative), destination: build + "/" + relative.dropFirst(root.count + 1))
         }
     }
 
-    public func execute(_ context: StageContext) async throws -> StageResult {
-        let plan = context.stagePlan
-        let build = buildDirectory(context.workDir)
+    public func execute(_ plan: Plan, _ context: StageContext) async throws -> StageResult {
+        let build = plan.buildDirectory
         // Later builds configure while this one runs; awaited (or cancelled) when it ends.
         async let aheadNote = ConfigureAhead(stages: configuresAhead).run(context)
-        let configureSteps = plan.steps.filter { $0.label == "configure" }
-        let configuredAhead = try ConfigureAhead.consume(in: build, steps: configureSteps, shared: context.plan.shared, workDir: context.workDir)
+        let configuredAhead = try ConfigureAhead.consume(in: build, commands: plan.configure, shared: context.plan.shared, workDir: context.workDir)
         // Always a clean build: objects compiled with another profile break the LTO link. A tree
         // configured ahead holds nothing but configure's output.
         if configuredAhead {
@@ -169,38 +124,42 @@ public struct BuildStage: Stage {
             try AtomicFile.write(Data(note.utf8), to: context.logPath, durable: false)
             context.logger.debug("configure: already done ahead in \(build)")
         }
-        if variant == .optimize, toolchain.family == .gcc {
-            try placeGCCProfiles(context, in: build)
-        }
-        if let copy = profileCopy(context.plan) {
-            try context.workDir.copy(copy.source, to: copy.path)
-        }
-        var buildLogStart: UInt64?
-        for step in plan.steps where !(configuredAhead && step.label == "configure") {
-            if step.label == "build", buildLogStart == nil {
-                // Diagnostics are counted from the build proper: configure's test programs
-                // (conftest.c) have no profile and would only add noise.
-                buildLogStart = UInt64((try? FileManager.default.attributesOfItem(atPath: context.logPath)[.size] as? Int) ?? 0)
+        if let copies = plan.gccProfiles {
+            guard !copies.isEmpty else {
+                throw StageError(stage: name, message: "the merge stage recorded no profile directory. Run `temper run --from merge`.")
             }
-            context.logger.debug("\(step.label): \(step.command.displayString)")
-            let outcome = try await context.runner.run(step.command, logPath: context.logPath)
+            for copy in copies { try context.workDir.copy(copy.source, to: copy.destination) }
+        }
+        if let copy = plan.profileCopy {
+            try context.workDir.copy(copy.source, to: copy.destination)
+        }
+        func run(_ label: String, _ command: Command) async throws {
+            context.logger.debug("\(label): \(command.displayString)")
+            let outcome = try await context.runner.run(command, logPath: context.logPath)
             guard outcome.succeeded else {
-                throw StageError.toolFailed(stage: name, step: step.label, command: step.command, outcome: outcome)
+                throw StageError.toolFailed(stage: name, step: label, command: command, outcome: outcome)
             }
         }
+        if !configuredAhead {
+            for command in plan.configure { try await run("configure", command) }
+        }
+        // Diagnostics are counted from the build proper: configure's test programs
+        // (conftest.c) have no profile and would only add noise.
+        let buildLogStart = UInt64((try? FileManager.default.attributesOfItem(atPath: context.logPath)[.size] as? Int) ?? 0)
+        for command in plan.build { try await run("build", command) }
         var outputs: [String] = []
         var named: [String: String] = [:]
-        let missing = profile.build.artifacts.filter { !FileManager.default.fileExists(atPath: build + "/" + $0) }
+        let missing = plan.artifacts.filter { !FileManager.default.fileExists(atPath: build + "/" + $0) }
         guard missing.isEmpty else {
             throw StageError(stage: name, message: "the build succeeded but did not produce \(missing.joined(separator: ", ")) in \(build). Check `[build] artifacts` (paths relative to the build directory). Build log: \(context.logPath)")
         }
-        for artifact in profile.build.artifacts {
+        for artifact in plan.artifacts {
             try checkInstrumentation(of: build + "/" + artifact, log: context.logPath)
             outputs.append(build + "/" + artifact)
         }
         var counts: [String: Int] = [:]
         if variant == .optimize {
-            let log = LogTail.text(of: context.logPath, from: buildLogStart ?? 0)
+            let log = LogTail.text(of: context.logPath, from: buildLogStart)
             counts = CompilerDiagnostics.count(in: log)
             let byFile = context.directory + "/profile-warnings.json"
             try JSONEncoder.temper.encode(CompilerDiagnostics.byFile(in: log)).write(to: URL(fileURLWithPath: byFile))

@@ -21,10 +21,10 @@ struct ConfigureAhead: Sendable {
 
     /// What decides a configured tree: the configure commands (argv, environment, directory)
     /// and the run's shared inputs (toolchain identity, source digest).
-    static func fingerprint(of steps: [StagePlan.Step], shared: [String: String]) -> String {
+    static func fingerprint(of commands: [Command], shared: [String: String]) -> String {
         var fingerprint = Fingerprint()
         for (key, value) in shared.sorted(by: { $0.key < $1.key }) { fingerprint.add("shared." + key, value) }
-        for (index, step) in steps.enumerated() { fingerprint.add("configure\(index)", step.command) }
+        for (index, command) in commands.enumerated() { fingerprint.add("configure\(index)", command) }
         return fingerprint.finalize()
     }
 
@@ -41,15 +41,15 @@ struct ConfigureAhead: Sendable {
                 // Planned without upstream records: `BuildStage.configuresAhead` guarantees that
                 // the configure commands do not read them, and the marker check proves it later.
                 let planContext = PlanContext(workDir: context.workDir, jobs: context.plan.jobs, shared: context.plan.shared)
-                let steps = try stage.plan(planContext).steps.filter { $0.label == "configure" }
+                let commands = try stage.plan(planContext).configure
                 let build = stage.buildDirectory(context.workDir)
                 try context.workDir.freshDirectory(context.workDir.stageDirectory(stage.id))
                 try context.workDir.makeDirectory(build)
                 try context.workDir.remove(log)
                 context.logger.debug("configuring \(stage.name) ahead in \(build)")
                 var failed: String?
-                for step in steps {
-                    let outcome = try await context.runner.run(step.command, logPath: log)
+                for command in commands {
+                    let outcome = try await context.runner.run(command, logPath: log)
                     if !outcome.succeeded {
                         failed = outcome.statusDescription
                         break
@@ -60,7 +60,7 @@ struct ConfigureAhead: Sendable {
                     notes.append("\(stage.name) configure ahead failed")
                     continue
                 }
-                try AtomicFile.write(Data(Self.fingerprint(of: steps, shared: context.plan.shared).utf8), to: Self.marker(in: build), durable: false)
+                try AtomicFile.write(Data(Self.fingerprint(of: commands, shared: context.plan.shared).utf8), to: Self.marker(in: build), durable: false)
                 notes.append("configured \(stage.name) ahead")
             } catch {
                 if Task.isCancelled || error is CancellationError { return nil }
@@ -73,10 +73,10 @@ struct ConfigureAhead: Sendable {
 
     /// Whether `build` holds a tree configured ahead by exactly `steps`. The marker is removed
     /// either way, so a later attempt of the stage (after a failed build) starts clean.
-    static func consume(in build: String, steps: [StagePlan.Step], shared: [String: String], workDir: WorkDir) throws -> Bool {
+    static func consume(in build: String, commands: [Command], shared: [String: String], workDir: WorkDir) throws -> Bool {
         let marker = marker(in: build)
         guard let recorded = try? String(contentsOfFile: marker, encoding: .utf8) else { return false }
         try workDir.remove(marker)
-        return recorded == fingerprint(of: steps, shared: shared)
+        return recorded == fingerprint(of: commands, shared: shared)
     }
 }

@@ -55,40 +55,56 @@ public struct GCCMergeStage: Stage {
         roots.count == 1 ? roots[0] : workDir.stageDirectory(id) + "/step-\(roots.count - 1)"
     }
 
-    public func plan(_ context: PlanContext) throws -> StagePlan {
+    public func plan(_ context: PlanContext) throws -> Plan {
         let roots = taskRoots(context)
-        var steps = mergeCommands(roots, context.workDir).map { StagePlan.Step("merge", $0) }
-        if let dump = toolchain.profileDump, !roots.isEmpty {
-            // gcov-dump reads files only: find hands it every merged .gcda (an argv, no shell).
-            steps.append(StagePlan.Step("summarize", ToolCommands.gcovDumpAll(dump.path, under: mergedDirectory(roots, context.workDir), directory: context.workDir.stageDirectory(id))))
+        let merged = mergedDirectory(roots, context.workDir)
+        // gcov-dump reads files only: find hands it every merged .gcda (an argv, no shell).
+        let summarize = toolchain.profileDump.flatMap { dump in
+            roots.isEmpty ? nil : ToolCommands.gcovDumpAll(dump.path, under: merged, directory: context.workDir.stageDirectory(id))
         }
-        return StagePlan(
-            steps: steps,
-            material: ["family": "gcc", "roots": roots.joined(separator: "\n")])
+        return Plan(roots: roots, merges: mergeCommands(roots, context.workDir), merged: merged, summarize: summarize)
     }
 
-    public func execute(_ context: StageContext) async throws -> StageResult {
+    /// The merge, as a value: the task trees read from train's record, the pairwise merges,
+    /// where the result lands, and the gcov-dump run that summarizes it.
+    public struct Plan: StagePlan {
+        public var roots: [String]
+        public var merges: [Command]
+        public var merged: String
+        public var summarize: Command?
+
+        public var steps: [PlanStep] { merges.map { PlanStep("merge", $0) } + [summarize.map { PlanStep("summarize", $0) }].compactMap { $0 } }
+
+        public func mapCommands(_ transform: (Command) -> Command) -> Plan {
+            var plan = self
+            plan.merges = merges.map(transform)
+            plan.summarize = summarize.map(transform)
+            return plan
+        }
+    }
+
+    public func execute(_ plan: Plan, _ context: StageContext) async throws -> StageResult {
         let workDir = context.workDir
         try workDir.freshDirectory(context.directory)
         try workDir.remove(context.logPath)
-        let roots = (context.stagePlan.material["roots"] ?? "").split(separator: "\n").map(String.init)
+        let roots = plan.roots
         guard !roots.isEmpty else {
             throw StageError(stage: name, message: "\(rawFrom) left no .gcda files under the instrumented build's path. Run `temper run --from \(rawFrom)`.")
         }
-        for command in context.stagePlan.steps.filter({ $0.label == "merge" }).map(\.command) {
+        for command in plan.merges {
             let outcome = try await context.runner.run(command, logPath: context.logPath)
             guard outcome.succeeded else {
                 throw StageError.toolFailed(stage: name, step: "merge", command: command, outcome: outcome,
                     hint: "gcov-tool must come from the same GCC as the compiler (\(toolchain.cc.path), GCC \(toolchain.cc.version)).")
             }
         }
-        let merged = mergedDirectory(roots, workDir)
+        let merged = plan.merged
         let files = RawProfiles.find(in: merged, extension: "gcda")
         guard !files.isEmpty else {
             throw StageError(stage: name, message: "gcov-tool wrote no .gcda files to \(merged). Log: \(context.logPath)")
         }
         var summary = GCDASummary()
-        if let summarize = context.stagePlan.steps.first(where: { $0.label == "summarize" })?.command {
+        if let summarize = plan.summarize {
             let (outcome, text) = try await context.runner.capture(summarize)
             if outcome.succeeded { summary.add(GCDASummary.parse(text)) }
         }

@@ -30,18 +30,32 @@ public struct ImportStage: Stage {
 
     func unpacked(_ workDir: WorkDir) -> String { workDir.stageDirectory(id) + "/unpacked.profdata" }
 
-    public func plan(_ context: PlanContext) throws -> StagePlan {
+    public func plan(_ context: PlanContext) throws -> Plan {
         let directory = context.workDir.stageDirectory(id)
         let inspect = ProfileInspection.commands(profdata: toolchain.profdata.path, file: unpacked(context.workDir), directory: directory)
-        return StagePlan(
-            steps: [StagePlan.Step("show", inspect.show), StagePlan.Step("covered", inspect.covered)],
-            material: ["bundle": bundleDigest, "bolt_artifacts": profile.bolt.enabled ? profile.boltArtifacts.map(\.name).joined(separator: ",") : ""])
+        return Plan(bundleSHA256: bundleDigest, boltArtifacts: profile.bolt.enabled ? profile.boltArtifacts.map(\.name) : [], inspect: inspect)
     }
 
-    public func execute(_ context: StageContext) async throws -> StageResult {
+    /// The import, as a value: which bundle (by content), which BOLT profiles to take from
+    /// it, and the commands that read the profile.
+    public struct Plan: StagePlan {
+        public var bundleSHA256: String
+        public var boltArtifacts: [String]
+        public var inspect: ProfileInspection.Commands
+
+        public var steps: [PlanStep] { [PlanStep("show", inspect.show), PlanStep("covered", inspect.covered)] }
+
+        public func mapCommands(_ transform: (Command) -> Command) -> Plan {
+            var plan = self
+            plan.inspect = .init(show: transform(inspect.show), covered: transform(inspect.covered))
+            return plan
+        }
+    }
+
+    public func execute(_ plan: Plan, _ context: StageContext) async throws -> StageResult {
         let workDir = context.workDir
         let bundle = try ProfileBundle.read(path: bundlePath)
-        guard bundle.sha256 == context.stagePlan.material["bundle"] else {
+        guard bundle.sha256 == plan.bundleSHA256 else {
             throw StageError(stage: name, message: "the bundle \(bundlePath) changed while this run went on. Run again.")
         }
         let manifest = bundle.manifest
@@ -51,8 +65,7 @@ public struct ImportStage: Stage {
         try Data(bundle.files[manifest.profile.file]!).write(to: URL(fileURLWithPath: profdata))
         let inspection: ProfileInspection
         do {
-            let plan = context.stagePlan
-            inspection = try await ProfileInspection.run(.init(show: try plan.command("show"), covered: try plan.command("covered")), runner: context.runner)
+            inspection = try await ProfileInspection.run(plan.inspect, runner: context.runner)
         } catch let failed as ProfileInspection.ShowFailed {
             throw StageError(stage: name, message: failed.description)
         }
@@ -71,12 +84,12 @@ public struct ImportStage: Stage {
 
         var outputs = [addressed, hottest, hotList]
         var boltCount = 0
-        if profile.bolt.enabled {
+        if !plan.boltArtifacts.isEmpty {
             let directory = boltProfiles.absolute(in: workDir)
             try workDir.makeDirectory(directory)
-            for artifact in profile.boltArtifacts {
-                guard let entry = manifest.bolt?.profiles.first(where: { $0.artifact == artifact.name }) else { continue }
-                let base = directory + "/" + artifact.name
+            for artifact in plan.boltArtifacts {
+                guard let entry = manifest.bolt?.profiles.first(where: { $0.artifact == artifact }) else { continue }
+                let base = directory + "/" + artifact
                 try Data(bundle.files[entry.fdata]!).write(to: URL(fileURLWithPath: base + ".fdata"))
                 try (entry.dispatch.flatMap { bundle.files[$0] } ?? Data()).write(to: URL(fileURLWithPath: base + ".dispatch"))
                 outputs += [base + ".fdata", base + ".dispatch"]

@@ -13,12 +13,12 @@ public struct InstallStage: Stage {
     public let id: StageID
     let profile: PipelineProfile
     let settings: InstallSettings
-    /// The optimize build (its tree and its placeholders), and the stages that may have
-    /// produced the published artifacts, best first; wired by the composer.
-    let optimize: BuildStage
+    /// The optimize build's recipe (its tree and its placeholders), and the stages that may
+    /// have produced the published artifacts, best first; wired by the composer.
+    let optimize: BuildRecipe
     let producers: [StageID]
 
-    public init(id: StageID = .install, profile: PipelineProfile, settings: InstallSettings, optimize: BuildStage, producers: [StageID]) {
+    public init(id: StageID = .install, profile: PipelineProfile, settings: InstallSettings, optimize: BuildRecipe, producers: [StageID]) {
         self.id = id
         self.profile = profile
         self.settings = settings
@@ -54,7 +54,46 @@ public struct InstallStage: Stage {
         return sources
     }
 
-    public func plan(_ context: PlanContext) throws -> StagePlan {
+    /// The install, as a value: its commands, where each published artifact comes from (read
+    /// from the producers' records), and the text rewrites.
+    public struct Plan: StagePlan {
+        public struct Placement: Sendable, Equatable, Encodable {
+            public var artifact: String
+            /// Relative to `{destdir}`.
+            public var relative: String
+            /// The published file, nil when no producer of this run recorded it.
+            public var source: String?
+        }
+
+        public struct Rewrite: Sendable, Equatable, Encodable {
+            public var from: String
+            public var to: String
+        }
+
+        public var copy: Command
+        public var install: [Command]
+        public var check: [Command]
+        public var tarball: Command?
+        public var placements: [Placement]
+        public var rewrites: [Rewrite]
+        public var relocatable: Bool
+
+        public var steps: [PlanStep] {
+            [PlanStep("copy build", copy)] + install.map { PlanStep("install", $0) } + check.map { PlanStep("check", $0) }
+                + [tarball.map { PlanStep("tarball", $0) }].compactMap { $0 }
+        }
+
+        public func mapCommands(_ transform: (Command) -> Command) -> Plan {
+            var plan = self
+            plan.copy = transform(copy)
+            plan.install = install.map(transform)
+            plan.check = check.map(transform)
+            plan.tarball = tarball.map(transform)
+            return plan
+        }
+    }
+
+    public func plan(_ context: PlanContext) throws -> Plan {
         let workDir = context.workDir
         let tree = tree(workDir)
         let destdir = output.absolute(in: workDir)
@@ -67,22 +106,16 @@ public struct InstallStage: Stage {
         }
         // cp -a keeps the timestamps, so make sees an up-to-date build; a copy, not hard links,
         // because an install may rewrite build files in place.
-        var steps = [StagePlan.Step("copy build", Command(
-            executable: "cp", arguments: ["-a", optimize.buildDirectory(workDir) + "/.", tree], workingDirectory: workDir.stageDirectory(id)))]
-        steps += settings.run.map { StagePlan.Step("install", command($0, in: tree)) }
-        steps += settings.check.map { StagePlan.Step("check", command($0, in: destdir)) }
-        if settings.tarball {
-            steps.append(StagePlan.Step("tarball", Command(
-                executable: "tar", arguments: ["--sort=name", "--owner=0", "--group=0", "--numeric-owner", "-czf", tarball(workDir), "-C", destdir, "."],
-                workingDirectory: workDir.stageDirectory(id))))
-        }
+        let copy = Command(
+            executable: "cp", arguments: ["-a", optimize.buildDirectory(workDir) + "/.", tree], workingDirectory: workDir.stageDirectory(id))
+        let tarball = settings.tarball ? Command(
+            executable: "tar", arguments: ["--sort=name", "--owner=0", "--group=0", "--numeric-owner", "-czf", tarball(workDir), "-C", destdir, "."],
+            workingDirectory: workDir.stageDirectory(id)) : nil
         let sources = published(context)
-        let placed = settings.artifacts.keys.sorted().map { "\($0)=\(settings.artifacts[$0]!)<-\(sources[$0].map(workDir.relative) ?? "<the published \($0)>")" }
-        return StagePlan(steps: steps, material: [
-            "place": placed.joined(separator: "\n"),
-            "rewrite": rewrites(context).map { "\($0.from) -> \($0.to)" }.joined(separator: "\n"),
-            "relocatable": String(settings.relocatable),
-        ])
+        return Plan(
+            copy: copy, install: settings.run.map { command($0, in: tree) }, check: settings.check.map { command($0, in: destdir) }, tarball: tarball,
+            placements: settings.artifacts.keys.sorted().map { Plan.Placement(artifact: $0, relative: settings.artifacts[$0]!, source: sources[$0]) },
+            rewrites: rewrites(context).map { Plan.Rewrite(from: $0.from, to: $0.to) }, relocatable: settings.relocatable)
     }
 
     /// This run's rewrites: the optimize build's own flag values and directories.
@@ -147,38 +180,37 @@ public struct InstallStage: Stage {
         return changed
     }
 
-    public func execute(_ context: StageContext) async throws -> StageResult {
+    public func execute(_ plan: Plan, _ context: StageContext) async throws -> StageResult {
         let workDir = context.workDir
-        let plan = context.stagePlan
         let destdir = output.absolute(in: workDir)
         try workDir.freshDirectory(context.directory)
         try workDir.makeDirectory(tree(workDir))
         try workDir.makeDirectory(destdir)
         try workDir.remove(context.logPath)
-        func run(_ step: StagePlan.Step) async throws {
-            let outcome = try await context.runner.run(step.command, logPath: context.logPath)
+        func run(_ label: String, _ command: Command) async throws {
+            let outcome = try await context.runner.run(command, logPath: context.logPath)
             guard outcome.succeeded else {
-                throw StageError.toolFailed(stage: name, step: step.label, command: step.command, outcome: outcome)
+                throw StageError.toolFailed(stage: name, step: label, command: command, outcome: outcome)
             }
         }
         // Temper's flags and build paths out of the text (sysconfig, Makefiles, *-config): first
         // in the copy of the build tree, so that what the install derives from those files
         // (CPython's byte-compiled _sysconfigdata) is clean too, then in the installed tree.
-        let rewrites = rewrites(context.plan)
-        for step in plan.steps where step.label == "copy build" { try await run(step) }
+        let rewrites = plan.rewrites.map { (from: $0.from, to: $0.to) }
+        try await run("copy build", plan.copy)
         let rewrittenInBuild = try Self.rewrite(rewrites, under: tree(workDir), workDir: workDir)
-        for step in plan.steps where step.label == "install" { try await run(step) }
+        for command in plan.install { try await run("install", command) }
         let rewritten = try Self.rewrite(rewrites, under: destdir, workDir: workDir)
 
         // The published artifacts replace what the install put there.
-        let sources = published(context.plan)
         var placed: [String] = []
-        for (artifact, relative) in settings.artifacts.sorted(by: { $0.key < $1.key }) {
+        for placement in plan.placements {
+            let (artifact, relative) = (placement.artifact, placement.relative)
             let target = destdir + "/" + relative
             guard FileManager.default.fileExists(atPath: target) else {
                 throw StageError(stage: name, message: "the install did not create \(relative) under {destdir} (\(destdir)); check `[install] artifacts.\(artifact)`. Log: \(context.logPath)")
             }
-            guard let source = sources[artifact] else {
+            guard let source = placement.source else {
                 throw StageError(stage: name, message: "no stage of this run published \(artifact); run the whole pipeline first.")
             }
             let mode = (try? FileManager.default.attributesOfItem(atPath: target)[.posixPermissions] as? Int) ?? 0o755
@@ -186,7 +218,7 @@ public struct InstallStage: Stage {
             try FileManager.default.setAttributes([.posixPermissions: mode], ofItemAtPath: target)
             placed.append("\(relative) from \(workDir.relative(source))")
         }
-        for step in plan.steps where step.label == "check" { try await run(step) }
+        for command in plan.check { try await run("check", command) }
 
         // What the installed tree still says about where it was built.
         let files = Self.files(under: destdir)
@@ -194,7 +226,7 @@ public struct InstallStage: Stage {
         let naming = files.filter { FileManager.default.contents(atPath: $0)?.range(of: needle) != nil }
         if !naming.isEmpty {
             let examples = naming.prefix(5).map { workDir.relative($0) }.joined(separator: ", ")
-            guard !settings.relocatable else {
+            guard !plan.relocatable else {
                 throw StageError(stage: name, message: "\(naming.count) installed file(s) still name the work dir \(workDir.root): \(examples)\(naming.count > 5 ? ", ..." : ""). `[install] relocatable = true` refuses such a tree; find where the build records its paths (`grep -rl \(workDir.root) \(destdir)`).")
             }
             context.logger.warning("\(naming.count) installed file(s) name the work dir \(workDir.root), e.g. \(examples); the tree may not be relocatable.")
@@ -205,8 +237,8 @@ public struct InstallStage: Stage {
         var named: [String: String] = [:]
         named[output: .installTree] = workDir.relative(destdir)
         named[output: .installManifest] = workDir.relative(manifest(workDir))
-        for step in plan.steps where step.label == "tarball" {
-            try await run(step)
+        if let archive = plan.tarball {
+            try await run("tarball", archive)
             outputs.append(tarball(workDir))
             named[output: .installTarball] = workDir.relative(tarball(workDir))
         }

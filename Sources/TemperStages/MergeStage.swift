@@ -33,30 +33,46 @@ public struct MergeStage: Stage {
 
     /// Every command is fixed here: llvm-profdata reads the raw profiles from a list file
     /// (its content is part of the plan), writes one fixed path, and `show` reads that path.
-    public func plan(_ context: PlanContext) throws -> StagePlan {
+    public func plan(_ context: PlanContext) throws -> Plan {
         let (inputs, merged) = paths(context.workDir)
         let directory = context.workDir.stageDirectory(id)
-        let merge = ToolCommands.profdataMerge(toolchain.profdata.path, threads: context.jobsText, output: merged, inputList: inputs, directory: directory)
-        let inspect = ProfileInspection.commands(profdata: toolchain.profdata.path, file: merged, directory: directory)
-        return StagePlan(
-            steps: [StagePlan.Step("merge", merge), StagePlan.Step("show", inspect.show), StagePlan.Step("covered", inspect.covered)],
-            material: ["pgo": profile.optimize.pgo.rawValue, "inputs": rawProfiles(context).joined(separator: "\n")])
+        return Plan(
+            rawProfiles: rawProfiles(context), pgo: profile.optimize.pgo,
+            merge: ToolCommands.profdataMerge(toolchain.profdata.path, threads: context.jobsText, output: merged, inputList: inputs, directory: directory),
+            inspect: ProfileInspection.commands(profdata: toolchain.profdata.path, file: merged, directory: directory))
     }
 
-    public func execute(_ context: StageContext) async throws -> StageResult {
+    /// The merge, as a value: the raw profiles read from train's record, the PGO flavour the
+    /// optimize build expects, and the commands.
+    public struct Plan: StagePlan {
+        public var rawProfiles: [String]
+        public var pgo: PGOMode
+        public var merge: Command
+        public var inspect: ProfileInspection.Commands
+
+        public var steps: [PlanStep] { [PlanStep("merge", merge), PlanStep("show", inspect.show), PlanStep("covered", inspect.covered)] }
+
+        public func mapCommands(_ transform: (Command) -> Command) -> Plan {
+            var plan = self
+            plan.merge = transform(merge)
+            plan.inspect = .init(show: transform(inspect.show), covered: transform(inspect.covered))
+            return plan
+        }
+    }
+
+    public func execute(_ plan: Plan, _ context: StageContext) async throws -> StageResult {
         let workDir = context.workDir
-        let plan = context.stagePlan
         let (inputs, merged) = paths(workDir)
         for entry in (try? FileManager.default.contentsOfDirectory(atPath: context.directory)) ?? [] {
             try workDir.remove(context.directory + "/" + entry)
         }
-        let raw = (plan.material["inputs"] ?? "").split(separator: "\n").map(String.init)
+        let raw = plan.rawProfiles
         guard !raw.isEmpty else {
             throw StageError(stage: name, message: "\(rawFrom) recorded no raw profiles to merge. Run `temper run --from \(rawFrom)`.")
         }
         try Data((raw.joined(separator: "\n") + "\n").utf8).write(to: URL(fileURLWithPath: inputs))
         try workDir.remove(context.logPath)
-        let merge = try plan.command("merge")
+        let merge = plan.merge
         let outcome = try await context.runner.run(merge, logPath: context.logPath)
         guard outcome.succeeded else {
             throw StageError.toolFailed(
@@ -68,7 +84,7 @@ public struct MergeStage: Stage {
         }
         let inspection: ProfileInspection
         do {
-            inspection = try await ProfileInspection.run(.init(show: try plan.command("show"), covered: try plan.command("covered")), runner: context.runner)
+            inspection = try await ProfileInspection.run(plan.inspect, runner: context.runner)
         } catch let failed as ProfileInspection.ShowFailed {
             throw StageError(stage: name, message: failed.description)
         }
@@ -77,7 +93,7 @@ public struct MergeStage: Stage {
         guard let functions = summary.functions, functions > 0 else {
             throw StageError(stage: name, message: "the merged profile \(merged) holds no function. The training tasks did not run instrumented code; check them. Summary:\n\(text.prefix(1000))")
         }
-        if let level = summary.level, level != profile.optimize.pgo {
+        if let level = summary.level, level != plan.pgo {
             throw StageError(stage: name, message: "the merged profile is \(level == .ir ? "IR" : "front-end") instrumentation, but `[optimize] pgo` is \"\(profile.optimize.pgo.rawValue)\". Raw profiles of the two kinds merge without error into a useless profile; run with --fresh.")
         }
         let hottest = context.directory + "/hottest.json"

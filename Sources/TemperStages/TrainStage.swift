@@ -147,22 +147,60 @@ public struct TrainStage: Stage {
         }
     }
 
-    static func conversionLabel(_ task: TrainTask, _ artifact: String) -> String { "perf2bolt \(task.name) \(artifact)" }
-
-    public func plan(_ context: PlanContext) throws -> StagePlan {
-        var steps = settings.tasks.map { StagePlan.Step("task \($0.name)", command(for: $0, context.workDir)) }
-        if case .boltSample(let tools) = target {
-            // Every process the stage starts is in the plan: the samples' conversion too.
-            for task in settings.tasks {
-                steps += conversionCommands(for: task, tools: tools, context.workDir).map { StagePlan.Step(Self.conversionLabel(task, $0.artifact), $0.command) }
+    public func plan(_ context: PlanContext) throws -> Plan {
+        let workDir = context.workDir
+        let tasks = settings.tasks.map { task in
+            var planned = Plan.Task(name: task.name, key: key(task), rawDirectory: rawDirectory(task, workDir), run: command(for: task, workDir))
+            if case .boltSample(let tools) = target {
+                // Every process the stage starts is in the plan: the samples' conversion too.
+                planned.conversions = conversionCommands(for: task, tools: tools, workDir).map { Plan.Conversion(artifact: $0.artifact, command: $0.command) }
             }
+            if case .bolt = target {
+                // Run only when a task fails: the same task on the uninstrumented PGO+LTO build tells
+                // a program that fails anyway from one that BOLT's profile runtime broke.
+                planned.check = uninstrumentedCommand(for: task, workDir)
+            }
+            return planned
         }
-        if case .bolt = target {
-            // Run only when a task fails: the same task on the uninstrumented PGO+LTO build tells
-            // a program that fails anyway from one that BOLT's profile runtime broke.
-            steps += settings.tasks.map { StagePlan.Step("check task \($0.name) on PGO+LTO", uninstrumentedCommand(for: $0, context.workDir)) }
+        return Plan(tasks: tasks, onFailure: settings.onFailure)
+    }
+
+    /// The training, as a value: each task's command, raw-profile directory, the check run on
+    /// the uninstrumented build when it fails (BOLT), and perf2bolt per artifact (sampling).
+    public struct Plan: StagePlan {
+        public struct Conversion: Sendable, Equatable, Encodable {
+            public var artifact: String
+            public var command: Command
         }
-        return StagePlan(steps: steps, material: ["on_failure": settings.onFailure.rawValue])
+
+        public struct Task: Sendable, Equatable, Encodable {
+            public var name: String
+            /// The task's directory name (see `TrainStage.key`).
+            public var key: String
+            public var rawDirectory: String
+            public var run: Command
+            public var check: Command?
+            public var conversions: [Conversion] = []
+        }
+
+        public var tasks: [Task]
+        public var onFailure: FailurePolicy
+
+        public var steps: [PlanStep] {
+            tasks.map { PlanStep("task \($0.name)", $0.run) }
+                + tasks.flatMap { task in task.conversions.map { PlanStep("perf2bolt \(task.name) \($0.artifact)", $0.command) } }
+                + tasks.compactMap { task in task.check.map { PlanStep("check task \(task.name) on PGO+LTO", $0) } }
+        }
+
+        public func mapCommands(_ transform: (Command) -> Command) -> Plan {
+            var plan = self
+            for index in plan.tasks.indices {
+                plan.tasks[index].run = transform(tasks[index].run)
+                plan.tasks[index].check = tasks[index].check.map(transform)
+                plan.tasks[index].conversions = tasks[index].conversions.map { Conversion(artifact: $0.artifact, command: transform($0.command)) }
+            }
+            return plan
+        }
     }
 
     /// The task against the optimized build itself (no BOLT instrumentation).
@@ -217,13 +255,13 @@ public struct TrainStage: Stage {
         case failed(task: String, message: String)
     }
 
-    public func execute(_ context: StageContext) async throws -> StageResult {
+    public func execute(_ plan: Plan, _ context: StageContext) async throws -> StageResult {
         let workDir = context.workDir
         if case .boltSample = target {
             // No bolt-instrument stage in sampling mode: check BOLT's inputs here.
             for artifact in profile.boltArtifacts {
                 let input = tree.absolute(in: workDir) + "/" + artifact.path
-                if let problem = BoltInstrumentStage.problem(with: input, name: artifact.name, acceptPIE: profile.bolt.pie) {
+                if let problem = BoltInputCheck.problem(with: input, name: artifact.name, acceptPIE: profile.bolt.pie) {
                     throw StageError(stage: name, message: problem)
                 }
             }
@@ -231,8 +269,8 @@ public struct TrainStage: Stage {
         let rawRoot = context.directory + "/raw"
         try workDir.makeDirectory(rawRoot)
         // Whatever an unfinished task left behind is incomplete: start those tasks over.
-        let tasks = settings.tasks
-        let finishedKeys = Set(tasks.filter { context.items.done[$0.name] != nil }.map(key))
+        let tasks = plan.tasks
+        let finishedKeys = Set(tasks.filter { context.items.done[$0.name] != nil }.map(\.key))
         for entry in (try? FileManager.default.contentsOfDirectory(atPath: rawRoot)) ?? [] where !finishedKeys.contains(entry) {
             try workDir.remove(rawRoot + "/" + entry)
         }
@@ -250,7 +288,7 @@ public struct TrainStage: Stage {
         try await BoundedParallel.run(
             pending, lanes: settings.jobs,
             starting: { context.progress.itemStarted(name, item: $0.name, total: tasks.count) },
-            body: { try await run($0, context) },
+            body: { try await run($0, onFailure: plan.onFailure, context) },
             collect: { outcome in
                 finished += 1
                 switch outcome {
@@ -289,46 +327,45 @@ public struct TrainStage: Stage {
     }
 
     /// Runs the planned perf2bolt commands of a task, one per BOLT artifact.
-    func convertSamples(_ task: TrainTask, raw: String, log: String, _ context: StageContext) async throws -> ProcessOutcome {
-        var last: ProcessOutcome?
-        for artifact in profile.boltArtifacts {
-            try context.workDir.makeDirectory(raw + "/" + artifact.name)
-            let command = try context.stagePlan.command(Self.conversionLabel(task, artifact.name))
-            let outcome = try await context.runner.run(command, logPath: log)
-            guard outcome.succeeded else { return outcome }
-            last = outcome
+    /// Runs a task's planned perf2bolt commands, one per BOLT artifact; the task's own
+    /// outcome stands when there is none.
+    func convertSamples(_ task: Plan.Task, after ran: ProcessOutcome, log: String, _ context: StageContext) async throws -> ProcessOutcome {
+        var last = ran
+        for conversion in task.conversions {
+            try context.workDir.makeDirectory(task.rawDirectory + "/" + conversion.artifact)
+            last = try await context.runner.run(conversion.command, logPath: log)
+            guard last.succeeded else { return last }
         }
-        try context.workDir.remove(raw + "/perf.data")
-        return last!
+        try context.workDir.remove(task.rawDirectory + "/perf.data")
+        return last
     }
 
-    func run(_ task: TrainTask, _ context: StageContext) async throws -> TaskOutcome {
+    func run(_ task: Plan.Task, onFailure: FailurePolicy, _ context: StageContext) async throws -> TaskOutcome {
         let workDir = context.workDir
-        let raw = rawDirectory(task, workDir)
+        let raw = task.rawDirectory
         try workDir.freshDirectory(raw)
         if case .bolt(let instrumented) = target {
             try BoltPaths.prepareTask(
                 profile, workDir: workDir, build: tree.absolute(in: workDir), instrumented: instrumented.absolute(in: workDir),
-                tree: taskTree(workDir, key: key(task)), key: key(task), rawDirectory: raw, stage: name)
+                tree: taskTree(workDir, key: task.key), key: task.key, rawDirectory: raw, stage: name)
         }
-        let command = try context.stagePlan.command("task \(task.name)")
+        let command = task.run
         let log = workDir.log("\(name)-\(task.name)")
         try workDir.remove(log)
         var outcome = try await context.runner.run(command, logPath: log)
-        if outcome.succeeded, case .boltSample = target {
-            outcome = try await convertSamples(task, raw: raw, log: log, context)
+        if outcome.succeeded, !task.conversions.isEmpty {
+            outcome = try await convertSamples(task, after: outcome, log: log, context)
         }
         let (produced, empty) = RawProfiles.scan(in: raw, extension: rawExtension)
         let label = "task \(task.name)"
         if !outcome.succeeded {
             var comparison: ProcessOutcome?
-            if case .bolt = target {
-                let check = try context.stagePlan.command("check task \(task.name) on PGO+LTO")
+            if let check = task.check {
                 comparison = try await context.runner.run(check, logPath: log + ".pgo-lto")
             }
             let why = diagnosis(empty: empty, comparison: comparison, failed: outcome)
             let failure = StageError.toolFailed(stage: name, step: label, command: command, outcome: outcome).message + why
-            return settings.onFailure == .warn
+            return onFailure == .warn
                 ? .warned(task: task.name, files: produced, message: "\(label) failed (\(outcome.statusDescription)), continuing because on_failure = \"warn\"; log: \(log)\(why)")
                 : .failed(task: task.name, message: failure)
         }

@@ -145,11 +145,11 @@ import Testing
         #expect(plan.steps.map(\.label) == sides.map { "llvm-bolt app [\($0)]" }
             + ["verify (pre-BOLT)"] + sides.map { "verify [\($0)]" }
             + ["measure (pre-BOLT)"] + sides.map { "measure [\($0)]" })
-        #expect(plan.material["rounds"] == "7" && plan.material["select"] == "fastest" && plan.material["workload"] == "bench")
-        func arguments(_ label: String) throws -> [String] { try plan.command(label).arguments }
+        #expect(plan.rounds == 7 && plan.select == .fastest && plan.workload == "bench")
+        func arguments(_ label: String) throws -> [String] { try Fixtures.command(label, in: plan).arguments }
         // Each candidate writes into its own mirror; the default keeps the old `tree`. Paths are
         // relative to bolt-optimize's directory: BOLT records its command line in the binary.
-        #expect(try plan.command("llvm-bolt app [default]").workingDirectory == root + "/stages/bolt-optimize")
+        #expect(try Fixtures.command("llvm-bolt app [default]", in: plan).workingDirectory == root + "/stages/bolt-optimize")
         #expect(try arguments("llvm-bolt app [default]").contains("tree/bin/app"))
         #expect(try arguments("llvm-bolt app [tight]").contains("tree-tight/bin/app"))
         #expect(try !arguments("llvm-bolt app [tight]").contains { $0.contains(root) })
@@ -160,17 +160,17 @@ import Testing
         for side in sides { #expect(try arguments("llvm-bolt app [\(side)]").contains("-frame-opt=hot")) }
         #expect(try !arguments("llvm-bolt app [tight]").contains("-reorder-blocks=ext-tsp"))
         // Verify and measure run the same command on every side, each against its own tree.
-        let verify = try plan.command("verify (pre-BOLT)")
+        let verify = try Fixtures.command("verify (pre-BOLT)", in: plan)
         #expect(verify.executable == root + "/stages/optimize/build/bin/app" && verify.arguments == ["--check"])
         for side in sides {
-            let command = try plan.command("verify [\(side)]")
+            let command = try Fixtures.command("verify [\(side)]", in: plan)
             #expect(command.arguments == verify.arguments)
             #expect(command.executable.hasPrefix(root + "/stages/bolt-optimize/tree"))
-            #expect(try plan.command("measure [\(side)]").arguments.contains("--bench"))
+            #expect(try Fixtures.command("measure [\(side)]", in: plan).arguments.contains("--bench"))
         }
         // Planned ahead of a run (no bolt-merge record), the dispatch set is described, not guessed.
         let ahead = try stage.plan(PlanContext(workDir: workDir, jobs: 1))
-        #expect(try ahead.command("llvm-bolt app [skip-dispatch]").arguments.contains("-skip-funcs=<the dispatch functions found in the profile>"))
+        #expect(try Fixtures.command("llvm-bolt app [skip-dispatch]", in: ahead).arguments.contains("-skip-funcs=<the dispatch functions found in the profile>"))
     }
 
     @Test func dispatchFunctionsAreTheOnesWithManyTargetedBranchSites() {

@@ -235,7 +235,7 @@ import Testing
         // The import stage's fingerprint material is the bundle's digest, not its path.
         let importStage = graph.stages[0]
         let plan = try importStage.plan(PlanContext(workDir: WorkDir(root: "/w"), jobs: nil))
-        #expect(plan.material["bundle"] == bundle.sha256)
+        #expect((plan as? ImportStage.Plan)?.bundleSHA256 == bundle.sha256)
         #expect(!plan.steps.contains { $0.command.arguments.contains { $0.contains("/b/demo.bundle") } })
     }
 

@@ -49,19 +49,19 @@ import Testing
 
     @Test func planningWithoutUpstreamGivesTheSameConfigureAsTheRealRun() throws {
         let stage = optimize(try profile())
-        func configure(_ upstream: [StageID: StageRecord]) throws -> [StagePlan.Step] {
-            try stage.plan(PlanContext(workDir: workDir, jobs: 2, upstream: upstream)).steps.filter { $0.label == "configure" }
+        func configure(_ upstream: [StageID: StageRecord]) throws -> [Command] {
+            try stage.plan(PlanContext(workDir: workDir, jobs: 2, upstream: upstream)).configure
         }
         let ahead = try configure([:])
         let real = try configure([.merge: merge("stages/merge/x.profdata")])
         #expect(ahead == real && ahead.count == 1)
-        #expect(ahead[0].command.workingDirectory == "/w/stages/optimize/build")
+        #expect(ahead[0].workingDirectory == "/w/stages/optimize/build")
         let shared = ["source": "s1", "toolchain": "t"]
         #expect(ConfigureAhead.fingerprint(of: ahead, shared: shared) == ConfigureAhead.fingerprint(of: real, shared: shared))
         // Another source or toolchain, or other commands, is another configured tree.
         #expect(ConfigureAhead.fingerprint(of: ahead, shared: shared) != ConfigureAhead.fingerprint(of: ahead, shared: ["source": "s2", "toolchain": "t"]))
         let exported = optimize(try profile(exportFlags: true))
-        let exportedSteps = try exported.plan(PlanContext(workDir: workDir, jobs: 2, upstream: ["merge": merge("stages/merge/x.profdata")])).steps.filter { $0.label == "configure" }
+        let exportedSteps = try exported.plan(PlanContext(workDir: workDir, jobs: 2, upstream: ["merge": merge("stages/merge/x.profdata")])).configure
         #expect(ConfigureAhead.fingerprint(of: exportedSteps, shared: shared) != ConfigureAhead.fingerprint(of: ahead, shared: shared))
     }
 
@@ -71,17 +71,17 @@ import Testing
         let workDir = WorkDir(root: root)
         let build = root + "/stages/optimize/build"
         try workDir.makeDirectory(build)
-        let steps = [StagePlan.Step("configure", Command(executable: "/src/configure", arguments: [], workingDirectory: build))]
+        let steps = [Command(executable: "/src/configure", arguments: [], workingDirectory: build)]
         let shared = ["source": "s"]
         let marker = ConfigureAhead.marker(in: build)
-        #expect(try !ConfigureAhead.consume(in: build, steps: steps, shared: shared, workDir: workDir))
+        #expect(try !ConfigureAhead.consume(in: build, commands: steps, shared: shared, workDir: workDir))
 
         try ConfigureAhead.fingerprint(of: steps, shared: shared).write(toFile: marker, atomically: true, encoding: .utf8)
-        #expect(try ConfigureAhead.consume(in: build, steps: steps, shared: shared, workDir: workDir))
+        #expect(try ConfigureAhead.consume(in: build, commands: steps, shared: shared, workDir: workDir))
         #expect(!FileManager.default.fileExists(atPath: marker))
 
         try ConfigureAhead.fingerprint(of: steps, shared: ["source": "other"]).write(toFile: marker, atomically: true, encoding: .utf8)
-        #expect(try !ConfigureAhead.consume(in: build, steps: steps, shared: shared, workDir: workDir))
+        #expect(try !ConfigureAhead.consume(in: build, commands: steps, shared: shared, workDir: workDir))
         #expect(!FileManager.default.fileExists(atPath: marker))
     }
 }

@@ -17,11 +17,11 @@ struct FileStage: Stage {
     /// Items to record before (maybe) failing, to exercise per-item checkpoints.
     var items: [String] = []
 
-    func plan(_ context: PlanContext) throws -> StagePlan {
-        StagePlan(steps: [.init("write", Command(executable: "true", arguments: [setting, "-j\(context.jobsText)"], workingDirectory: "/"))])
+    func plan(_ context: PlanContext) throws -> CommandList {
+        CommandList([PlanStep("write", Command(executable: "true", arguments: [setting, "-j\(context.jobsText)"], workingDirectory: "/"))])
     }
 
-    func execute(_ context: StageContext) async throws -> StageResult {
+    func execute(_ plan: CommandList, _ context: StageContext) async throws -> StageResult {
         await counter.add(name, skippedItems: Array(context.items.done.keys))
         for item in items where context.items.done[item] == nil {
             let path = context.directory + "/\(item).item"
@@ -30,7 +30,7 @@ struct FileStage: Stage {
         }
         if let failWith { throw StageError(stage: name, message: failWith) }
         // The executor hands over the plan it fingerprinted, with {jobs} rendered.
-        #expect(context.stagePlan == (try plan(PlanContext(workDir: context.workDir, jobs: nil))).rendered(jobs: context.plan.jobs!))
+        #expect(plan == (try self.plan(PlanContext(workDir: context.workDir, jobs: nil))).rendered(jobs: context.plan.jobs!))
         let output = context.directory + "/out.txt"
         let upstream = consumes.compactMap { context.plan.upstream[$0]?.fingerprint }.joined()
         try Data((setting + upstream).utf8).write(to: URL(fileURLWithPath: output))

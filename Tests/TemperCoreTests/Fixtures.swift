@@ -37,6 +37,14 @@ enum Fixtures {
     }
 
     /// A stage as the composer wires it into the profile's graph (tests never wire stages by hand).
+    /// A plan's command by its display label: tests read plans the way `temper plan` prints them.
+    static func command(_ label: String, in plan: any StagePlan) throws -> Command {
+        guard let command = plan.steps.first(where: { $0.label == label })?.command else {
+            throw StageError(stage: "test", message: "the plan has no step `\(label)`; it has \(plan.steps.map(\.label))")
+        }
+        return command
+    }
+
     static func stage<T: Stage>(
         _ id: StageID, _ profile: PipelineProfile, toolchain: Toolchain = Fixtures.toolchain, baseline: Bool = false, bolt: BoltTools? = nil,
         as type: T.Type = T.self

@@ -49,7 +49,7 @@ final class ScriptedRunner: ProcessRunning, @unchecked Sendable {
         }
     }
 
-    func run(level: String, pgo: String) async throws -> (Result<StageResult, any Error>, ScriptedRunner, StagePlan) {
+    func run(level: String, pgo: String) async throws -> (Result<StageResult, any Error>, ScriptedRunner, MergeStage.Plan) {
         let root = try Fixtures.temporaryDirectory()
         let workDir = WorkDir(root: root)
         let profile = try Fixtures.parse(Fixtures.minimalProfile + "\n[optimize]\npgo = \"\(pgo)\"\n")
@@ -66,10 +66,10 @@ final class ScriptedRunner: ProcessRunning, @unchecked Sendable {
         let runner = ScriptedRunner(Self.profdata(level: level))
         let context = StageContext(
             plan: planContext, runner: runner, logger: Logger(label: "t", factory: { _ in SwiftLogNoOpLogHandler() }), progress: SilentProgress(),
-            items: ItemCheckpoint(store: nil, stage: .merge, workDir: workDir, done: [:]), stagePlan: plan,
+            items: ItemCheckpoint(store: nil, stage: .merge, workDir: workDir, done: [:]),
             directory: workDir.stageDirectory(.merge), logPath: workDir.log("merge"))
         do {
-            return (.success(try await stage.execute(context)), runner, plan)
+            return (.success(try await stage.execute(plan, context)), runner, plan)
         } catch {
             return (.failure(error), runner, plan)
         }
@@ -80,7 +80,7 @@ final class ScriptedRunner: ProcessRunning, @unchecked Sendable {
         let output = try result.get()
         #expect(runner.ran == plan.steps.map(\.command))
         #expect(plan.steps[0].command.arguments.contains("--num-threads=2"))
-        #expect(plan.material["inputs"]?.hasSuffix("/stages/train/raw/one/1.profraw") == true)
+        #expect(plan.rawProfiles.count == 1 && plan.rawProfiles[0].hasSuffix("/stages/train/raw/one/1.profraw"))
         let profdata = try #require(output.named["profdata"])
         #expect(profdata == "stages/merge/\(FileDigest.sha256(of: output.outputs[0])!).profdata")
         #expect(output.counts["functions"] == 17 && output.counts["functions_executed"] == 2)

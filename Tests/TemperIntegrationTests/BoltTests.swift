@@ -191,13 +191,13 @@ import Testing
             sandbox.source + "/vm.c", sandbox.source + "/lexer.c", sandbox.source + "/table.c",
         ])
         #expect(ELFFile(path: binary)?.isPIE == true)
-        let refusal = try #require(BoltInstrumentStage.problem(with: binary, name: "tl", acceptPIE: false))
+        let refusal = try #require(BoltInputCheck.problem(with: binary, name: "tl", acceptPIE: false))
         #expect(refusal.contains("position-independent executable"))
         #expect(refusal.contains("[bolt] pie = true"))
-        #expect(BoltInstrumentStage.problem(with: binary, name: "tl", acceptPIE: true) == nil)
+        #expect(BoltInputCheck.problem(with: binary, name: "tl", acceptPIE: true) == nil)
         let unrelocated = sandbox.root + "/plain"
         _ = try Temper.output(of: llvm.tool("clang"), ["-O2", "-o", unrelocated, sandbox.source + "/vm.c", sandbox.source + "/lexer.c", sandbox.source + "/table.c"])
-        #expect(BoltInstrumentStage.problem(with: unrelocated, name: "plain", acceptPIE: true)?.contains("no static relocations") == true)
+        #expect(BoltInputCheck.problem(with: unrelocated, name: "plain", acceptPIE: true)?.contains("no static relocations") == true)
 
         // With pie = true the pipeline goes on, and the report says what BOLT had to skip.
         let report = try await run(try boltProfile(name: "pie", bolt: "pie = true"))

@@ -70,7 +70,7 @@ public enum PipelineComposer {
         var stages = stages
         var install: StageID?
         if let settings = profile.install {
-            stages.append(InstallStage(id: .install, profile: profile, settings: settings, optimize: optimize, producers: optimized))
+            stages.append(InstallStage(id: .install, profile: profile, settings: settings, optimize: optimize.recipe, producers: optimized))
             install = .install
         }
         if let baseline {

@@ -122,19 +122,19 @@ public struct BoltFlagSet: Sendable, Equatable {
     }
 }
 
-public enum SelectionWorkload: String, Sendable, Equatable, CaseIterable {
+public enum SelectionWorkload: String, Codable, Sendable, Equatable, CaseIterable {
     case verify, bench
 }
 
-public enum BoltSelect: String, Sendable, Equatable, CaseIterable {
+public enum BoltSelect: String, Codable, Sendable, Equatable, CaseIterable {
     case fastest, always
 }
 
-public enum BoltMode: String, Sendable, Equatable, CaseIterable {
+public enum BoltMode: String, Codable, Sendable, Equatable, CaseIterable {
     case instrument, sample
 }
 
-public enum VerifyComparison: String, Sendable, Equatable, CaseIterable {
+public enum VerifyComparison: String, Codable, Sendable, Equatable, CaseIterable {
     case output, status
 }
 
@@ -147,7 +147,7 @@ extension PipelineProfile {
     }
 }
 
-public enum CompilerFamily: String, Sendable, Equatable, CaseIterable, Codable {
+public enum CompilerFamily: String, Codable, Sendable, Equatable, CaseIterable {
     case clang, gcc
 }
 
@@ -197,11 +197,11 @@ public struct BuildSettings: Sendable, Equatable {
     }
 }
 
-public enum LTOMode: String, Sendable, Equatable, CaseIterable, Codable {
+public enum LTOMode: String, Codable, Sendable, Equatable, CaseIterable {
     case thin, full, none
 }
 
-public enum PGOMode: String, Sendable, Equatable, CaseIterable, Codable {
+public enum PGOMode: String, Codable, Sendable, Equatable, CaseIterable {
     /// LLVM IR-level instrumentation (`-fprofile-generate`), the better default.
     case ir
     /// Clang front-end instrumentation (`-fprofile-instr-generate`).
@@ -221,7 +221,7 @@ public struct InstrumentSettings: Sendable, Equatable {
     }
 }
 
-public enum FailurePolicy: String, Sendable, Equatable, CaseIterable {
+public enum FailurePolicy: String, Codable, Sendable, Equatable, CaseIterable {
     case fail, warn
 }
 
@@ -273,7 +273,7 @@ public struct OptimizeSettings: Sendable, Equatable {
 
 /// What the optimized build does with code the profile does not cover (functions or files
 /// without data, stale data): count it as warnings in the report, or fail the build.
-public enum MissingProfilePolicy: String, Sendable, Equatable, CaseIterable {
+public enum MissingProfilePolicy: String, Codable, Sendable, Equatable, CaseIterable {
     case warn, error
 }
 

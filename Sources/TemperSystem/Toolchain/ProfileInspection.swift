@@ -7,7 +7,7 @@ import TemperModel
 public struct ProfileInspection: Sendable {
     /// The two commands, as plan values: stages put them in their plans, so they are printed
     /// and fingerprinted like every other command.
-    public struct Commands: Sendable, Equatable {
+    public struct Commands: Sendable, Equatable, Codable {
         public var show: Command
         public var covered: Command
 
