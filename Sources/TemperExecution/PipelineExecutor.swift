@@ -190,7 +190,7 @@ public struct PipelineExecutor: Sendable {
         plan.steps.map { step in
             var fingerprint = Fingerprint()
             fingerprint.add(step.label, step.command)
-            return RecordedStep(label: step.label, command: step.command.displayString, fingerprint: fingerprint.finalize())
+            return RecordedStep(label: step.label, command: step.command.displayString, fingerprint: fingerprint.finalize(), task: step.task)
         }
     }
 

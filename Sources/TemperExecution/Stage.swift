@@ -52,10 +52,14 @@ extension StagePlan {
 public struct PlanStep: Sendable, Equatable, Codable {
     public var label: String
     public var command: Command
+    /// The training task this command runs, when it is one: recorded with the step, so readers
+    /// of the state (bundle export) know the task by identity, not by parsing a label.
+    public var task: String?
 
-    public init(_ label: String, _ command: Command) {
+    public init(_ label: String, _ command: Command, task: String? = nil) {
         self.label = label
         self.command = command
+        self.task = task
     }
 }
 

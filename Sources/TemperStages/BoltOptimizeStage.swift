@@ -119,10 +119,11 @@ public struct BoltOptimizeStage: Stage {
         let workDir = context.workDir
         let choices = profile.boltArtifacts.map { profileChoice(context, $0) }
         let candidates = candidates(context).map { candidate in
-            Plan.CandidatePlan(candidate: candidate, tree: tree(workDir, candidate.name), builds: profile.boltArtifacts.map { artifact in
+            Plan.CandidatePlan(candidate: candidate, tree: tree(workDir, candidate.name), builds: zip(profile.boltArtifacts, choices).map { artifact, choice in
                 Plan.Build(
                     artifact: artifact.name, input: input.absolute(in: workDir) + "/" + artifact.path, output: output(workDir, candidate.name, artifact),
-                    profile: mergedProfile(workDir, artifact.name), command: command(artifact, candidate, context))
+                    profile: mergedProfile(workDir, artifact.name), inferStaleProfile: choice.flags.contains("-infer-stale-profile"),
+                    command: command(artifact, candidate, context))
             })
         }
         let counted = countsInstructions
@@ -156,6 +157,8 @@ public struct BoltOptimizeStage: Stage {
             public var output: String
             /// The merged profile, read for the hotness of the functions BOLT could not process.
             public var profile: String
+            /// A stale profile (a bundle's, recorded on another binary) matched by llvm-bolt.
+            public var inferStaleProfile: Bool
             public var command: Command
         }
 
@@ -356,7 +359,9 @@ public struct BoltOptimizeStage: Stage {
                 entry.failure = "llvm-bolt exited 0 but \(result) carries no BOLT marker (.note.bolt_info). Log: \(log)"
                 return entry
             }
-            let parsed = BoltOutput.parse((try? String(contentsOfFile: log, encoding: .utf8)) ?? "")
+            let logText = (try? String(contentsOfFile: log, encoding: .utf8)) ?? ""
+            let parsed = BoltOutput.parse(logText)
+            let matching = BoltOutput.matching(logText)
             let hotness = BoltOutput.hotness(fdata: (try? String(contentsOfFile: build.profile, encoding: .utf8)) ?? "")
             let hottest = parsed.failedFunctions
                 .map { BoltArtifactReport.Function(name: $0, count: hotness[$0] ?? 0) }
@@ -367,7 +372,8 @@ public struct BoltOptimizeStage: Stage {
             entry.reports.append(BoltArtifactReport(
                 name: artifact.name, flags: candidate.flags + BoltTools.reportingFlags, dynoStats: ["before": parsed.before, "after": parsed.after],
                 failedFunctions: parsed.failedFunctions.count, hottestFailed: Array(hottest.prefix(10)), verified: false,
-                bytesBefore: Self.size(artifact.input), bytesAfter: Self.size(result)))
+                bytesBefore: Self.size(artifact.input), bytesAfter: Self.size(result), inferStaleProfile: build.inferStaleProfile,
+                functionsWithProfile: matching.profiled, functionsStale: matching.stale, functionsInferred: matching.inferred))
         }
         return entry
     }

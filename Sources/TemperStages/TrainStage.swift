@@ -187,7 +187,7 @@ public struct TrainStage: Stage {
         public var onFailure: FailurePolicy
 
         public var steps: [PlanStep] {
-            tasks.map { PlanStep("task \($0.name)", $0.run) }
+            tasks.map { PlanStep("task \($0.name)", $0.run, task: $0.name) }
                 + tasks.flatMap { task in task.conversions.map { PlanStep("perf2bolt \(task.name) \($0.artifact)", $0.command) } }
                 + tasks.compactMap { task in task.check.map { PlanStep("check task \(task.name) on PGO+LTO", $0) } }
         }

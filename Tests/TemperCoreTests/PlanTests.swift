@@ -33,6 +33,14 @@ import Testing
             #expect(positions.compactMap { $0 } == positions.compactMap { $0 }.sorted(), "\(ids)")
         }
         #expect(graphs[0].stages.map(\.id).contains(.install) && graphs[2].stages.map(\.id).first == .bundleImport)
+        // The roles the run records for readers of the work dir (bundle export), per graph.
+        #expect(graphs[0].roles == StageRoles(
+            training: .train, profileData: .merge, bundleImport: nil, boltTraining: .boltTrain, boltProfiles: .boltMerge, optimizedBuild: .optimize,
+            boltResult: .boltOptimize))
+        #expect(graphs[1].roles.boltTraining == nil && graphs[1].roles.boltProfiles == nil && graphs[1].roles.training == .train)
+        #expect(graphs[2].roles == StageRoles(
+            training: nil, profileData: .bundleImport, bundleImport: .bundleImport, boltTraining: nil, boltProfiles: .bundleImport, optimizedBuild: .optimize,
+            boltResult: .boltOptimize))
     }
 
     @Test func instrumentInjectsFlagsThroughEnvironmentAndPlaceholders() throws {

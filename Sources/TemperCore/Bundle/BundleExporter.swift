@@ -40,16 +40,22 @@ public struct BundleExporter: Sendable {
             throw fail("it has no report.json (no run finished in it). Run `temper run PROFILE` first.")
         }
         let current = Set(report.stages.filter { $0.outcome == .executed || $0.outcome == .reused }.map(\.name))
-        func completed(_ id: StageID) -> StageRecord? {
-            guard current.contains(id.rawValue) else { return nil }
+        func completed(_ id: StageID?) -> StageRecord? {
+            guard let id, current.contains(id.rawValue) else { return nil }
             return state.stages[id.rawValue].flatMap { $0.status == .completed ? $0 : nil }
+        }
+        // The stages' parts, as the run that made these records wired them: nothing here
+        // assumes which stage is which.
+        guard let roles = state.roles else {
+            throw fail("its state was recorded by an older temper, without the stages' roles. Run `temper run PROFILE` again to record them.")
+        }
+        // A bundle's import stands for training: there is no training of its own to export.
+        if let imported = roles.bundleImport, roles.profileData == imported {
+            throw fail("it was built from a profile bundle (its import stage stands for training), so it has no training of its own. That bundle is its profile: use it as it is, or export from the work dir that trained.")
         }
         // The merged profile, or (after `temper run --to train`, one machine's share of the
         // shards) the training stage's raw profiles, merged here.
-        if completed(.merge) == nil, completed(.train) == nil, completed(.bundleImport) != nil {
-            throw fail("it was built from a profile bundle (its import stage stands for training), so it has no training of its own. That bundle is its profile: use it as it is, or export from the work dir that trained.")
-        }
-        guard let record = completed(.merge) ?? completed(.train) else {
+        guard let record = completed(roles.profileData) ?? completed(roles.training) else {
             throw fail("its training stage has not completed. Run `temper run PROFILE --to train` (or the whole pipeline) first.")
         }
         guard let inputs = record.inputs, let sourceDigest = inputs["source"], let identity = inputs["toolchain"] else {
@@ -106,9 +112,10 @@ public struct BundleExporter: Sendable {
             counts["functions_executed"] = inspection.covered?.count
         }
         var training: [BundleManifest.TrainingTask] = []
-        for stage in [StageID.train, .boltTrain] {
-            for step in completed(stage)?.steps ?? [] where step.label.hasPrefix("task ") {
-                training.append(.init(stage: stage.rawValue, name: String(step.label.dropFirst(5)), command: step.command, fingerprint: step.fingerprint))
+        for stage in [roles.training, roles.boltTraining].compactMap({ $0 }) {
+            for step in completed(stage)?.steps ?? [] {
+                guard let task = step.task else { continue }
+                training.append(.init(stage: stage.rawValue, name: task, command: step.command, fingerprint: step.fingerprint))
             }
         }
         let major = Int(cc.version.split(separator: ".").first ?? "") ?? 0
@@ -120,9 +127,9 @@ public struct BundleExporter: Sendable {
             training: training,
             profile: .init(file: BundleManifest.profileFile, sha256: FileDigest.sha256(of: profileBytes), functions: counts["functions"] ?? 0, totalCount: counts["total_count"], functionsExecuted: counts["functions_executed"]),
             bolt: nil, parts: nil)
-        if let boltMerge = completed(.boltMerge), record.output(.profileData) != nil {
+        if let boltMerge = completed(roles.boltProfiles), record.output(.profileData) != nil {
             manifest.bolt = try await boltProfiles(
-                boltMerge, state: state, workDir: workDir, toolDirectory: (profdataTool.path as NSString).deletingLastPathComponent, sourceDigest: sourceDigest,
+                boltMerge, roles: roles, workDir: workDir, toolDirectory: (profdataTool.path as NSString).deletingLastPathComponent, sourceDigest: sourceDigest,
                 scratch: scratch, files: &files, fail: fail, completed: completed)
         }
         let bundle = ProfileBundle(manifest: manifest, files: files)
@@ -133,13 +140,13 @@ public struct BundleExporter: Sendable {
     /// Each BOLT artifact's merged `.fdata`, its dispatch list, and the same profile as YAML
     /// (written by llvm-bolt against the pre-BOLT binary it was recorded on).
     func boltProfiles(
-        _ boltMerge: StageRecord, state: PipelineState, workDir: WorkDir, toolDirectory: String, sourceDigest: String,
-        scratch: String, files: inout [String: Data], fail: (String) -> BundleError, completed: (StageID) -> StageRecord?
+        _ boltMerge: StageRecord, roles: StageRoles, workDir: WorkDir, toolDirectory: String, sourceDigest: String,
+        scratch: String, files: inout [String: Data], fail: (String) -> BundleError, completed: (StageID?) -> StageRecord?
     ) async throws -> BundleManifest.Bolt {
         guard boltMerge.inputs?["source"] == sourceDigest else {
             throw fail("its BOLT profiles were made from other sources than its PGO profile. Run `temper run PROFILE` again so that both are current.")
         }
-        let optimize = completed(.optimize)
+        let optimize = completed(roles.optimizedBuild)
         var profiles: [BundleManifest.BoltProfile] = []
         for relative in boltMerge.outputs.keys.sorted() where relative.hasSuffix(".fdata") {
             let name = String((relative as NSString).lastPathComponent.dropLast(".fdata".count))
@@ -171,7 +178,7 @@ public struct BundleExporter: Sendable {
             }
             profiles.append(entry)
         }
-        let summary = completed(.boltOptimize).flatMap { record -> BoltSummary? in
+        let summary = completed(roles.boltResult).flatMap { record -> BoltSummary? in
             guard record.status == .completed, let path = record.output(.boltReport), let data = FileManager.default.contents(atPath: workDir.absolute(path)) else { return nil }
             return try? JSONDecoder().decode(BoltSummary.self, from: data)
         }

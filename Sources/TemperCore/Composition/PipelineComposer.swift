@@ -58,7 +58,13 @@ public enum PipelineComposer {
             optimized.insert(.boltOptimize, at: 0)
             boltResult = .boltOptimize
         }
-        return finished(stages, profile: profile, optimize: optimize, optimized: optimized, boltResult: boltResult, profileData: .merge, baseline: baselineStage)
+        var graph = finished(stages, profile: profile, optimize: optimize, optimized: optimized, boltResult: boltResult, profileData: .merge, baseline: baselineStage)
+        graph.training = train.id
+        if boltResult != nil {
+            graph.boltTraining = .boltTrain
+            graph.boltProfiles = .boltMerge
+        }
+        return graph
     }
 
     /// The end both graphs share: install (with `[install]`) after the optimized builds, then
@@ -97,9 +103,12 @@ public enum PipelineComposer {
             optimized.insert(.boltOptimize, at: 0)
             boltResult = .boltOptimize
         }
-        return finished(
+        var graph = finished(
             stages, profile: profile, optimize: optimize, optimized: optimized, boltResult: boltResult, profileData: importStage.id,
             baseline: baseline ? BuildStage(variant: .baseline, profile: profile, toolchain: toolchain) : nil)
+        graph.bundleImport = importStage.id
+        if boltResult != nil { graph.boltProfiles = importStage.id }
+        return graph
     }
 
     /// The stages alone, in order.

@@ -19,7 +19,21 @@ public struct StageGraph: Sendable {
     /// The stage whose installed tree goes to `out/install`, when the profile has `[install]`.
     public var installProducer: StageID?
 
+    /// The PGO training stage, the BOLT training stage and the merged BOLT profiles' stage.
+    public var training: StageID?
+    public var boltTraining: StageID?
+    public var boltProfiles: StageID?
+    /// The import stage, when the profile comes from a bundle.
+    public var bundleImport: StageID?
+
     public var ids: [StageID] { stages.map(\.id) }
+
+    /// The roles, as the run records them in state.json for readers of the work dir.
+    public var roles: StageRoles {
+        StageRoles(
+            training: training, profileData: profileData, bundleImport: bundleImport, boltTraining: boltTraining, boltProfiles: boltProfiles,
+            optimizedBuild: optimizedBuild.stage, boltResult: boltResult)
+    }
 
     /// The records that hold for this run: the stage is part of this pipeline and it either
     /// executed now or its checkpoint was proven current (reused). A record left by an

@@ -171,6 +171,8 @@ public struct PipelineRun: Sendable {
             }
             try await store.reset()  // also rewrites a damaged state file
         }
+        // Which stage plays which part, for readers of the work dir (bundle export).
+        try await store.setRoles(prepared.graph.roles)
         logger.info("profile \(prepared.profile.name); toolchain \(prepared.toolchain.summary) in \(prepared.toolchain.directory) (\(prepared.toolchain.origin)); work dir \(workDir.root)")
         try await ProbeCache.ensure(prepared.toolchain, bolt: prepared.bolt, workDir: workDir, logger: logger)
         let ledger = ProcessGroupLedger(path: workDir.ledgerFile, mark: workDir.root)

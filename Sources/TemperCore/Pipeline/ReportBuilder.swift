@@ -52,13 +52,13 @@ public enum ReportBuilder {
             artifacts: published.optimized.map(artifact), baselineArtifacts: published.baseline.map(artifact),
             bolt: bolt, bench: BenchRecord.current(workDir, current: current))
         report.compileCache = cache.isEmpty ? nil : cache
-        report.staleness = staleness(graph: graph, current: current, workDir: workDir, boltArtifacts: prepared.profile.boltArtifacts.map(\.name))
+        report.staleness = staleness(graph: graph, current: current, workDir: workDir, boltArtifacts: prepared.profile.boltArtifacts.map(\.name), bolt: bolt)
         return report
     }
 
     /// The staleness section, when the profile came from a bundle: the import stage's source
     /// comparison, the optimize build's profile warnings, and BOLT's matching per artifact.
-    static func staleness(graph: StageGraph, current: [StageID: StageRecord], workDir: WorkDir, boltArtifacts: [String]) -> Staleness? {
+    static func staleness(graph: StageGraph, current: [StageID: StageRecord], workDir: WorkDir, boltArtifacts: [String], bolt: BoltSummary?) -> Staleness? {
         func decode<T: Decodable>(_ type: T.Type, _ record: StageRecord?, _ name: OutputName) -> T? {
             record?.output(name).flatMap { FileManager.default.contents(atPath: workDir.absolute($0)) }.flatMap { try? JSONDecoder().decode(T.self, from: $0) }
         }
@@ -78,11 +78,12 @@ public enum ReportBuilder {
             staleness.hotFunctionsMatched = matched
             staleness.hotMatchedPercent = hot.isEmpty ? nil : (1000 * Double(matched) / Double(hot.count)).rounded() / 10
         }
-        if let boltStage = graph.boltResult, let record = current[boltStage] {
+        if let bolt {
+            // bolt-optimize's own account (its typed output), never its log names or step labels.
             staleness.bolt = boltArtifacts.map { name in
-                let log = (try? String(contentsOfFile: workDir.log("\(boltStage.rawValue)-\(name)"), encoding: .utf8)) ?? ""
-                let matching = BoltOutput.matching(log)
-                let inferred = record.steps?.contains { $0.label.hasPrefix("llvm-bolt \(name) ") && $0.command.contains("-infer-stale-profile") } ?? false
+                let report = bolt.artifacts.first { $0.name == name }
+                let matching = (profiled: report?.functionsWithProfile, stale: report?.functionsStale, inferred: report?.functionsInferred)
+                let inferred = report?.inferStaleProfile ?? false
                 // bolt-optimize infers exactly when the bundle names the recorded binary (with its
                 // YAML profile) and this build's differs; without that record, nobody knows.
                 let recordsBinary = imported?.outputs.keys.contains { $0.hasSuffix("/\(name).binary") } ?? false

@@ -18,6 +18,12 @@ public struct BoltArtifactReport: Codable, Sendable, Equatable {
     public var verified: Bool
     public var bytesBefore: Int
     public var bytesAfter: Int
+    /// Whether llvm-bolt matched a stale profile (`-infer-stale-profile`, a bundle's YAML).
+    public var inferStaleProfile: Bool?
+    /// How llvm-bolt matched the profile to the functions (its own figures, when it printed them).
+    public var functionsWithProfile: Int?
+    public var functionsStale: Int?
+    public var functionsInferred: Int?
 
     enum CodingKeys: String, CodingKey {
         case name, flags, verified
@@ -26,9 +32,20 @@ public struct BoltArtifactReport: Codable, Sendable, Equatable {
         case hottestFailed = "hottest_failed"
         case bytesBefore = "bytes_before"
         case bytesAfter = "bytes_after"
+        case inferStaleProfile = "infer_stale_profile"
+        case functionsWithProfile = "functions_with_profile"
+        case functionsStale = "functions_stale"
+        case functionsInferred = "functions_inferred"
     }
 
-    package init(name: String, flags: [String], dynoStats: [String: [String: Int]], failedFunctions: Int, hottestFailed: [Function], verified: Bool, bytesBefore: Int, bytesAfter: Int) {
+    package init(
+        name: String, flags: [String], dynoStats: [String: [String: Int]], failedFunctions: Int, hottestFailed: [Function], verified: Bool, bytesBefore: Int, bytesAfter: Int,
+        inferStaleProfile: Bool? = nil, functionsWithProfile: Int? = nil, functionsStale: Int? = nil, functionsInferred: Int? = nil
+    ) {
+        self.inferStaleProfile = inferStaleProfile
+        self.functionsWithProfile = functionsWithProfile
+        self.functionsStale = functionsStale
+        self.functionsInferred = functionsInferred
         self.name = name
         self.flags = flags
         self.dynoStats = dynoStats

@@ -7,6 +7,9 @@ public struct PipelineState: Codable, Sendable, Equatable {
     public var version = PipelineState.currentVersion
     public var profile: String
     public var stages: [String: StageRecord] = [:]
+    /// Which stage plays which part in the last run's pipeline, as the composer wired it: what
+    /// `temper bundle export` reads records through (added in temper 0.15; absent before).
+    public var roles: StageRoles?
 
     public init(profile: String) {
         self.profile = profile
@@ -65,10 +68,43 @@ public struct RecordedStep: Codable, Sendable, Equatable {
     public var command: String
     /// SHA-256 of the label and the full command (environment and directory included).
     public var fingerprint: String
+    /// The training task this command runs, when it is one (its identity, not its label).
+    public var task: String?
 
-    public init(label: String, command: String, fingerprint: String) {
+    public init(label: String, command: String, fingerprint: String, task: String? = nil) {
         self.label = label
         self.command = command
         self.fingerprint = fingerprint
+        self.task = task
+    }
+}
+
+/// The parts stages play in a pipeline, by stage id: written by the run from the composer's
+/// graph, so readers of a work dir (bundle export) never hard-code the graph.
+public struct StageRoles: Codable, Sendable, Equatable {
+    /// The PGO training stage (raw profiles), when the pipeline trains.
+    public var training: StageID?
+    /// The stage holding the merged PGO profile (merge, or a bundle's import).
+    public var profileData: StageID
+    /// The stage that imported a profile bundle in place of training, if any.
+    public var bundleImport: StageID?
+    /// The BOLT training stage and the stage holding the merged BOLT profiles.
+    public var boltTraining: StageID?
+    public var boltProfiles: StageID?
+    /// The PGO+LTO build, and the stage holding BOLT's account.
+    public var optimizedBuild: StageID
+    public var boltResult: StageID?
+
+    public init(
+        training: StageID?, profileData: StageID, bundleImport: StageID?, boltTraining: StageID?, boltProfiles: StageID?, optimizedBuild: StageID,
+        boltResult: StageID?
+    ) {
+        self.training = training
+        self.profileData = profileData
+        self.bundleImport = bundleImport
+        self.boltTraining = boltTraining
+        self.boltProfiles = boltProfiles
+        self.optimizedBuild = optimizedBuild
+        self.boltResult = boltResult
     }
 }

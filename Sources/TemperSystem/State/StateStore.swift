@@ -37,6 +37,13 @@ public actor StateStore {
         try save()
     }
 
+    /// Records the parts the stages of this run's pipeline play.
+    public func setRoles(_ roles: StageRoles) throws {
+        guard state.roles != roles else { return }
+        state.roles = roles
+        try save()
+    }
+
     /// Writes the state file if there is none yet: from then on the directory is a work dir.
     public func markWorkDir() throws {
         if !FileManager.default.fileExists(atPath: path) { try save() }
