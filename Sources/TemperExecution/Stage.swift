@@ -63,6 +63,23 @@ public struct PlanStep: Sendable, Equatable, Codable {
     }
 }
 
+/// An item of a plan that carries one command (an artifact's llvm-bolt run, a task), so a
+/// plan maps its items' commands in one line.
+public protocol CommandItem: Sendable, Equatable, Encodable {
+    var command: Command { get set }
+}
+
+extension Array where Element: CommandItem {
+    /// The items with every command transformed (for `StagePlan.mapCommands`).
+    public func mappingCommands(_ transform: (Command) -> Command) -> [Element] {
+        map { item in
+            var item = item
+            item.command = transform(item.command)
+            return item
+        }
+    }
+}
+
 /// A file a stage copies into its own directory before it runs (a profile, say), read from an
 /// upstream record while planning.
 public struct FileCopy: Sendable, Equatable, Codable {

@@ -45,7 +45,7 @@ public struct BoltInstrumentStage: Stage {
 
     /// The instrumentation, as a value: each artifact's input, output and llvm-bolt command.
     public struct Plan: StagePlan {
-        public struct Artifact: Sendable, Equatable, Encodable {
+        public struct Artifact: CommandItem {
             public var name: String
             public var input: String
             public var output: String
@@ -59,7 +59,7 @@ public struct BoltInstrumentStage: Stage {
 
         public func mapCommands(_ transform: (Command) -> Command) -> Plan {
             var plan = self
-            for index in plan.artifacts.indices { plan.artifacts[index].command = transform(artifacts[index].command) }
+            plan.artifacts = artifacts.mappingCommands(transform)
             return plan
         }
     }

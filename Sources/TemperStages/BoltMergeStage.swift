@@ -51,7 +51,7 @@ public struct BoltMergeStage: Stage {
     /// The merge, as a value: per artifact, the training's `.fdata` files (from its record),
     /// the merged profile and its dispatch list, and the merge-fdata command.
     public struct Plan: StagePlan {
-        public struct Artifact: Sendable, Equatable, Encodable {
+        public struct Artifact: CommandItem {
             public var name: String
             public var inputs: [String]
             public var output: String
@@ -65,7 +65,7 @@ public struct BoltMergeStage: Stage {
 
         public func mapCommands(_ transform: (Command) -> Command) -> Plan {
             var plan = self
-            for index in plan.artifacts.indices { plan.artifacts[index].command = transform(artifacts[index].command) }
+            plan.artifacts = artifacts.mappingCommands(transform)
             return plan
         }
     }

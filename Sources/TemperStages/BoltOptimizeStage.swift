@@ -151,7 +151,7 @@ public struct BoltOptimizeStage: Stage {
     /// Execute reads nothing else: it never re-derives the candidates.
     public struct Plan: StagePlan {
         /// One llvm-bolt run: an artifact of a candidate.
-        public struct Build: Sendable, Equatable, Encodable {
+        public struct Build: CommandItem {
             public var artifact: String
             public var input: String
             public var output: String
@@ -206,11 +206,7 @@ public struct BoltOptimizeStage: Stage {
 
         public func mapCommands(_ transform: (Command) -> Command) -> Plan {
             var plan = self
-            for index in plan.candidates.indices {
-                for build in plan.candidates[index].builds.indices {
-                    plan.candidates[index].builds[build].command = transform(candidates[index].builds[build].command)
-                }
-            }
+            for index in plan.candidates.indices { plan.candidates[index].builds = candidates[index].builds.mappingCommands(transform) }
             func mapped(_ side: Side) -> Side {
                 var side = side
                 side.verify = transform(side.verify)
