@@ -1,6 +1,3 @@
-import TemperModel
-import TemperSystem
-import TemperExecution
 import Foundation
 
 /// Counts the compiler's profile diagnostics in a build log. These are only warnings, so a
