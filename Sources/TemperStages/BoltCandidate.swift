@@ -56,6 +56,16 @@ public enum BoltSelection {
     public static func decide(
         preBolt: Measured, candidates: [Measured], select: BoltSelect
     ) -> (published: String?, ratios: [String: BoltSummary.Ratio], reason: String) {
+        switch select {
+        case .pinned:
+            // A decision file chose the flag set; nothing is measured here.
+            guard let pinned = candidates.first else { return (nil, [:], "the pinned candidate did not pass verification") }
+            return (pinned.name, [:], "pinned by the decision file: \(pinned.name), verified, not measured")
+        case .none:
+            return (nil, [:], "select = \"none\": candidates built and verified, nothing measured or published")
+        case .fastest, .always:
+            break
+        }
         guard !preBolt.seconds.isEmpty else { return (nil, [:], "the pre-BOLT build was not measured") }
         let preMedian = Statistics.median(preBolt.seconds)
         var ratios: [String: BoltSummary.Ratio] = [:]
@@ -74,7 +84,7 @@ public enum BoltSelection {
             return String(format: "; instructions %+.2f%%", 100 * Double(after - before) / Double(before))
         }
         switch select {
-        case .always:
+        case .always, .pinned, .none:
             return (best.0.name, ratios, "select = \"always\": " + describe(best.0.name, best.1) + instructionNote(best.0))
         case .fastest:
             if let faster = ranked.first(where: { $0.1.high < 1.0 }) {

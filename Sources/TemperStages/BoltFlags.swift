@@ -14,4 +14,28 @@ public enum BoltFlags {
         let functionOrder = major >= 18 ? "-reorder-functions=cdsort" : "-reorder-functions=hfsort+"
         return ["-reorder-blocks=ext-tsp", functionOrder, "-split-functions", "-split-all-cold", "-split-eh", "-use-gnu-stack", "-update-debug-sections", "-no-huge-pages"]
     }
+
+    /// CPython 3.13's `BOLT_APPLY_FLAGS` as its configure.ac sets them by default (3.13.5,
+    /// read from the source): `BOLT_COMMON_FLAGS` (debug sections, and the functions with
+    /// computed gotos skipped) and the list Pyston's flags became, `-icf=1` and
+    /// `-use-gnu-stack` included.
+    public static let cpython313 = [
+        "-update-debug-sections", "-skip-funcs=_PyEval_EvalFrameDefault,sre_ucs1_match/1,sre_ucs2_match/1,sre_ucs4_match/1",
+        "-reorder-blocks=ext-tsp", "-reorder-functions=cdsort", "-split-functions", "-icf=1", "-inline-all", "-split-eh",
+        "-reorder-functions-use-hot-size", "-peepholes=none", "-jump-tables=aggressive", "-inline-ap", "-indirect-call-promotion=all",
+        "-dyno-stats", "-use-gnu-stack", "-frame-opt=hot",
+    ]
+
+    /// python-build-standalone's: CPython's list with cdsplit function splitting, `-icf=safe`
+    /// (not the deprecated `-icf=1`) and without `-use-gnu-stack`, which drops PT_GNU_STACK
+    /// with LLVM 22 (LLVM issue 174191).
+    public static let pythonBuildStandalone = [
+        "-update-debug-sections", "-skip-funcs=_PyEval_EvalFrameDefault,sre_ucs1_match/1,sre_ucs2_match/1,sre_ucs4_match/1",
+        "-reorder-blocks=ext-tsp", "-reorder-functions=cdsort", "-split-functions", "-split-strategy=cdsplit", "-icf=safe", "-inline-all",
+        "-split-eh", "-reorder-functions-use-hot-size", "-peepholes=none", "-jump-tables=aggressive", "-inline-ap",
+        "-indirect-call-promotion=all", "-dyno-stats", "-frame-opt=hot",
+    ]
+
+    /// The published flag sets temper ships, by the name `[tune]` and `[bolt.candidates]` use.
+    public static let published: [String: [String]] = ["cpython-3.13": cpython313, "python-build-standalone": pythonBuildStandalone]
 }

@@ -126,7 +126,9 @@ public struct BoltOptimizeStage: Stage {
                     command: command(artifact, candidate, context))
             })
         }
-        let counted = countsInstructions
+        // A pinned decision (or tune, which measures itself) runs no selection: no measurement is planned.
+        let measuring = profile.bolt.select.measures
+        let counted = countsInstructions && measuring
         func side(_ candidate: String?, _ name: String, in build: String) -> Plan.Side {
             let measured = WorkloadMeasurement.timed(workloadCommand(in: build), usageFile: usageFile(workDir, name))
             // By default instructions are counted on the verify command: usually shorter than the
@@ -134,15 +136,15 @@ public struct BoltOptimizeStage: Stage {
             let instructions = counted
                 ? ToolCommands.callgrind(profile.bolt.instructionsWorkload == .bench ? workloadCommand(in: build) : verifyCommand(in: build)) : nil
             return Plan.Side(
-                candidate: candidate, name: name, verify: verifyCommand(in: build), measure: measured.command, usageFile: measured.usageFile,
-                instructions: instructions)
+                candidate: candidate, name: name, verify: verifyCommand(in: build), measure: measuring ? measured.command : nil,
+                usageFile: measuring ? measured.usageFile : nil, instructions: instructions)
         }
         return Plan(
             profileCopies: choices.map { FileCopy(source: $0.source, destination: $0.path) },
             candidates: candidates,
             preBolt: side(nil, Self.preBolt, in: input.absolute(in: workDir)),
             sides: candidates.map { side($0.candidate.name, $0.candidate.name, in: $0.tree) },
-            compare: profile.bolt.compare, select: profile.bolt.select, rounds: profile.bolt.rounds, workload: workloadName, rule: BoltSelection.rule,
+            compare: profile.bolt.compare, select: profile.bolt.select, rounds: measuring ? profile.bolt.rounds : 0, workload: workloadName, rule: BoltSelection.rule,
             instructionsWorkload: counted ? (profile.bolt.instructionsWorkload == .bench ? workloadName : "verify") : nil)
     }
 
@@ -174,7 +176,8 @@ public struct BoltOptimizeStage: Stage {
             public var candidate: String?
             public var name: String
             public var verify: Command
-            public var measure: Command
+            /// The timed workload; nil when the selection measures nothing (pinned, or tune's).
+            public var measure: Command?
             public var usageFile: String?
             public var instructions: Command?
         }
@@ -200,7 +203,7 @@ public struct BoltOptimizeStage: Stage {
             func label(_ step: String, _ side: Side) -> String { side.candidate == nil ? "\(step) (\(side.name))" : "\(step) [\(side.name)]" }
             return candidates.flatMap { plan in plan.builds.map { PlanStep("llvm-bolt \($0.artifact) [\(plan.candidate.name)]", $0.command) } }
                 + all.map { PlanStep(label("verify", $0), $0.verify) }
-                + all.map { PlanStep(label("measure", $0), $0.measure) }
+                + all.compactMap { side in side.measure.map { PlanStep(label("measure", side), $0) } }
                 + all.compactMap { side in side.instructions.map { PlanStep(label("instructions", side), $0) } }
         }
 
@@ -210,7 +213,7 @@ public struct BoltOptimizeStage: Stage {
             func mapped(_ side: Side) -> Side {
                 var side = side
                 side.verify = transform(side.verify)
-                side.measure = transform(side.measure)
+                side.measure = side.measure.map(transform)
                 side.instructions = side.instructions.map(transform)
                 return side
             }
@@ -247,7 +250,7 @@ public struct BoltOptimizeStage: Stage {
             let failure = built.first { $0.candidate.name == BoltCandidate.defaultName }?.failure ?? built[0].failure ?? ""
             throw StageError(stage: name, message: "BOLT verification failed: \(failure)\n  The pre-BOLT artifact stays in out/. Check [bolt] flags, or run with --no-bolt.")
         }
-        let (preSamples, preInstructions) = try await measure(&built, plan, context)
+        let (preSamples, preInstructions) = plan.select.measures ? try await measure(&built, plan, context) : ([], nil)
 
         let measured = built.filter { $0.failure == nil }
         let decision = BoltSelection.decide(
@@ -274,7 +277,7 @@ public struct BoltOptimizeStage: Stage {
             artifacts: shown.reports,
             verifySeconds: preMedian.flatMap { pre in shown.samples.isEmpty ? nil : BoltSummary.Timing(runs: plan.rounds, preBolt: pre, bolted: Statistics.median(shown.samples)) },
             selection: BoltSummary.Selection(
-                workload: plan.workload, command: plan.preBolt.measure.displayString,
+                workload: plan.workload, command: plan.preBolt.measure?.displayString ?? "",
                 rounds: plan.rounds, select: plan.select.rawValue,
                 preBolt: BoltSummary.Candidate(
                     name: Self.preBolt, flags: [], verified: true, medianSeconds: preMedian, instructions: preInstructions,
@@ -289,6 +292,9 @@ public struct BoltOptimizeStage: Stage {
                         artifacts: entry.reports)
                 },
                 published: decision.published, reason: decision.reason, instructionsWorkload: plan.instructionsWorkload))
+        for planned in plan.candidates where built.contains(where: { $0.candidate.name == planned.candidate.name && $0.failure == nil }) {
+            named[output: .candidateTree(planned.candidate.name)] = workDir.relative(planned.tree)
+        }
         let reportPath = context.directory + "/bolt-report.json"
         try JSONEncoder.temper.encode(summary).write(to: URL(fileURLWithPath: reportPath))
         outputs.append(reportPath)
@@ -420,7 +426,7 @@ public struct BoltOptimizeStage: Stage {
         // Sides are identified by their candidate (nil: pre-BOLT), never by a name.
         let remaining = Set(built.filter { $0.failure == nil }.map(\.candidate.name))
         let sides = [plan.preBolt] + plan.sides.filter { $0.candidate.map(remaining.contains) ?? false }
-        let subjects = sides.map { InterleavedRounds<String?>.Subject(side: $0.candidate, command: $0.measure, usageFile: $0.usageFile) }
+        let subjects = sides.compactMap { side in side.measure.map { InterleavedRounds<String?>.Subject(side: side.candidate, command: $0, usageFile: side.usageFile) } }
         let names = Dictionary(uniqueKeysWithValues: sides.map { ($0.candidate, $0.name) })
         var dropped: [String: String] = [:]
         let (name, workloadName, logger) = (self.name, plan.workload, context.logger)

@@ -28,7 +28,7 @@ public enum BoltPaths {
     /// is impossible), so programs that find their files relative to themselves (a build-tree
     /// CPython finds its standard library that way; shared libraries their RUNPATH) work from
     /// the mirror. The files in `replacing` are written as new files, never through a link.
-    static func mirror(_ build: String, into tree: String, replacing: [String: Data], workDir: WorkDir) throws {
+    package static func mirror(_ build: String, into tree: String, replacing: [String: Data], workDir: WorkDir) throws {
         let manager = FileManager.default
         try workDir.freshDirectory(tree)
         guard let enumerator = manager.enumerator(atPath: build) else { return }

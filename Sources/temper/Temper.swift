@@ -15,7 +15,7 @@ struct Temper: AsyncParsableCommand {
             4 work dir in use by another run, 130 interrupted.
             """,
         version: TemperVersion.current,
-        subcommands: [RunCommand.self, PlanCommand.self, StatusCommand.self, CleanCommand.self, BenchCommand.self, DoctorCommand.self, ReportCommand.self, BundleCommand.self])
+        subcommands: [RunCommand.self, PlanCommand.self, StatusCommand.self, CleanCommand.self, BenchCommand.self, TuneCommand.self, DoctorCommand.self, ReportCommand.self, BundleCommand.self])
 
     /// Two phases, one error path each. Parsing: every argument-parser error is a usage
     /// error (exit 2, never the parser's 64); --help and --version exit 0. Running: every
@@ -115,6 +115,9 @@ struct ProfileOptions: ParsableArguments {
     @Option(help: "Run only these training tasks (comma-separated): one machine's share, to combine with `temper bundle merge`.")
     var tasks: String?
 
+    @Option(help: ArgumentHelp("Apply this decision file (`temper tune` writes it) exactly: its configuration, no selection rounds.", valueName: "file"))
+    var decision: String?
+
     @Option(name: .customLong("thinlto-cache"), help: "Keep the ThinLTO cache in this directory (shared by work dirs), not in the work dir; overrides [optimize] thinlto_cache.")
     var thinLTOCache: String?
 
@@ -127,6 +130,9 @@ struct ProfileOptions: ParsableArguments {
         }
         if let tasks, tasks.split(separator: ",", omittingEmptySubsequences: false).map({ $0.trimmingCharacters(in: .whitespaces) }).contains(where: \.isEmpty) || tasks.isEmpty {
             throw ValidationError("--tasks needs task names separated by commas, e.g. --tasks pgo-shard-1,pgo-shard-2")
+        }
+        if let decision, decision.isEmpty {
+            throw ValidationError("--decision needs the decision.json that `temper tune` wrote")
         }
         if let thinLTOCache, thinLTOCache.isEmpty {
             throw ValidationError("--thinlto-cache needs a directory")
@@ -147,6 +153,7 @@ struct ProfileOptions: ParsableArguments {
         options.profileBundle = profileBundle
         options.launcher = launcher.isEmpty ? nil : launcher
         options.thinLTOCache = thinLTOCache
+        options.decision = decision
         options.tasks = tasks.map { $0.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) } }
         return options
     }

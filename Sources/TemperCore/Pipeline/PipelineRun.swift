@@ -29,6 +29,10 @@ public struct PipelineRun: Sendable {
         public var thinLTOCache: String?
         /// Run only these PGO training tasks (one machine's share of the shards).
         public var tasks: [String]?
+        /// A configuration to build instead of the profile's own: a tune matrix row.
+        public var variant: ProfileVariant?
+        /// A decision file (`temper tune`) to apply exactly: its configuration, no selection.
+        public var decision: String?
 
         public init(jobs: Int = ProcessInfo.processInfo.activeProcessorCount) {
             self.jobs = jobs
@@ -54,10 +58,25 @@ public struct PipelineRun: Sendable {
         public var bolt: BoltTools?
         /// The profile bundle that replaces training, with its manifest.
         public var bundle: (input: PipelineComposer.BundleInput, manifest: BundleManifest)?
+        /// The decision file applied, with what it chose.
+        public var decision: (path: String, decision: TuneDecision)?
     }
 
     public func prepare(profilePath: String, options: Options) async throws -> Prepared {
         var profile = try ProfileParser.load(path: profilePath)
+        var decision: (path: String, decision: TuneDecision)?
+        if let path = options.decision {
+            let loaded = try DecisionFile.load(path: path, profile: profile)
+            ProfileVariant(decision: loaded).apply(to: &profile)
+            decision = (URL(fileURLWithPath: path).standardizedFileURL.path, loaded)
+            if options.compiler != nil {
+                throw PipelineError.badOption("--decision pins the compiler; drop --compiler.")
+            }
+            if options.bolt != nil {
+                throw PipelineError.badOption("--decision pins whether BOLT runs (\(loaded.boltFlags == nil ? "it does not" : "it does")); drop --bolt/--no-bolt.")
+            }
+        }
+        options.variant?.apply(to: &profile)
         // Another compiler than the profile's gets a work dir of its own, so the two results coexist.
         let defaultRoot = WorkDir.defaultRoot(profileName: profile.name)
             + (options.compiler.map { $0 != profile.toolchain.compiler ? "-\($0.rawValue)" : "" } ?? "")
@@ -144,7 +163,7 @@ public struct PipelineRun: Sendable {
         let graph = PipelineComposer.graph(
             for: profile, toolchain: toolchain, baseline: options.baseline ?? profile.baseline.enabled, bolt: bolt, bundle: bundle?.input)
         try PipelineExecutor.check(PipelineExecutor.Options(from: options.from, to: options.to, jobs: options.jobs), stages: graph.stages)
-        return Prepared(profile: profile, toolchain: toolchain, workDir: workDir, graph: graph, bolt: bolt, bundle: bundle)
+        return Prepared(profile: profile, toolchain: toolchain, workDir: workDir, graph: graph, bolt: bolt, bundle: bundle, decision: decision)
     }
 
     public func run(profilePath: String, options: Options) async throws -> RunReport {

@@ -25,6 +25,8 @@ public struct PipelineProfile: Sendable, Equatable {
     public var install: InstallSettings?
     /// A profile bundle that replaces the training stages (`[profile] bundle`, `--profile-bundle`).
     public var bundle: String?
+    /// `[tune]`: the matrix `temper tune` measures; nil: the default matrix.
+    public var tune: TuneSettings?
 
     /// Tasks that train BOLT: `[bolt.train]` if given, else the PGO training tasks.
     public var boltTraining: TrainSettings { bolt.train ?? train }
@@ -127,7 +129,13 @@ public enum SelectionWorkload: String, Codable, Sendable, Equatable, CaseIterabl
 }
 
 public enum BoltSelect: String, Codable, Sendable, Equatable, CaseIterable {
-    case fastest, always
+    /// Publish the fastest candidate only when it beats pre-BOLT with 95% confidence; always;
+    /// the one candidate a decision file pinned, measuring nothing (`temper run --decision`);
+    /// or none, measuring nothing (`temper tune` builds and verifies, then measures itself).
+    case fastest, always, pinned, none
+
+    /// Whether bolt-optimize measures the candidates.
+    public var measures: Bool { self == .fastest || self == .always }
 }
 
 public enum BoltMode: String, Codable, Sendable, Equatable, CaseIterable {

@@ -281,6 +281,7 @@ public enum ProfileParser {
             }
             try table.finish()
         }
+        let tune = try tuneSettings(try top.table("tune"), boltCandidates: bolt.candidates.map(\.name), file: file, locator: locator)
         try top.finish()
 
         for (key, words) in [("build.configure", build.configure.flatMap { $0 }), ("build.build", build.build.flatMap { $0 }), ("build.env", Array(build.env.values))] {
@@ -294,8 +295,135 @@ public enum ProfileParser {
         profile.install = install
         profile.sourceExclude = sourceExclude
         profile.bundle = bundle
+        profile.tune = tune
         return profile
     }
+
+    /// The longest a tune may measure.
+    public static let maxBudget = 7 * 24 * 3600.0
+
+    /// A duration: seconds as a number, or a string such as "90s", "20m", "2h".
+    public static func duration(_ text: String) -> Double? {
+        let units: [Character: Double] = ["s": 1, "m": 60, "h": 3600]
+        var number = Substring(text.trimmingCharacters(in: .whitespaces))
+        var scale = 1.0
+        if let last = number.last, let unit = units[last] {
+            scale = unit
+            number = number.dropLast()
+        }
+        guard !number.isEmpty, number.allSatisfy({ $0.isASCII && ($0.isNumber || $0 == ".") }), let value = Double(number) else { return nil }
+        let seconds = value * scale
+        guard seconds.isFinite, seconds > 0, seconds <= maxBudget else { return nil }
+        return seconds
+    }
+
+    /// `[tune]`: named variants (`[[tune.variant]]`) and axes (`[tune.axes]`, multiplied out).
+    static func tuneSettings(_ table: TableReader?, boltCandidates: [String], file: String, locator: KeyLocator) throws -> TuneSettings? {
+        guard let table else { return nil }
+        var settings = TuneSettings()
+        settings.reference = try table.string("reference")
+        if let budget = try table.string("budget") {
+            guard let seconds = duration(budget) else {
+                throw ProfileError.invalidValue(file: file, keyPath: "tune.budget", line: locator.line(of: "tune.budget"), message: "\"\(budget)\" is not a duration between 1 s and 7 days; write e.g. \"90s\", \"20m\" or \"2h\".")
+            }
+            settings.budget = seconds
+        }
+        let boltSets = Set(TuneOverrides.knownBoltSets + boltCandidates)
+        func overrides(_ reader: TableReader, keyPath: String) throws -> TuneOverrides {
+            var result = TuneOverrides()
+            if let bolt = try reader.string("bolt"), bolt != "off" {
+                guard boltSets.contains(bolt) else {
+                    throw ProfileError.invalidValue(file: file, keyPath: keyPath + ".bolt", line: locator.line(of: keyPath + ".bolt"), message: "\"\(bolt)\" is no BOLT flag set; use off, \(boltSets.sorted().joined(separator: ", ")).")
+                }
+                result.bolt = bolt
+            }
+            result.pie = try reader.bool("pie")
+            result.pgo = try reader.enumeration("pgo", PGOMode.self)
+            result.lto = try reader.enumeration("lto", LTOMode.self)
+            result.cflags = try reader.stringArray("cflags")
+            result.compiler = try reader.enumeration("compiler", CompilerFamily.self)
+            if result.bolt != nil, result.pie == true {
+                throw ProfileError.invalidValue(file: file, keyPath: keyPath + ".pie", line: locator.line(of: keyPath + ".pie"), message: "a BOLT variant is built without PIE (in a PIE, BOLT skips functions silently); drop `pie = true` or set `bolt = \"off\"`.")
+            }
+            return result
+        }
+        for (index, variantTable) in try table.tableArray("variant").enumerated() {
+            let keyPath = "tune.variant[\(index)]"
+            let name = try variantTable.string("name", required: true)!
+            let variant = TuneVariant(name: name, overrides: try overrides(variantTable, keyPath: keyPath))
+            try variantTable.finish()
+            settings.variants.append(variant)
+        }
+        if let axes = try table.table("axes") {
+            // Each axis is a list of values; the product of the axes gives one variant each.
+            var product: [(name: [String], overrides: TuneOverrides)] = [([], TuneOverrides())]
+            func axis<T>(_ key: String, _ values: [T]?, _ describe: (T) -> String, _ apply: (inout TuneOverrides, T) -> Void) {
+                guard let values, !values.isEmpty else { return }
+                product = product.flatMap { row in
+                    values.map { value in
+                        var overrides = row.overrides
+                        apply(&overrides, value)
+                        return (row.name + ["\(key)-\(describe(value))"], overrides)
+                    }
+                }
+            }
+            let bolt = try axes.stringArray("bolt")
+            for value in bolt ?? [] where value != "off" && !boltSets.contains(value) {
+                throw ProfileError.invalidValue(file: file, keyPath: "tune.axes.bolt", line: locator.line(of: "tune.axes.bolt"), message: "\"\(value)\" is no BOLT flag set; use off, \(boltSets.sorted().joined(separator: ", ")).")
+            }
+            let pie = try axes.stringArray("pie")?.map { value -> Bool in
+                guard let flag = Bool(value) else {
+                    throw ProfileError.invalidValue(file: file, keyPath: "tune.axes.pie", line: locator.line(of: "tune.axes.pie"), message: "\"\(value)\" is not \"true\" or \"false\".")
+                }
+                return flag
+            }
+            func enums<E: RawRepresentable & CaseIterable>(_ key: String, _ type: E.Type) throws -> [E]? where E.RawValue == String {
+                try axes.stringArray(key)?.map { value in
+                    guard let parsed = E(rawValue: value) else {
+                        throw ProfileError.invalidValue(file: file, keyPath: "tune.axes.\(key)", line: locator.line(of: "tune.axes.\(key)"), message: "\"\(value)\" is not one of \(E.allCases.map(\.rawValue).joined(separator: ", ")).")
+                    }
+                    return parsed
+                }
+            }
+            let pgo = try enums("pgo", PGOMode.self)
+            let lto = try enums("lto", LTOMode.self)
+            let compiler = try enums("compiler", CompilerFamily.self)
+            let opt = try axes.stringArray("opt")
+            try axes.finish()
+            axis("compiler", compiler, \.rawValue) { $0.compiler = $1 }
+            axis("pgo", pgo, \.rawValue) { $0.pgo = $1 }
+            axis("lto", lto, \.rawValue) { $0.lto = $1 }
+            axis("opt", opt, { $0.trimmingCharacters(in: CharacterSet(charactersIn: "-")) }) { $0.cflags = [$1] }
+            axis("pie", pie, { String($0) }) { $0.pie = $1 }
+            axis("bolt", bolt, { $0 }) { $0.bolt = $1 == "off" ? nil : $1 }
+            for row in product where !row.name.isEmpty {
+                if row.overrides.bolt != nil, row.overrides.pie == true { continue }  // BOLT is never applied to a PIE
+                settings.variants.append(TuneVariant(name: row.name.joined(separator: "."), overrides: row.overrides))
+            }
+        }
+        try table.finish()
+        if settings.variants.count > maxTuneVariants {
+            throw ProfileError.invalidValue(file: file, keyPath: "tune", line: locator.line(of: "tune"), message: "\(settings.variants.count) variants; at most \(maxTuneVariants) (each is built and measured).")
+        }
+        if settings.variants.isEmpty {
+            throw ProfileError.missingKey(file: file, keyPath: "tune.variant", expected: "at least one [[tune.variant]] or a [tune.axes] table, or no [tune] table for the default matrix")
+        }
+        var seen: Set<String> = []
+        for variant in settings.variants {
+            guard isSafeName(variant.name), !TuneSettings.reservedNames.contains(variant.name) else {
+                throw ProfileError.invalidValue(file: file, keyPath: "tune.variant", line: locator.line(of: "tune.variant"), message: "\"\(variant.name)\" cannot name a variant: use 1 to 100 ASCII letters, digits, '-', '_' or '.', not only dots, and not \(TuneSettings.reservedNames.sorted().joined(separator: ", ")) (temper's own rows).")
+            }
+            guard seen.insert(variant.name).inserted else {
+                throw ProfileError.invalidValue(file: file, keyPath: "tune.variant", line: locator.line(of: "tune.variant"), message: "two variants are named `\(variant.name)`.")
+            }
+        }
+        if let reference = settings.reference, !seen.contains(reference) {
+            throw ProfileError.invalidValue(file: file, keyPath: "tune.reference", line: locator.line(of: "tune.reference"), message: "`\(reference)` is not a variant of [tune] (\(settings.variants.map(\.name).joined(separator: ", "))).")
+        }
+        return settings
+    }
+
+    public static let maxTuneVariants = 24
 
     /// `[train]` or `[bolt.train]`: jobs, failure policy and the task list.
     static func training(_ table: TableReader?, keyPath: String, artifacts: Set<String>, file: String) throws -> TrainSettings {

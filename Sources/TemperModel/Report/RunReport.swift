@@ -114,10 +114,14 @@ public struct RunReport: Codable, Sendable, Equatable {
     public var staleness: Staleness?
     /// Per build stage, the compile cache's hits and misses (with a ccache launcher).
     public var compileCache: [String: CompileCacheStats]?
+    /// How the build was decided: "decision file PATH (variant NAME)" when `--decision` pinned
+    /// it; absent when the run's own BOLT selection decided.
+    public var decidedBy: String?
 
     enum CodingKeys: String, CodingKey {
         case profile, workdir, status, error, toolchain, stages, artifacts, bolt, bench, staleness
         case compileCache = "compile_cache"
+        case decidedBy = "decided_by"
         case formatVersion = "format_version"
         case profileFile = "profile_file"
         case profileData = "profile_data"

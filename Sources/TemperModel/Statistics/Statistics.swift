@@ -1,3 +1,5 @@
+import Foundation
+
 /// Robust statistics for benchmark samples: medians and MADs resist the outliers a shared
 /// machine produces, and the ratio's confidence interval comes from a bootstrap of medians.
 public enum Statistics {
@@ -31,6 +33,22 @@ public enum Statistics {
         }
         ratios.sort()
         return (ratios[Int(Double(iterations) * 0.025)], ratios[min(iterations - 1, Int(Double(iterations) * 0.975))])
+    }
+}
+
+extension Statistics {
+    /// median(numerator) / median(denominator) with its 95% bootstrap interval: the one
+    /// comparison `bench`, BOLT selection and `tune` report. Nil when either side is empty.
+    public static func ratio(_ numerator: [Double], _ denominator: [Double]) -> RatioInterval? {
+        guard !numerator.isEmpty, !denominator.isEmpty else { return nil }
+        let interval = bootstrapRatio(numerator, denominator)
+        return RatioInterval(value: median(numerator) / median(denominator), low: interval.low, high: interval.high)
+    }
+
+    /// The geometric mean (of ratios across workloads); nil for no values or a non-positive one.
+    public static func geometricMean(_ values: [Double]) -> Double? {
+        guard !values.isEmpty, values.allSatisfy({ $0 > 0 && $0.isFinite }) else { return nil }
+        return exp(values.map { log($0) }.reduce(0, +) / Double(values.count))
     }
 }
 

@@ -74,6 +74,17 @@ public struct WorkloadMeasurement: Sendable {
         return count
     }
 
+    /// Runs a cachegrind command (`ToolCommands.cachegrind`) exactly as given.
+    public func simulate(cachegrind counted: Command, log: String) async throws -> CachegrindSummary {
+        try? FileManager.default.removeItem(atPath: log)
+        let outcome = try await runner.run(counted, logPath: log)
+        let text = (try? String(contentsOfFile: log, encoding: .utf8)) ?? ""
+        guard outcome.succeeded, let summary = CachegrindSummary.parse(text) else {
+            throw Failure(command: counted.displayString, status: outcome.statusDescription + "; cachegrind printed no summary", log: log)
+        }
+        return summary
+    }
+
     static func collected(in text: String) -> Int? {
         text.split(separator: "\n").lazy.compactMap { line -> Int? in
             guard let range = line.range(of: "Collected : ") else { return nil }

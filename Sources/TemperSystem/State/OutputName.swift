@@ -32,6 +32,9 @@ public struct OutputName: RawRepresentable, Hashable, Sendable {
     public static let installTarball = OutputName(rawValue: "install_tarball")
     /// The installed tree's manifest (path and SHA-256 of every file).
     public static let installManifest = OutputName(rawValue: "install_manifest")
+    /// The tree a verified BOLT candidate's artifacts were written into, by candidate name
+    /// (`temper tune` measures each).
+    public static func candidateTree(_ name: String) -> OutputName { OutputName(rawValue: "candidate_tree:" + name) }
     /// A build artifact, by its file name.
     public static func artifact(_ name: String) -> OutputName { OutputName(rawValue: "artifact:" + name) }
 }

@@ -48,7 +48,7 @@ public enum ToolCommands {
         let relative = { (path: String) in relativePath(path, from: directory) }
         return Command(
             executable: tools.bolt?.path ?? "llvm-bolt",
-            arguments: [relative(input), "-data=\(relative(profile))", "-o", relative(output)] + flags + BoltTools.reportingFlags,
+            arguments: [relative(input), "-data=\(relative(profile))", "-o", relative(output)] + flags + BoltTools.reportingFlags.filter { !flags.contains($0) },
             workingDirectory: directory)
     }
 
@@ -87,6 +87,20 @@ public enum ToolCommands {
         counted.executable = "valgrind"
         counted.arguments = ["--tool=callgrind", "--callgrind-out-file=/dev/null", command.executable] + command.arguments
         return counted
+    }
+
+    /// cachegrind with the cache and branch simulators: instructions, I1/LLi misses and
+    /// mispredicted branches of the command, deterministic for a single-threaded program.
+    public static func cachegrind(_ command: Command) -> Command {
+        var counted = command
+        counted.executable = "valgrind"
+        counted.arguments = ["--tool=cachegrind", "--cache-sim=yes", "--branch-sim=yes", "--cachegrind-out-file=/dev/null", command.executable] + command.arguments
+        return counted
+    }
+
+    /// Whether `perf stat` can count hardware events here (it cannot on most shared VMs).
+    public static func perfStatProbe(directory: String) -> Command {
+        Command(executable: "perf", arguments: ["stat", "-x,", "-e", "instructions,cycles", "--", "true"], workingDirectory: directory)
     }
 
     public static func perf2bolt(_ tools: BoltTools, perfData: String, binary: String, output: String, directory: String) -> Command {

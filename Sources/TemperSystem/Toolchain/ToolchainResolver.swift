@@ -171,6 +171,12 @@ public struct ToolchainResolver: Sendable {
 
     public var pathDirectories: [String] { path.split(separator: ":").map(String.init) }
 
+    /// The program's path on PATH, if it is there (valgrind, perf: optional measuring tools).
+    public static func onPath(_ name: String) -> String? {
+        (ProcessInfo.processInfo.environment["PATH"] ?? "").split(separator: ":").map { "\($0)/\(name)" }
+            .first { FileManager.default.isExecutableFile(atPath: $0) }
+    }
+
     /// A compiler launcher's executable as an absolute path: a bare name is looked up on PATH.
     public func launcher(_ name: String) throws -> String {
         // A directory has its x bit too; only a file is a program.

@@ -1,0 +1,313 @@
+import TemperModel
+import TemperSystem
+import TemperExecution
+import TemperStages
+import Foundation
+import Logging
+
+/// `temper tune`: builds every configuration of the matrix (one pipeline per distinct build,
+/// training shared through a bundle), verifies them, counts cachegrind's deterministic figures
+/// twice, then measures wall time in interleaved shuffled rounds, with an A/A row, until every
+/// comparison is decided or the budget is spent. It writes `tune.json`, `tune.md` and a
+/// decision file that `temper run --decision` applies without measuring.
+public struct TuneSession: Sendable {
+    public struct Options: Sendable {
+        public var workDir: String?
+        /// Seconds the whole tune may take; the builds count too.
+        public var budget: Double?
+        public var jobs: Int
+        public var llvmBin: String?
+        /// Count with cachegrind (needs valgrind).
+        public var counters = true
+        /// Rounds measured before any comparison may be called decided.
+        public var minimumRounds = 5
+        public var maximumRounds = 200
+
+        public init(jobs: Int = ProcessInfo.processInfo.activeProcessorCount) {
+            self.jobs = jobs
+        }
+    }
+
+    public static let defaultBudget = 30 * 60.0
+
+    let progress: any ProgressSink
+    let logger: Logger
+    let runner: any ProcessRunning
+
+    public init(progress: any ProgressSink, logger: Logger, runner: any ProcessRunning = SubprocessRunner()) {
+        self.progress = progress
+        self.logger = logger
+        self.runner = runner
+    }
+
+    /// A row on its way: where its build is, and what was measured.
+    struct Measured {
+        var result: TuneResult.Variant
+        var tree: String?
+        var artifacts: [String: String] = [:]
+    }
+
+    public func run(profilePath: String, options: Options) async throws -> TuneResult {
+        let start = ContinuousClock.now
+        func elapsed() -> Double { start.duration(to: .now).seconds }
+        let profile = try ProfileParser.load(path: profilePath)
+        let settings = profile.tune ?? TuneSettings.defaultMatrix(extraBoltSets: profile.bolt.candidates.map(\.name))
+        let budget = options.budget ?? settings.budget ?? Self.defaultBudget
+        let matrix = TuneMatrix.expand(settings)
+        let root = WorkDir(root: options.workDir ?? WorkDir.defaultRoot(profileName: profile.name) + "-tune")
+        try root.checkUsable(source: profile.source)
+        let lock = try WorkDirLock(workDir: root)
+        defer { lock.release() }
+        let store = try StateStore(path: root.stateFile, profile: profile.name)
+        try await store.markWorkDir()
+        try root.makeDirectory(root.root + "/pipelines")
+        try root.makeDirectory(root.root + "/bundles")
+        logger.info("tune \(profile.name): \(matrix.rows.count) variants from \(matrix.pipelines.count) builds; budget \(Int(budget)) s; work dir \(root.root)")
+
+        // 1. Builds: one pipeline per distinct build; the first of a training group trains.
+        var measured = matrix.rows.map { row in
+            Measured(result: TuneResult.Variant(name: row.variant.name, overrides: row.variant.overrides.summary, settings: row.variant.overrides, boltFlags: nil, built: false))
+        }
+        var bundles: [String: String] = [:]
+        var toolchainSummary = ""
+        for index in matrix.runOrder {
+            let pipeline = matrix.pipelines[index]
+            let workDir = WorkDir(root: root.root + "/pipelines/" + pipeline.directoryName)
+            var runOptions = PipelineRun.Options(jobs: options.jobs)
+            runOptions.workDir = workDir.root
+            runOptions.llvmBin = options.llvmBin
+            runOptions.baseline = false
+            runOptions.variant = pipeline.variant
+            runOptions.to = pipeline.withBolt ? .boltOptimize : .optimize
+            if profile.optimize.thinLTOCache == nil { runOptions.thinLTOCache = root.root + "/cache/thinlto" }
+            let trainingKey = pipeline.build.trainingKey.summary
+            let family = pipeline.build.compiler ?? profile.toolchain.compiler
+            if family == .clang, profile.bundle == nil, let bundle = bundles[trainingKey] { runOptions.profileBundle = bundle }
+            logger.info("build \(pipeline.directoryName): \(pipeline.build.summary)\(pipeline.withBolt ? ", BOLT sets \(pipeline.boltSets.joined(separator: ", "))" : "")\(runOptions.profileBundle != nil ? ", profile from the shared bundle" : "")")
+            let run = PipelineRun(progress: progress, logger: logger)
+            do {
+                let prepared = try await run.prepare(profilePath: profilePath, options: runOptions)
+                toolchainSummary = "\(prepared.toolchain.summary) in \(prepared.toolchain.directory)"
+                let (report, current) = try await run.run(prepared, options: runOptions)
+                // Share the training: this group's later builds import this one's profile.
+                if family == .clang, bundles[trainingKey] == nil, runOptions.profileBundle == nil, profile.bundle == nil {
+                    let bundle = root.root + "/bundles/" + pipeline.directoryName + ".bundle"
+                    try root.remove(bundle)
+                    _ = try await BundleExporter(runner: runner).export(workDir: workDir, to: bundle)
+                    bundles[trainingKey] = bundle
+                }
+                let graph = prepared.graph
+                let boltSummary = report.bolt
+                for (rowIndex, row) in matrix.rows.enumerated() where row.pipeline == index {
+                    switch row.side {
+                    case .build:
+                        measured[rowIndex].tree = graph.optimizedBuild.absolute(in: workDir)
+                        measured[rowIndex].result.built = true
+                    case .candidate(let set):
+                        let candidate = boltSummary?.selection?.candidates.first { $0.name == set }
+                        measured[rowIndex].result.boltFlags = candidate?.flags
+                        if let relative = graph.boltResult.flatMap({ current[$0]?.output(.candidateTree(set)) }) {
+                            measured[rowIndex].tree = workDir.absolute(relative)
+                            measured[rowIndex].result.built = true
+                        } else {
+                            measured[rowIndex].result.failure = candidate?.failure ?? "the BOLT candidate \(set) was not built"
+                        }
+                    }
+                    if let tree = measured[rowIndex].tree {
+                        measured[rowIndex].artifacts = profile.artifactPaths(in: tree)
+                        measured[rowIndex].result.bytes = measured[rowIndex].artifacts.values.map { Self.size($0) }.reduce(0, +)
+                    }
+                }
+            } catch {
+                if error is CancellationError || Task.isCancelled { throw error }
+                if case PipelineError.halted(_, let cause) = error, cause is CancellationError || ExitStatus.of(cause) == ExitStatus.interrupted { throw error }
+                logger.warning("build \(pipeline.directoryName) failed: \(error)")
+                for rowIndex in matrix.rows.indices where matrix.rows[rowIndex].pipeline == index {
+                    measured[rowIndex].result.failure = "its build failed: \(error)"
+                }
+            }
+        }
+        let buildSeconds = elapsed()
+        guard let referenceIndex = measured.firstIndex(where: { $0.result.name == matrix.reference }), measured[referenceIndex].result.built,
+            let referenceTree = measured[referenceIndex].tree
+        else {
+            throw TuneError.referenceNotBuilt(matrix.reference, reason: measured.first { $0.result.name == matrix.reference }?.result.failure ?? "not in the matrix")
+        }
+
+        // 2. The A/A row: the reference's artifacts copied into a mirror of its tree.
+        let aaTree = root.root + "/aa"
+        var replacing: [String: Data] = [:]
+        for artifact in profile.build.artifacts {
+            replacing[artifact] = FileManager.default.contents(atPath: referenceTree + "/" + artifact)
+        }
+        try BoltPaths.mirror(referenceTree, into: aaTree, replacing: replacing, workDir: root)
+        let aaArtifacts = profile.artifactPaths(in: aaTree)
+
+        let measureDirectory = root.root + "/measure"
+        try root.freshDirectory(measureDirectory)
+        func workload(_ artifacts: [String: String], tree: String) -> Command {
+            if let bench = profile.bench {
+                return profile.command(run: bench.run, cwd: bench.cwd, env: bench.env, timeout: nil, build: tree, directory: tree, artifacts: artifacts)
+            }
+            let task = profile.verifyTask
+            return profile.command(run: task.run, cwd: task.cwd, env: task.env, timeout: task.timeout, build: tree, directory: tree, artifacts: artifacts)
+        }
+        func counted(_ artifacts: [String: String], tree: String) -> Command {
+            let task = profile.verifyTask
+            return profile.command(run: task.run, cwd: task.cwd, env: task.env, timeout: nil, build: tree, directory: tree, artifacts: artifacts)
+        }
+
+        // 3. Deterministic figures first (they do not depend on what else runs): twice each.
+        let measurement = WorkloadMeasurement(runner: runner)
+        let valgrind = options.counters && ToolchainResolver.onPath("valgrind") != nil
+        if valgrind {
+            let jobs = measured.indices.filter { measured[$0].result.built }.flatMap { index in [(index, 1), (index, 2)] }
+            var counts: [Int: [Int: CachegrindSummary]] = [:]
+            let logger = self.logger
+            let commands = jobs.map { job in (job, ToolCommands.cachegrind(counted(measured[job.0].artifacts, tree: measured[job.0].tree!)), "\(measureDirectory)/\(measured[job.0].result.name)-cachegrind-\(job.1).log") }
+            logger.info("counting \(commands.count / 2) variants twice with cachegrind (the verify workload)")
+            try await BoundedParallel.run(
+                commands, lanes: options.jobs,
+                body: { (entry: ((Int, Int), Command, String)) -> (Int, Int, CachegrindSummary?) in
+                    do {
+                        return (entry.0.0, entry.0.1, try await measurement.simulate(cachegrind: entry.1, log: entry.2))
+                    } catch let failure as WorkloadMeasurement.Failure {
+                        logger.warning("cachegrind failed (\(failure.status)); log: \(failure.log)")
+                        return (entry.0.0, entry.0.1, nil)
+                    }
+                },
+                collect: { (result: (Int, Int, CachegrindSummary?)) in
+                    if let summary = result.2 { counts[result.0, default: [:]][result.1] = summary }
+                    return true
+                })
+            for (index, pair) in counts {
+                if let first = pair[1], let second = pair[2] { measured[index].result.counters = TuneResult.Counted(first: first, second: second) }
+            }
+        }
+        let hardware = await hardwareCounters(directory: measureDirectory)
+
+        // 4. Wall time: interleaved shuffled rounds until every comparison is decided or the budget ends.
+        struct Side: Hashable, Sendable { var index: Int? }  // nil: the A/A copy
+        var subjects: [InterleavedRounds<Side>.Subject] = []
+        for index in measured.indices where measured[index].result.built {
+            let timed = WorkloadMeasurement.timed(workload(measured[index].artifacts, tree: measured[index].tree!), usageFile: "\(measureDirectory)/\(measured[index].result.name).usage")
+            subjects.append(.init(side: Side(index: index), command: timed.command, usageFile: timed.usageFile))
+        }
+        let aaTimed = WorkloadMeasurement.timed(workload(aaArtifacts, tree: aaTree), usageFile: "\(measureDirectory)/aa.usage")
+        subjects.append(.init(side: Side(index: nil), command: aaTimed.command, usageFile: aaTimed.usageFile))
+        var samples: [Side: [Double]] = [:]
+        var rounds = 0
+        var first = true
+        var decided = false
+        let measuringStart = ContinuousClock.now
+        while rounds < options.maximumRounds {
+            let batch = first ? options.minimumRounds : max(1, min(5, options.maximumRounds - rounds))
+            let roundStart = ContinuousClock.now
+            var dropped: [Side: String] = [:]
+            let names = Dictionary(uniqueKeysWithValues: subjects.map { ($0.side, $0.side.index.map { measured[$0].result.name } ?? "aa") })
+            let logger = self.logger
+            let done = rounds
+            let result = try await InterleavedRounds<Side>(warmup: first ? 1 : 0, rounds: batch, measurement: measurement).run(
+                subjects, log: { "\(measureDirectory)/\(names[$0] ?? "side")-\(done + $1.index).log" },
+                announce: { if !$0.isWarmup { logger.info("round \(done + $0.number) (\($0.sides) builds, shuffled)") } },
+                failed: { side, failure in
+                    guard side.index != nil, side.index != referenceIndex else {
+                        throw TuneError.workloadFailed(names[side] ?? "reference", status: failure.status, log: failure.log)
+                    }
+                    dropped[side] = "the workload failed (\(failure.status)); log: \(failure.log)"
+                })
+            for (side, message) in dropped {
+                if let index = side.index { measured[index].result.failure = message }
+                subjects.removeAll { $0.side == side }
+            }
+            for (side, values) in result { samples[side, default: []] += values.map(\.seconds) }
+            rounds += batch
+            first = false
+            // Decided: every variant's interval against the reference lies on one side of 1.0.
+            let reference = samples[Side(index: referenceIndex)] ?? []
+            decided = subjects.allSatisfy { subject in
+                guard let index = subject.side.index, index != referenceIndex else { return true }
+                return Statistics.ratio(samples[subject.side] ?? [], reference)?.verdict != .undecided
+            }
+            let perRound = roundStart.duration(to: .now).seconds / Double(batch)
+            if decided || elapsed() + perRound * 5 > budget { break }
+        }
+        let measuringSeconds = measuringStart.duration(to: .now).seconds
+
+        let referenceSamples = samples[Side(index: referenceIndex)] ?? []
+        for index in measured.indices {
+            let values = samples[Side(index: index)] ?? []
+            measured[index].result.samples = values
+            measured[index].result.medianSeconds = values.isEmpty ? nil : Statistics.median(values)
+            if index != referenceIndex, let ratio = Statistics.ratio(values, referenceSamples) {
+                measured[index].result.ratio = ratio
+                measured[index].result.verdict = ratio.verdict
+            }
+        }
+        let aa = Statistics.ratio(samples[Side(index: nil)] ?? [], referenceSamples).map(TuneResult.Calibration.init)
+
+        // 5. The decision, once, written down.
+        let variants = measured.map(\.result)
+        let choice = TuneDecisionRule.decide(variants, reference: matrix.reference)
+        let chosen = variants.first { $0.name == choice.variant }!
+        let machine = Self.machine(toolchain: toolchainSummary)
+        let decisionPath = root.root + "/decision.json"
+        let decision = TuneDecision(
+            profile: profile.name, variant: chosen.name, settings: chosen.settings, boltFlags: chosen.settings.bolt == nil ? nil : chosen.boltFlags,
+            reason: choice.reason, created: Self.timestamp(), machine: machine, rounds: rounds, ratio: chosen.ratio, counters: chosen.counters, aa: aa)
+        try AtomicFile.write(try JSONEncoder.temper.encode(decision), to: decisionPath)
+        let result = TuneResult(
+            profile: profile.name, workload: (profile.bench?.run ?? profile.verifyTask.run).joined(separator: " "), reference: matrix.reference,
+            variants: variants, aa: aa, rounds: rounds, budgetSeconds: budget, measuringSeconds: (measuringSeconds * 1000).rounded() / 1000,
+            buildSeconds: (buildSeconds * 1000).rounded() / 1000, decided: decided, hardwareCounters: hardware,
+            decision: .init(variant: chosen.name, reason: choice.reason, file: decisionPath), machine: machine)
+        try AtomicFile.write(try JSONEncoder.temper.encode(result), to: root.root + "/tune.json")
+        try AtomicFile.write(Data(TuneRenderer.markdown(result).utf8), to: root.root + "/tune.md")
+        return result
+    }
+
+    /// Whether `perf stat` counts hardware events here, and if not, why: said in the report.
+    func hardwareCounters(directory: String) async -> String {
+        guard ToolchainResolver.onPath("perf") != nil else { return "unavailable: perf is not installed" }
+        let probe = ToolCommands.perfStatProbe(directory: directory)
+        guard let (outcome, text) = try? await runner.capture(probe) else { return "unavailable: perf stat could not start" }
+        if outcome.succeeded, !text.contains("<not supported>"), !text.contains("<not counted>") {
+            return "available (perf stat counts instructions and cycles here); tune reports cachegrind's simulated figures"
+        }
+        let line = text.split(separator: "\n").first { $0.contains("not supported") || $0.contains("not counted") || $0.contains("rror") }.map(String.init) ?? outcome.statusDescription
+        return "unavailable: perf stat cannot count hardware events on this machine (\(line.trimmingCharacters(in: .whitespaces)))"
+    }
+
+    static func size(_ path: String) -> Int { (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0 }
+
+    static func machine(toolchain: String) -> TuneDecision.Machine {
+        let cpuinfo = (try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8)) ?? ""
+        let cpu = cpuinfo.split(separator: "\n").first { $0.hasPrefix("model name") }.flatMap { $0.split(separator: ":", maxSplits: 1).last }
+            .map { $0.trimmingCharacters(in: .whitespaces) } ?? "unknown"
+        let kernel = ((try? String(contentsOfFile: "/proc/sys/kernel/osrelease", encoding: .utf8)) ?? "unknown").trimmingCharacters(in: .whitespacesAndNewlines)
+        return TuneDecision.Machine(host: ProcessInfo.processInfo.hostName, cpu: cpu, kernel: kernel, toolchain: toolchain)
+    }
+
+    static func timestamp() -> String {
+        let formatter = ISO8601DateFormatter()
+        formatter.formatOptions = [.withInternetDateTime]
+        formatter.timeZone = TimeZone(identifier: "UTC")
+        return formatter.string(from: Date())
+    }
+}
+
+public enum TuneError: Error, CustomStringConvertible, Equatable {
+    case referenceNotBuilt(String, reason: String)
+    case workloadFailed(String, status: String, log: String)
+
+    public var description: String {
+        switch self {
+        case .referenceNotBuilt(let name, let reason): return "the reference variant `\(name)` could not be built, so nothing can be compared: \(reason)"
+        case .workloadFailed(let name, let status, let log): return "the workload failed on \(name) (\(status)); log: \(log). Check [bench] (or [verify]) on that build."
+        }
+    }
+}
+
+extension TuneError: ExitCoded {
+    public var exitStatus: Int32 { ExitStatus.stageFailed }
+}

@@ -1,0 +1,199 @@
+/// What `temper tune` found: report.json-style JSON (`tune.json`, and `--json`), a documented
+/// contract (docs/tuning.md). Fields are only ever added.
+public struct TuneResult: Codable, Sendable, Equatable {
+    /// A deterministic measure taken twice: the two counts, and whether they differ.
+    public struct Counted: Codable, Sendable, Equatable {
+        public var first: CachegrindSummary
+        public var second: CachegrindSummary
+        /// The two runs counted differently (a multithreaded workload): the figures are noisy.
+        public var noisy: Bool
+        /// (max - min) / min of the instruction counts, when noisy.
+        public var spread: Double?
+
+        public init(first: CachegrindSummary, second: CachegrindSummary) {
+            self.first = first
+            self.second = second
+            noisy = first != second
+            let low = min(first.instructions, second.instructions)
+            spread = noisy && low > 0 ? Double(abs(first.instructions - second.instructions)) / Double(low) : nil
+        }
+    }
+
+    public struct Variant: Codable, Sendable, Equatable {
+        public var name: String
+        /// The overrides, as people read them ("bolt=default pie=false").
+        public var overrides: String
+        public var settings: TuneOverrides
+        /// The BOLT flags applied, exactly (skip-dispatch's function list resolved).
+        public var boltFlags: [String]?
+        /// Built and verified (a BOLT candidate that failed verification is not measured).
+        public var built: Bool
+        public var failure: String?
+        public var medianSeconds: Double?
+        public var samples: [Double]
+        /// Against the reference: the ratio of medians with its 95% bootstrap interval.
+        public var ratio: RatioInterval?
+        public var verdict: RatioInterval.Verdict?
+        public var counters: Counted?
+        /// Binary sizes of the artifacts, summed.
+        public var bytes: Int?
+
+        enum CodingKeys: String, CodingKey {
+            case name, overrides, settings, built, failure, samples, ratio, verdict, counters, bytes
+            case boltFlags = "bolt_flags"
+            case medianSeconds = "median_seconds"
+        }
+
+        public init(name: String, overrides: String, settings: TuneOverrides, boltFlags: [String]?, built: Bool, failure: String? = nil) {
+            self.name = name
+            self.overrides = overrides
+            self.settings = settings
+            self.boltFlags = boltFlags
+            self.built = built
+            self.failure = failure
+            samples = []
+        }
+
+        /// The deterministic figures of the first count, for readers that want one number.
+        public var instructions: Int? { counters?.first.instructions }
+    }
+
+    /// The A/A row: the reference against an identical copy of itself. Its interval shows the
+    /// noise floor; when it excludes 1.0 the comparison itself is unreliable here.
+    public struct Calibration: Codable, Sendable, Equatable {
+        public var value: Double
+        public var low: Double
+        public var high: Double
+        public var falseAlarm: Bool
+
+        enum CodingKeys: String, CodingKey {
+            case value, low, high
+            case falseAlarm = "false_alarm"
+        }
+
+        public init(_ ratio: RatioInterval) {
+            value = ratio.value
+            low = ratio.low
+            high = ratio.high
+            falseAlarm = ratio.verdict != .undecided
+        }
+    }
+
+    public struct Decision: Codable, Sendable, Equatable {
+        public var variant: String
+        public var reason: String
+        /// The decision file written for `temper run --decision`.
+        public var file: String
+
+        public init(variant: String, reason: String, file: String) {
+            self.variant = variant
+            self.reason = reason
+            self.file = file
+        }
+    }
+
+    public var profile: String
+    public var workload: String
+    public var reference: String
+    public var variants: [Variant]
+    public var aa: Calibration?
+    public var rounds: Int
+    public var budgetSeconds: Double
+    public var measuringSeconds: Double
+    public var buildSeconds: Double
+    /// Every comparison was decided before the budget ran out.
+    public var decided: Bool
+    /// Hardware counters (`perf stat`): what was measured, or why nothing was.
+    public var hardwareCounters: String
+    public var decision: Decision
+    public var machine: TuneDecision.Machine
+
+    enum CodingKeys: String, CodingKey {
+        case profile, workload, reference, variants, aa, rounds, decided, decision, machine
+        case budgetSeconds = "budget_seconds"
+        case measuringSeconds = "measuring_seconds"
+        case buildSeconds = "build_seconds"
+        case hardwareCounters = "hardware_counters"
+    }
+
+    public init(
+        profile: String, workload: String, reference: String, variants: [Variant], aa: Calibration?, rounds: Int, budgetSeconds: Double,
+        measuringSeconds: Double, buildSeconds: Double, decided: Bool, hardwareCounters: String, decision: Decision, machine: TuneDecision.Machine
+    ) {
+        self.profile = profile
+        self.workload = workload
+        self.reference = reference
+        self.variants = variants
+        self.aa = aa
+        self.rounds = rounds
+        self.budgetSeconds = budgetSeconds
+        self.measuringSeconds = measuringSeconds
+        self.buildSeconds = buildSeconds
+        self.decided = decided
+        self.hardwareCounters = hardwareCounters
+        self.decision = decision
+        self.machine = machine
+    }
+}
+
+/// A pinned decision: the configuration `temper tune` chose and its evidence. `temper run
+/// --decision FILE` applies it exactly and measures nothing, so the same inputs publish the
+/// same bytes on every machine. Versioned JSON.
+public struct TuneDecision: Codable, Sendable, Equatable {
+    public static let currentVersion = 1
+    public static let kind = "temper-decision"
+
+    public struct Machine: Codable, Sendable, Equatable {
+        public var host: String
+        public var cpu: String
+        public var kernel: String
+        public var toolchain: String
+
+        public init(host: String, cpu: String, kernel: String, toolchain: String) {
+            self.host = host
+            self.cpu = cpu
+            self.kernel = kernel
+            self.toolchain = toolchain
+        }
+    }
+
+    public var version: Int
+    public var kind: String
+    public var profile: String
+    public var variant: String
+    public var settings: TuneOverrides
+    /// The exact llvm-bolt flags of the chosen candidate; nil: no BOLT.
+    public var boltFlags: [String]?
+    public var reason: String
+    public var created: String
+    public var machine: Machine
+    /// The evidence: rounds measured, the chosen variant's ratio and counters, the A/A row.
+    public var rounds: Int
+    public var ratio: RatioInterval?
+    public var counters: TuneResult.Counted?
+    public var aa: TuneResult.Calibration?
+
+    enum CodingKeys: String, CodingKey {
+        case version, kind, profile, variant, settings, reason, created, machine, rounds, ratio, counters, aa
+        case boltFlags = "bolt_flags"
+    }
+
+    public init(
+        profile: String, variant: String, settings: TuneOverrides, boltFlags: [String]?, reason: String, created: String, machine: Machine,
+        rounds: Int, ratio: RatioInterval?, counters: TuneResult.Counted?, aa: TuneResult.Calibration?
+    ) {
+        version = Self.currentVersion
+        kind = Self.kind
+        self.profile = profile
+        self.variant = variant
+        self.settings = settings
+        self.boltFlags = boltFlags
+        self.reason = reason
+        self.created = created
+        self.machine = machine
+        self.rounds = rounds
+        self.ratio = ratio
+        self.counters = counters
+        self.aa = aa
+    }
+}
