@@ -257,7 +257,9 @@ public struct BoltOptimizeStage: Stage {
             preBolt: .init(name: Self.preBolt, seconds: preSamples, instructions: preInstructions),
             candidates: measured.map { .init(name: $0.candidate.name, seconds: $0.samples, instructions: $0.instructions) },
             select: plan.select)
-        if decision.published == nil {
+        if decision.published == nil, plan.select == .none {
+            context.logger.info("BOLT \(decision.reason).")
+        } else if decision.published == nil {
             context.logger.warning("BOLT \(decision.reason). out/ keeps the PGO+LTO build.")
         } else {
             context.logger.info("BOLT \(decision.reason)")

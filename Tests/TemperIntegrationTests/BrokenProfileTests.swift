@@ -37,7 +37,7 @@ import Testing
         let path = directory + "/" + profileName
         FileManager.default.createFile(atPath: path, contents: contents)
         let before = listing(directory)
-        for arguments in [["plan", path], ["run", path], ["run", path, "--fresh"], ["bench", path]] {
+        for arguments in [["plan", path], ["run", path], ["run", path, "--fresh"], ["bench", path], ["tune", path]] {
             let (status, output) = try await Temper.run(arguments, in: directory)
             #expect(status == expected, "\(profileName): `temper \(arguments[0])` exited \(status), expected \(expected):\n\(output)")
             #expect(output.contains(message), "\(profileName): `temper \(arguments[0])` said:\n\(output)\nexpected to contain: \(message)")

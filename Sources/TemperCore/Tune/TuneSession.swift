@@ -55,7 +55,23 @@ public struct TuneSession: Sendable {
         let budget = options.budget ?? settings.budget ?? Self.defaultBudget
         let matrix = TuneMatrix.expand(settings)
         let root = WorkDir(root: options.workDir ?? WorkDir.defaultRoot(profileName: profile.name) + "-tune")
+        func pipelineOptions(_ pipeline: TuneMatrix.Pipeline, bundle: String?) -> PipelineRun.Options {
+            var runOptions = PipelineRun.Options(jobs: options.jobs)
+            runOptions.workDir = root.root + "/pipelines/" + pipeline.directoryName
+            runOptions.llvmBin = options.llvmBin
+            runOptions.baseline = false
+            runOptions.variant = pipeline.variant
+            runOptions.to = pipeline.withBolt ? .boltOptimize : .optimize
+            if profile.optimize.thinLTOCache == nil { runOptions.thinLTOCache = root.root + "/cache/thinlto" }
+            runOptions.profileBundle = bundle
+            return runOptions
+        }
+        // Every build is checked (profile, toolchain, BOLT's tools, work dirs) before anything
+        // is locked or created, as `temper run` does.
         try root.checkUsable(source: profile.source)
+        for index in matrix.runOrder {
+            _ = try await PipelineRun(progress: progress, logger: logger).prepare(profilePath: profilePath, options: pipelineOptions(matrix.pipelines[index], bundle: nil))
+        }
         let lock = try WorkDirLock(workDir: root)
         defer { lock.release() }
         let store = try StateStore(path: root.stateFile, profile: profile.name)
@@ -73,17 +89,10 @@ public struct TuneSession: Sendable {
         for index in matrix.runOrder {
             let pipeline = matrix.pipelines[index]
             let workDir = WorkDir(root: root.root + "/pipelines/" + pipeline.directoryName)
-            var runOptions = PipelineRun.Options(jobs: options.jobs)
-            runOptions.workDir = workDir.root
-            runOptions.llvmBin = options.llvmBin
-            runOptions.baseline = false
-            runOptions.variant = pipeline.variant
-            runOptions.to = pipeline.withBolt ? .boltOptimize : .optimize
-            if profile.optimize.thinLTOCache == nil { runOptions.thinLTOCache = root.root + "/cache/thinlto" }
             let trainingKey = pipeline.build.trainingKey.summary
             let family = pipeline.build.compiler ?? profile.toolchain.compiler
-            if family == .clang, profile.bundle == nil, let bundle = bundles[trainingKey] { runOptions.profileBundle = bundle }
-            logger.info("build \(pipeline.directoryName): \(pipeline.build.summary)\(pipeline.withBolt ? ", BOLT sets \(pipeline.boltSets.joined(separator: ", "))" : "")\(runOptions.profileBundle != nil ? ", profile from the shared bundle" : "")")
+            let runOptions = pipelineOptions(pipeline, bundle: family == .clang && profile.bundle == nil ? bundles[trainingKey] : nil)
+            logger.info("build \(pipeline.directoryName): \(pipeline.build.buildSummary)\(pipeline.withBolt ? ", without PIE, BOLT sets \(pipeline.boltSets.joined(separator: ", "))" : ", PIE")\(runOptions.profileBundle != nil ? ", profile from the shared bundle" : "")")
             let run = PipelineRun(progress: progress, logger: logger)
             do {
                 let prepared = try await run.prepare(profilePath: profilePath, options: runOptions)

@@ -81,6 +81,16 @@ public struct TuneOverrides: Sendable, Equatable, Hashable, Codable {
         TuneOverrides(pgo: pgo, cflags: cflags, compiler: compiler)
     }
 
+    /// What the build itself changes ("lto=full cflags=-O3"), or "the profile's build".
+    public var buildSummary: String {
+        var parts: [String] = []
+        if let pgo { parts.append("pgo=\(pgo.rawValue)") }
+        if let lto { parts.append("lto=\(lto.rawValue)") }
+        if let cflags { parts.append("cflags=\(cflags.joined(separator: " "))") }
+        if let compiler { parts.append("compiler=\(compiler.rawValue)") }
+        return parts.isEmpty ? "the profile's build" : parts.joined(separator: " ")
+    }
+
     /// A short description for people: "bolt=default pie=false lto=full".
     public var summary: String {
         var parts: [String] = []

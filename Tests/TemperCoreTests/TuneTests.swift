@@ -1,0 +1,178 @@
+import Foundation
+import Testing
+@testable import TemperModel
+@testable import TemperSystem
+@testable import TemperExecution
+@testable import TemperStages
+@testable import TemperCore
+
+/// `temper tune` as data: the [tune] table, the matrix it expands to, the decision rule, the
+/// counters' parser, and what a pinned decision does to the plan.
+@Suite struct TuneTests {
+    func parse(_ tune: String) throws -> PipelineProfile {
+        try Fixtures.parse(Fixtures.minimalProfile + "\n" + tune)
+    }
+
+    @Test func variantsAndAxesMultiplyOut() throws {
+        let profile = try parse("""
+            [tune]
+            reference = "o2"
+            budget = "20m"
+            [[tune.variant]]
+            name = "o2"
+            [tune.axes]
+            lto = ["thin", "full"]
+            bolt = ["off", "default"]
+            pie = ["true", "false"]
+            """)
+        let tune = try #require(profile.tune)
+        #expect(tune.budget == 1200 && tune.reference == "o2")
+        // 2 LTO x 2 PIE x 2 BOLT, less the two BOLT+PIE rows (BOLT is never applied to a PIE).
+        #expect(tune.variants.count == 1 + 6)
+        #expect(tune.variants.contains { $0.name == "lto-full.pie-false.bolt-default" && $0.overrides == TuneOverrides(bolt: "default", pie: false, lto: .full) })
+        #expect(!tune.variants.contains { $0.overrides.bolt != nil && $0.overrides.pie == true })
+    }
+
+    @Test func durationsAreRangeChecked() {
+        #expect(ProfileParser.duration("90s") == 90 && ProfileParser.duration("20m") == 1200 && ProfileParser.duration("2h") == 7200 && ProfileParser.duration("45") == 45)
+        for bad in ["", "0s", "-5m", "nan", "inf", "1e300h", "8d", "m", "1.5.2s", "200h"] {
+            #expect(ProfileParser.duration(bad) == nil, "\(bad)")
+        }
+    }
+
+    @Test func theDefaultMatrixIsTwoBuildsAndTheKnownFlagSets() throws {
+        let settings = TuneSettings.defaultMatrix(extraBoltSets: ["mine"])
+        #expect(settings.variants.map(\.name) == ["pgo-lto", "pgo-lto-nopie", "bolt-default", "bolt-skip-dispatch", "bolt-cpython-3.13", "bolt-python-build-standalone", "bolt-mine"])
+        let matrix = TuneMatrix.expand(settings)
+        #expect(matrix.reference == "pgo-lto")
+        #expect(matrix.pipelines.count == 2)
+        let bolt = try #require(matrix.pipelines.first { $0.withBolt })
+        #expect(bolt.boltSets == ["default", "skip-dispatch", "cpython-3.13", "python-build-standalone", "mine"])
+        // The PIE reference comes from the plain build, the non-PIE row from the BOLT build's pre-BOLT tree.
+        #expect(matrix.rows[0].side == .build && !matrix.pipelines[matrix.rows[0].pipeline].withBolt)
+        #expect(matrix.rows[1].side == .build && matrix.pipelines[matrix.rows[1].pipeline].withBolt)
+        #expect(matrix.rows[2].side == .candidate("default"))
+        // The BOLT build trains first; the plain one then imports its profile.
+        #expect(matrix.pipelines[matrix.runOrder[0]].withBolt)
+        #expect(bolt.directoryName.hasPrefix("bolt-") && bolt.directoryName.count == 17)
+    }
+
+    @Test func pipelinesThatShareTrainingRunTogether() throws {
+        let settings = TuneSettings(variants: [
+            TuneVariant(name: "a", overrides: TuneOverrides(pie: true, lto: .thin)),
+            TuneVariant(name: "b", overrides: TuneOverrides(pie: true, cflags: ["-O3"])),
+            TuneVariant(name: "c", overrides: TuneOverrides(bolt: "default", lto: .full)),
+        ])
+        let matrix = TuneMatrix.expand(settings)
+        #expect(matrix.pipelines.count == 3)
+        // a and c train alike (LTO is not part of training); c, with BOLT, goes first.
+        let order = matrix.runOrder.map { matrix.pipelines[$0] }
+        #expect(order[0].withBolt && order[0].build.lto == .full)
+        #expect(order[1].build.lto == .thin && order[2].build.cflags == ["-O3"])
+    }
+
+    func variant(_ name: String, bolt: String? = nil, pie: Bool? = nil, ratio: (Double, Double, Double)?, counters: CachegrindSummary? = nil, noisy: Bool = false) -> TuneResult.Variant {
+        var result = TuneResult.Variant(name: name, overrides: "", settings: TuneOverrides(bolt: bolt, pie: pie), boltFlags: nil, built: true)
+        result.samples = [1, 1, 1]
+        if let ratio {
+            result.ratio = RatioInterval(value: ratio.0, low: ratio.1, high: ratio.2)
+            result.verdict = result.ratio?.verdict
+        }
+        if let counters {
+            var second = counters
+            if noisy { second.instructions += 1000 }
+            result.counters = TuneResult.Counted(first: counters, second: second)
+        }
+        return result
+    }
+
+    @Test func theDecisionRuleTakesOnlyEvidenceThatHolds() {
+        let base = CachegrindSummary(instructions: 1_000_000, i1Misses: 10_000, lliMisses: 1000, branchMispredicts: 5000)
+        let layout = CachegrindSummary(instructions: 1_050_000, i1Misses: 8000, lliMisses: 900, branchMispredicts: 5100)
+        let reference = variant("ref", pie: true, ratio: nil, counters: base)
+        // Faster with 95% confidence wins, the lowest ratio first.
+        var decision = TuneDecisionRule.decide([reference, variant("x", ratio: (0.9, 0.85, 0.95)), variant("y", ratio: (0.8, 0.7, 0.9))], reference: "ref")
+        #expect(decision.variant == "y")
+        // Undecided on wall time, but the layout shows in the simulated i-cache: BOLT is kept,
+        // although it executes 5% more instructions.
+        decision = TuneDecisionRule.decide([reference, variant("bolt", bolt: "default", ratio: (0.98, 0.9, 1.05), counters: layout)], reference: "ref")
+        #expect(decision.variant == "bolt" && decision.reason.contains("I1 misses -20.0%") && decision.reason.contains("instructions +5.0%"))
+        // Not with noisy counts, not when slower, and never a build without PIE and without BOLT.
+        #expect(TuneDecisionRule.decide([reference, variant("bolt", bolt: "default", ratio: (0.98, 0.9, 1.05), counters: layout, noisy: true)], reference: "ref").variant == "ref")
+        #expect(TuneDecisionRule.decide([reference, variant("bolt", bolt: "default", ratio: (1.2, 1.1, 1.3), counters: layout)], reference: "ref").variant == "ref")
+        #expect(TuneDecisionRule.decide([reference, variant("nopie", pie: false, ratio: (0.8, 0.7, 0.9))], reference: "ref").variant == "ref")
+        // A small i-cache gain is not enough.
+        let small = CachegrindSummary(instructions: 1_000_000, i1Misses: 9500, lliMisses: 1000, branchMispredicts: 5000)
+        #expect(TuneDecisionRule.decide([reference, variant("bolt", bolt: "default", ratio: (1.0, 0.9, 1.1), counters: small)], reference: "ref").variant == "ref")
+    }
+
+    @Test func cachegrindSummariesAreRead() {
+        let text = """
+            ==21983== I   refs:      1,127,745
+            ==21983== I1  misses:        1,091
+            ==21983== LLi misses:        1,072
+            ==21983== I1  miss rate:    0.85%
+            ==21983== Branches:       25,620  (25,341 cond +    279 ind)
+            ==21983== Mispredicts:     3,317  ( 3,167 cond +    150 ind)
+            """
+        #expect(CachegrindSummary.parse(text) == CachegrindSummary(instructions: 1_127_745, i1Misses: 1091, lliMisses: 1072, branchMispredicts: 3317))
+        #expect(CachegrindSummary.parse("==1== I   refs: 5\n") == nil)
+    }
+
+    @Test func ratiosAndVerdicts() throws {
+        let ratio = try #require(Statistics.ratio([2, 2, 2], [1, 1, 1]))
+        #expect(ratio.value == 2 && ratio.verdict == .slower)
+        #expect(Statistics.ratio([], [1]) == nil)
+        #expect(RatioInterval(value: 1, low: 0.9, high: 1.1).verdict == .undecided)
+        #expect(Statistics.geometricMean([2, 8]) == 4 && Statistics.geometricMean([1, 0]) == nil)
+    }
+
+    @Test func aPinnedDecisionPlansNoSelection() throws {
+        var profile = try Fixtures.parse(Fixtures.minimalProfile + "\n[bolt]\nenabled = true\n[bench]\nrun = [\"{artifact:app}\", \"b\"]\n")
+        ProfileVariant(overrides: TuneOverrides(bolt: "cpython-3.13", pie: false), bolt: .pinned(name: "cpython-3.13", flags: ["-reorder-blocks=ext-tsp", "-split-functions"])).apply(to: &profile)
+        #expect(profile.bolt.select == .pinned && profile.bolt.candidates.isEmpty && !profile.bolt.dispatchCandidate)
+        let stage = try Fixtures.stage(.boltOptimize, profile, bolt: BoltPlanTests.bolt, as: BoltOptimizeStage.self)
+        let plan = try stage.plan(PlanContext(workDir: WorkDir(root: "/w"), jobs: 1))
+        #expect(plan.rounds == 0 && plan.candidates.map(\.candidate.flags) == [["-reorder-blocks=ext-tsp", "-split-functions"]])
+        #expect(!plan.steps.contains { $0.label.hasPrefix("measure") || $0.label.hasPrefix("instructions") })
+        // Tune's own builds: candidates built and verified, none measured.
+        var tuned = try Fixtures.parse(Fixtures.minimalProfile + "\n[bolt]\nenabled = true\n")
+        ProfileVariant(overrides: TuneOverrides(), bolt: .candidates(["default", "python-build-standalone"])).apply(to: &tuned)
+        #expect(tuned.bolt.select == .none && tuned.bolt.candidates.map(\.name) == ["python-build-standalone"] && !tuned.bolt.dispatchCandidate)
+        #expect(tuned.bolt.candidates[0].flags.contains("-icf=safe") && !tuned.bolt.candidates[0].flags.contains("-use-gnu-stack"))
+    }
+
+    @Test func decisionFilesAreCheckedBeforeUse() throws {
+        let root = try Fixtures.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        let profile = try Fixtures.parse(Fixtures.minimalProfile)
+        let machine = TuneDecision.Machine(host: "h", cpu: "c", kernel: "k", toolchain: "t")
+        func write(_ decision: TuneDecision) throws -> String {
+            let path = root + "/\(UUID().uuidString).json"
+            try JSONEncoder.temper.encode(decision).write(to: URL(fileURLWithPath: path))
+            return path
+        }
+        let good = TuneDecision(profile: profile.name, variant: "bolt-default", settings: TuneOverrides(bolt: "default", pie: false), boltFlags: ["-split-functions"], reason: "r", created: "c", machine: machine, rounds: 5, ratio: nil, counters: nil, aa: nil)
+        #expect(try DecisionFile.load(path: try write(good), profile: profile) == good)
+        var other = good
+        other.profile = "another"
+        let otherPath = try write(other)
+        #expect(throws: DecisionError.otherProfile(path: otherPath, decided: "another", profile: profile.name)) { try DecisionFile.load(path: otherPath, profile: profile) }
+        var weaker = good
+        weaker.boltFlags = nil
+        weaker.settings = TuneOverrides(pie: false)
+        #expect(throws: DecisionError.self) { try DecisionFile.load(path: try write(weaker), profile: profile) }
+        var newer = good
+        newer.version = 99
+        let newerPath = try write(newer)
+        #expect(throws: DecisionError.newerVersion(path: newerPath, version: 99)) { try DecisionFile.load(path: newerPath, profile: profile) }
+        let junk = root + "/junk.json"
+        try Data("{\"kind\": \"something\"}".utf8).write(to: URL(fileURLWithPath: junk))
+        #expect(throws: DecisionError.notADecision(path: junk)) { try DecisionFile.load(path: junk, profile: profile) }
+        // A FIFO is refused at once, never read (it would block).
+        let fifo = root + "/fifo.json"
+        #expect(mkfifo(fifo, 0o644) == 0)
+        #expect(throws: DecisionError.unreadable(path: fifo)) { try DecisionFile.load(path: fifo, profile: profile) }
+        #expect(ExitStatus.of(DecisionError.unreadable(path: fifo)) == ExitStatus.badInput)
+    }
+}
