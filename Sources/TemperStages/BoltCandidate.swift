@@ -18,6 +18,10 @@ public struct BoltCandidate: Sendable, Equatable, Codable {
     /// artifact's profile (nil while planning ahead of a run, when they are not known yet).
     public static func all(profile: PipelineProfile, tools: BoltTools, dispatch: [String: [String]]?) -> [BoltCandidate] {
         let base = profile.bolt.flags ?? BoltFlags.defaults(for: tools)
+        if profile.bolt.select == .pinned {
+            // A decision pinned one flag set: that set alone, under its own name.
+            return [BoltCandidate(name: profile.bolt.pinnedName ?? defaultName, flags: base + profile.bolt.extraFlags)]
+        }
         var candidates = [BoltCandidate(name: defaultName, flags: base + profile.bolt.extraFlags)]
         if profile.bolt.dispatchCandidate {
             if let dispatch {

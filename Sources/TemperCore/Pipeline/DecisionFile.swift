@@ -18,6 +18,9 @@ public enum DecisionFile {
         guard decision.profile == profile.name else {
             throw DecisionError.otherProfile(path: path, decided: decision.profile, profile: profile.name)
         }
+        if let name = decision.settings.bolt, !ProfileParser.isSafeName(name) {
+            throw DecisionError.notADecision(path: path)
+        }
         if decision.boltFlags == nil, decision.settings.pie == false {
             throw DecisionError.weaker(path: path, variant: decision.variant)
         }

@@ -56,8 +56,9 @@ public struct ProfileVariant: Sendable, Equatable {
             profile.bolt.candidates = sets.filter { !BoltFlagSet.reservedNames.contains($0) }.compactMap { name in
                 Self.flags(ofSet: name, in: profile).map { BoltFlagSet(name: name, flags: $0) }
             }
-        case .pinned(_, let flags):
+        case .pinned(let name, let flags):
             profile.bolt.enabled = true
+            profile.bolt.pinnedName = name
             profile.bolt.pie = false
             profile.bolt.select = .pinned
             profile.bolt.flags = flags

@@ -90,6 +90,9 @@ public struct BoltSettings: Sendable, Equatable {
     /// Try a candidate that leaves the dispatch functions (the most indirect-branch traffic in
     /// the profile) alone, as CPython's --enable-bolt does by hand.
     public var dispatchCandidate = true
+    /// With `select = "pinned"`: the name of the one flag set a decision file pinned (its
+    /// flags are `flags`). Set by `temper run --decision`, not read from the profile.
+    public var pinnedName: String?
 
     public var rounds: Int { selectionRuns ?? timingRuns }
 

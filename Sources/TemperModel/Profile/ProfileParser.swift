@@ -62,7 +62,7 @@ public enum ProfileParser {
 
     /// A name that becomes a directory: letters, digits, '-', '_', '.', not only dots (`.`
     /// and `..` would escape it), at most 100 characters.
-    static func isSafeName(_ name: String) -> Bool {
+    public static func isSafeName(_ name: String) -> Bool {
         !name.isEmpty && name.count <= 100 && !name.allSatisfy { $0 == "." }
             && name.allSatisfy { ($0.isASCII && ($0.isLetter || $0.isNumber)) || "-_.".contains($0) }
     }
@@ -206,7 +206,7 @@ public enum ProfileParser {
             bolt.compare = try table.enumeration("compare", VerifyComparison.self) ?? .output
             bolt.timingRuns = try table.int("timing_runs", in: 1...maxTimingRuns, why: "the older name of selection_runs") ?? bolt.timingRuns
             bolt.selectionRuns = try table.int("selection_runs", in: 1...maxTimingRuns, why: "measured rounds of the BOLT candidates")
-            bolt.select = try table.enumeration("select", BoltSelect.self) ?? .fastest
+            bolt.select = try table.enumeration("select", BoltSelect.self, excluding: [.pinned]) ?? .fastest
             bolt.selectionInstructions = try table.bool("instructions") ?? true
             bolt.instructionsWorkload = try table.enumeration("instructions_workload", SelectionWorkload.self) ?? .verify
             bolt.dispatchCandidate = try table.bool("dispatch_candidate") ?? true
@@ -582,11 +582,12 @@ struct TableReader {
         return bool
     }
 
-    func enumeration<E: RawRepresentable & CaseIterable>(_ key: String, _ type: E.Type) throws -> E? where E.RawValue == String {
-        let choices = E.allCases.map { "\"\($0.rawValue)\"" }.joined(separator: " or ")
+    /// `excluding`: values that exist but a profile may not give (set by a command line flag).
+    func enumeration<E: RawRepresentable & CaseIterable & Equatable>(_ key: String, _ type: E.Type, excluding: [E] = []) throws -> E? where E.RawValue == String {
+        let choices = E.allCases.filter { !excluding.contains($0) }.map { "\"\($0.rawValue)\"" }.joined(separator: " or ")
         guard let value = try value(key, required: false, expected: choices) else { return nil }
         guard let string = value.string else { throw wrongType(key, choices, value) }
-        guard let result = E(rawValue: string) else {
+        guard let result = E(rawValue: string), !excluding.contains(result) else {
             throw ProfileError.invalidValue(file: file, keyPath: keyPath(key), line: locator.line(of: keyPath(key)), message: "expected \(choices), found \"\(string)\".")
         }
         return result
