@@ -50,6 +50,18 @@ import TemperCore
             artifacts.append(try #require(report.artifacts.first?.sha256))
         }
         #expect(artifacts[0] == artifacts[1])
+        // A bundle exported from a decided build carries the decision: a third machine building
+        // from it (no --decision) applies it and publishes the same bytes.
+        let bundle = sandbox.root + "/decided.bundle"
+        let (exported, exportOutput) = try await Temper.run(["bundle", "export", "--workdir", sandbox.root + "/first", "-o", bundle])
+        #expect(exported == 0, "\(exportOutput)")
+        #expect(try ProfileBundle.read(path: bundle).manifest.decision == BundleManifest.decisionFile)
+        let third = sandbox.root + "/third"
+        let (thirdStatus, thirdOutput) = try await Temper.run(["run", sandbox.profile, "--profile-bundle", bundle, "--workdir", third, "--jobs", "2"])
+        #expect(thirdStatus == 0, "\(thirdOutput)")
+        let thirdReport = try JSONDecoder().decode(RunReport.self, from: Data(contentsOf: URL(fileURLWithPath: third + "/report.json")))
+        #expect(thirdReport.decidedBy?.contains("carried by the bundle") == true)
+        #expect(thirdReport.artifacts.first?.sha256 == artifacts[0])
         // Those are the bytes tune measured for the chosen variant.
         if let set = decision.settings.bolt {
             let trees = try FileManager.default.contentsOfDirectory(atPath: tuneDir + "/pipelines").filter { $0.hasPrefix("bolt-") }

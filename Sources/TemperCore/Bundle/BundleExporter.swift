@@ -132,6 +132,11 @@ public struct BundleExporter: Sendable {
                 boltMerge, roles: roles, workDir: workDir, toolDirectory: (profdataTool.path as NSString).deletingLastPathComponent, sourceDigest: sourceDigest,
                 scratch: scratch, files: &files, fail: fail, completed: completed)
         }
+        // The decision the exported build applied travels with its profile.
+        if report.decidedBy != nil, let decision = RegularFile.contents(workDir.decisionFile, limit: 1 << 20) {
+            files[BundleManifest.decisionFile] = decision
+            manifest.decision = BundleManifest.decisionFile
+        }
         let bundle = ProfileBundle(manifest: manifest, files: files)
         try bundle.write(to: output)
         return manifest

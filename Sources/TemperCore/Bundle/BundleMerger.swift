@@ -109,6 +109,8 @@ public struct BundleMerger: Sendable {
         let first = bundles[0].manifest
         var files: [String: Data] = [BundleManifest.profileFile: profile]
         var manifest = first
+        // A decision was made for one training; a merge of several is a new profile, so none is carried.
+        manifest.decision = nil
         manifest.temperVersion = TemperVersion.current
         manifest.created = bundles.map(\.manifest.created).max() ?? first.created
         manifest.host = nil

@@ -9,6 +9,11 @@ public enum DecisionFile {
         guard let data = RegularFile.contents(path, limit: 1 << 20) else {
             throw DecisionError.unreadable(path: path)
         }
+        return try decode(data, path: path, profile: profile)
+    }
+
+    /// A decision's bytes (from a file, or carried by a bundle), checked the same way.
+    public static func decode(_ data: Data, path: String, profile: PipelineProfile) throws -> TuneDecision {
         guard let decision = try? JSONDecoder().decode(TuneDecision.self, from: data), decision.kind == TuneDecision.kind else {
             throw DecisionError.notADecision(path: path)
         }

@@ -65,15 +65,27 @@ public struct PipelineRun: Sendable {
     public func prepare(profilePath: String, options: Options) async throws -> Prepared {
         var profile = try ProfileParser.load(path: profilePath)
         var decision: (path: String, decision: TuneDecision)?
-        if let path = options.decision {
-            let loaded = try DecisionFile.load(path: path, profile: profile)
+        // --decision, the profile's own [profile] decision, or the one a profile bundle carries;
+        // never inside a tune's matrix, which measures every configuration itself.
+        let bundlePath = options.profileBundle ?? profile.bundle
+        let carried = options.decision == nil && profile.decision == nil
+            ? bundlePath.flatMap { try? ProfileBundle.read(path: $0) }.flatMap { bundle in
+                bundle.manifest.decision.flatMap { bundle.files[$0] }.map { (bundlePath! + " (carried by the bundle)", $0) }
+            } : nil
+        if options.variant == nil, let path = options.decision ?? profile.decision ?? carried?.0 {
+            let loaded: TuneDecision
+            do {
+                loaded = try carried.map { try DecisionFile.decode($0.1, path: $0.0, profile: profile) } ?? DecisionFile.load(path: path, profile: profile)
+            } catch let error as DecisionError where options.decision == nil && carried == nil {
+                throw ProfileError.invalidValue(file: profile.file, keyPath: "profile.decision", line: nil, message: "\(error)")
+            }
             ProfileVariant(decision: loaded).apply(to: &profile)
-            decision = (URL(fileURLWithPath: path).standardizedFileURL.path, loaded)
+            decision = (carried == nil ? URL(fileURLWithPath: path).standardizedFileURL.path : path, loaded)
             if options.compiler != nil {
-                throw PipelineError.badOption("--decision pins the compiler; drop --compiler.")
+                throw PipelineError.badOption("the decision (--decision or [profile] decision) pins the compiler; drop --compiler.")
             }
             if options.bolt != nil {
-                throw PipelineError.badOption("--decision pins whether BOLT runs (\(loaded.boltFlags == nil ? "it does not" : "it does")); drop --bolt/--no-bolt.")
+                throw PipelineError.badOption("the decision (--decision or [profile] decision) pins whether BOLT runs (\(loaded.boltFlags == nil ? "it does not" : "it does")); drop --bolt/--no-bolt.")
             }
         }
         options.variant?.apply(to: &profile)
@@ -192,6 +204,12 @@ public struct PipelineRun: Sendable {
         }
         // Which stage plays which part, for readers of the work dir (bundle export).
         try await store.setRoles(prepared.graph.roles)
+        // The decision this run applies, kept with it: a bundle exported from here carries it.
+        if let decision = prepared.decision?.decision {
+            try AtomicFile.write(try JSONEncoder.temper.encode(decision), to: workDir.decisionFile)
+        } else {
+            try workDir.remove(workDir.decisionFile)
+        }
         logger.info("profile \(prepared.profile.name); toolchain \(prepared.toolchain.summary) in \(prepared.toolchain.directory) (\(prepared.toolchain.origin)); work dir \(workDir.root)")
         try await ProbeCache.ensure(prepared.toolchain, bolt: prepared.bolt, workDir: workDir, logger: logger)
         let ledger = ProcessGroupLedger(path: workDir.ledgerFile, mark: workDir.root)

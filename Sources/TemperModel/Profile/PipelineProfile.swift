@@ -25,6 +25,8 @@ public struct PipelineProfile: Sendable, Equatable {
     public var install: InstallSettings?
     /// A profile bundle that replaces the training stages (`[profile] bundle`, `--profile-bundle`).
     public var bundle: String?
+    /// `[profile] decision`: a decision file (`temper tune`) every run applies, as `--decision` does.
+    public var decision: String?
     /// `[tune]`: the matrix `temper tune` measures; nil: the default matrix.
     public var tune: TuneSettings?
 

@@ -272,12 +272,19 @@ public enum ProfileParser {
             verify = task
         }
         var bundle: String?
+        var decisionFile: String?
         if let table = try top.table("profile") {
             if let path = try table.string("bundle") {
                 guard !path.isEmpty else {
                     throw ProfileError.invalidValue(file: file, keyPath: "profile.bundle", line: locator.line(of: "profile.bundle"), message: "is empty; give the path of a bundle made by `temper bundle export`.")
                 }
                 bundle = resolve(path, against: directory)
+            }
+            if let path = try table.string("decision") {
+                guard !path.isEmpty else {
+                    throw ProfileError.invalidValue(file: file, keyPath: "profile.decision", line: locator.line(of: "profile.decision"), message: "is empty; give the path of a decision file made by `temper tune`.")
+                }
+                decisionFile = resolve(path, against: directory)
             }
             try table.finish()
         }
@@ -296,6 +303,7 @@ public enum ProfileParser {
         profile.sourceExclude = sourceExclude
         profile.bundle = bundle
         profile.tune = tune
+        profile.decision = decisionFile
         return profile
     }
 

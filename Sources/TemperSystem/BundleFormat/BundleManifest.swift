@@ -159,15 +159,19 @@ public struct BundleManifest: Codable, Sendable, Equatable {
     public var profile: Profile
     public var bolt: Bolt?
     public var parts: [Part]?
+    /// The decision file (`temper tune`) the exported build applied, when one did: a run from
+    /// this bundle applies it too, so it publishes the same configuration.
+    public var decision: String?
+    public static let decisionFile = "decision.json"
 
     enum CodingKeys: String, CodingKey {
         case format, version, temperVersion = "temper_version", profileName = "profile_name", created, host, toolchain, sources
-        case training, profile, bolt, parts
+        case training, profile, bolt, parts, decision
     }
 
     /// The names every file entry must use, checked when a bundle is read.
     var entryNames: [String] {
-        [profile.file] + (bolt?.profiles.flatMap { [$0.fdata, $0.yaml, $0.dispatch].compactMap { $0 } } ?? [])
+        [profile.file] + (bolt?.profiles.flatMap { [$0.fdata, $0.yaml, $0.dispatch].compactMap { $0 } } ?? []) + [decision].compactMap { $0 }
     }
 
     package init(temperVersion: String, profileName: String, created: String, host: String? = nil, toolchain: ToolchainIdentity, sources: Sources, training: [TrainingTask], profile: Profile, bolt: Bolt? = nil, parts: [Part]? = nil) {

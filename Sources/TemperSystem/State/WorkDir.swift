@@ -105,6 +105,9 @@ public struct WorkDir: Sendable, Equatable {
 
     /// Whether this directory is a temper work dir: its state file says so. A `lock` alone (or
     /// any other file) proves nothing, so `clean` and `--fresh` never touch such a directory.
+    /// The decision (`temper tune`) the last run applied, if any.
+    public var decisionFile: String { root + "/decision.json" }
+
     public var isTemperWorkDir: Bool {
         guard let attributes = try? FileManager.default.attributesOfItem(atPath: stateFile) else { return false }
         return attributes[.type] as? FileAttributeType == .typeRegular
