@@ -51,7 +51,13 @@ public struct TuneSession: Sendable {
         let start = ContinuousClock.now
         func elapsed() -> Double { start.duration(to: .now).seconds }
         let profile = try ProfileParser.load(path: profilePath)
-        let settings = profile.tune ?? TuneSettings.defaultMatrix(extraBoltSets: profile.bolt.candidates.map(\.name))
+        // No variants (no [tune], or one with only budget and counters): the default matrix.
+        var settings = profile.tune ?? TuneSettings()
+        if settings.variants.isEmpty {
+            let defaults = TuneSettings.defaultMatrix(extraBoltSets: profile.bolt.candidates.map(\.name))
+            settings.variants = defaults.variants
+            settings.reference = settings.reference ?? defaults.reference
+        }
         let budget = options.budget ?? settings.budget ?? Self.defaultBudget
         let matrix = TuneMatrix.expand(settings)
         let root = WorkDir(root: options.workDir ?? WorkDir.defaultRoot(profileName: profile.name) + "-tune")
@@ -162,6 +168,9 @@ public struct TuneSession: Sendable {
             return profile.command(run: task.run, cwd: task.cwd, env: task.env, timeout: task.timeout, build: tree, directory: tree, artifacts: artifacts)
         }
         func counted(_ artifacts: [String: String], tree: String) -> Command {
+            if settings.countersWorkload == .bench, let bench = profile.bench {
+                return profile.command(run: bench.run, cwd: bench.cwd, env: bench.env, timeout: nil, build: tree, directory: tree, artifacts: artifacts)
+            }
             let task = profile.verifyTask
             return profile.command(run: task.run, cwd: task.cwd, env: task.env, timeout: nil, build: tree, directory: tree, artifacts: artifacts)
         }
@@ -174,7 +183,7 @@ public struct TuneSession: Sendable {
             var counts: [Int: [Int: CachegrindSummary]] = [:]
             let logger = self.logger
             let commands = jobs.map { job in (job, ToolCommands.cachegrind(counted(measured[job.0].artifacts, tree: measured[job.0].tree!)), "\(measureDirectory)/\(measured[job.0].result.name)-cachegrind-\(job.1).log") }
-            logger.info("counting \(commands.count / 2) variants twice with cachegrind (the verify workload)")
+            logger.info("counting \(commands.count / 2) variants twice with cachegrind (the \(settings.countersWorkload == .bench && profile.bench != nil ? "bench" : "verify") workload)")
             try await BoundedParallel.run(
                 commands, lanes: options.jobs,
                 body: { (entry: ((Int, Int), Command, String)) -> (Int, Int, CachegrindSummary?) in
@@ -265,11 +274,14 @@ public struct TuneSession: Sendable {
             profile: profile.name, variant: chosen.name, settings: chosen.settings, boltFlags: chosen.settings.bolt == nil ? nil : chosen.boltFlags,
             reason: choice.reason, created: Self.timestamp(), machine: machine, rounds: rounds, ratio: chosen.ratio, counters: chosen.counters, aa: aa)
         try AtomicFile.write(try JSONEncoder.temper.encode(decision), to: decisionPath)
-        let result = TuneResult(
+        let measuredResult = TuneResult(
             profile: profile.name, workload: (profile.bench?.run ?? profile.verifyTask.run).joined(separator: " "), reference: matrix.reference,
             variants: variants, aa: aa, rounds: rounds, budgetSeconds: budget, measuringSeconds: (measuringSeconds * 1000).rounded() / 1000,
             buildSeconds: (buildSeconds * 1000).rounded() / 1000, decided: decided, hardwareCounters: hardware,
             decision: .init(variant: chosen.name, reason: choice.reason, file: decisionPath), machine: machine)
+        var written = measuredResult
+        written.countersWorkload = valgrind ? (settings.countersWorkload == .bench && profile.bench != nil ? "bench" : "verify") : nil
+        let result = written
         try AtomicFile.write(try JSONEncoder.temper.encode(result), to: root.root + "/tune.json")
         try AtomicFile.write(Data(TuneRenderer.markdown(result).utf8), to: root.root + "/tune.md")
         return result

@@ -336,6 +336,7 @@ public enum ProfileParser {
             }
             settings.budget = seconds
         }
+        settings.countersWorkload = try table.enumeration("counters_workload", SelectionWorkload.self) ?? .verify
         let boltSets = Set(TuneOverrides.knownBoltSets + boltCandidates)
         func overrides(_ reader: TableReader, keyPath: String) throws -> TuneOverrides {
             var result = TuneOverrides()
@@ -413,9 +414,6 @@ public enum ProfileParser {
         if settings.variants.count > maxTuneVariants {
             throw ProfileError.invalidValue(file: file, keyPath: "tune", line: locator.line(of: "tune"), message: "\(settings.variants.count) variants; at most \(maxTuneVariants) (each is built and measured).")
         }
-        if settings.variants.isEmpty {
-            throw ProfileError.missingKey(file: file, keyPath: "tune.variant", expected: "at least one [[tune.variant]] or a [tune.axes] table, or no [tune] table for the default matrix")
-        }
         var seen: Set<String> = []
         for variant in settings.variants {
             guard isSafeName(variant.name), !TuneSettings.reservedNames.contains(variant.name) else {
@@ -425,8 +423,9 @@ public enum ProfileParser {
                 throw ProfileError.invalidValue(file: file, keyPath: "tune.variant", line: locator.line(of: "tune.variant"), message: "two variants are named `\(variant.name)`.")
             }
         }
-        if let reference = settings.reference, !seen.contains(reference) {
-            throw ProfileError.invalidValue(file: file, keyPath: "tune.reference", line: locator.line(of: "tune.reference"), message: "`\(reference)` is not a variant of [tune] (\(settings.variants.map(\.name).joined(separator: ", "))).")
+        let names = settings.variants.isEmpty ? TuneSettings.defaultMatrix(extraBoltSets: boltCandidates).variants.map(\.name) : settings.variants.map(\.name)
+        if let reference = settings.reference, !names.contains(reference) {
+            throw ProfileError.invalidValue(file: file, keyPath: "tune.reference", line: locator.line(of: "tune.reference"), message: "`\(reference)` is not a variant of [tune] (\(names.joined(separator: ", "))).")
         }
         return settings
     }

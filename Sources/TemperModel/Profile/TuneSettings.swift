@@ -6,6 +6,9 @@ public struct TuneSettings: Sendable, Equatable {
     public var reference: String?
     /// How long a tune may measure (seconds), overridden by `--budget`.
     public var budget: Double?
+    /// The workload cachegrind counts: "verify" (default: usually the shorter; cachegrind runs
+    /// ~50x slower) or "bench".
+    public var countersWorkload: SelectionWorkload = .verify
 
     public init(variants: [TuneVariant] = [], reference: String? = nil, budget: Double? = nil) {
         self.variants = variants

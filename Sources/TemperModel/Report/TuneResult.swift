@@ -107,9 +107,12 @@ public struct TuneResult: Codable, Sendable, Equatable {
     public var hardwareCounters: String
     public var decision: Decision
     public var machine: TuneDecision.Machine
+    /// What cachegrind counted: "verify" or "bench".
+    public var countersWorkload: String?
 
     enum CodingKeys: String, CodingKey {
         case profile, workload, reference, variants, aa, rounds, decided, decision, machine
+        case countersWorkload = "counters_workload"
         case budgetSeconds = "budget_seconds"
         case measuringSeconds = "measuring_seconds"
         case buildSeconds = "build_seconds"
