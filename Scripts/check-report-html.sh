@@ -8,7 +8,9 @@ report="${1:?usage: $0 REPORT.html [SCREENSHOT.png]}"
 png="${2:-$(mktemp --suffix=.png)}"
 browser="$(command -v chromium || command -v chromium-browser || true)"
 [ -n "$browser" ] || { echo "error: chromium is not installed (apt-get install --no-install-recommends chromium)" >&2; exit 2; }
-for chart in stage-timeline speedup-chart; do
+# CHARTS: the charts the page must hold (default: a run report's; "tune-chart" for a tune's).
+charts="${CHARTS:-stage-timeline speedup-chart}"
+for chart in $charts; do
   grep -q "<svg id=\"$chart\"" "$report" || { echo "FAIL: the page has no $chart chart" >&2; exit 1; }
 done
 profile_dir="$(mktemp -d)"
@@ -16,7 +18,7 @@ trap 'rm -rf "$profile_dir"' EXIT
 "$browser" --headless --no-sandbox --disable-gpu --hide-scrollbars --user-data-dir="$profile_dir" \
   --window-size=1000,1600 --screenshot="$png" "file://$(realpath "$report")" >/dev/null 2>&1
 [ -s "$png" ] || { echo "FAIL: chromium wrote no screenshot" >&2; exit 1; }
-python3 - "$png" <<'PY'
+python3 - "$png" "$charts" <<'PY'
 import struct, sys, zlib
 
 def pixels(path):
@@ -53,8 +55,10 @@ def pixels(path):
 px = pixels(sys.argv[1])
 def near(rgb, target): return all(abs(x - y) <= 12 for x, y in zip(rgb, target))
 ink = sum(1 for p in px if sum(p) < 600)
-checks = {"stage timeline (executed #2b6cb0 or reused #a0aec0)": [(0x2b, 0x6c, 0xb0), (0xa0, 0xae, 0xc0)],
-          "speedup chart (#2f855a)": [(0x2f, 0x85, 0x5a)]}
+all_checks = {"stage-timeline": ("stage timeline (executed #2b6cb0 or reused #a0aec0)", [(0x2b, 0x6c, 0xb0), (0xa0, 0xae, 0xc0)]),
+              "speedup-chart": ("speedup chart (#2f855a)", [(0x2f, 0x85, 0x5a)]),
+              "tune-chart": ("tune chart (faster #2f855a, slower #c53030 or undecided #a0aec0)", [(0x2f, 0x85, 0x5a), (0xc5, 0x30, 0x30), (0xa0, 0xae, 0xc0)])}
+checks = dict(all_checks[c] for c in sys.argv[2].split() if c in all_checks)
 failed = False
 if ink < 2000:
     print(f"FAIL: the page looks blank ({ink} dark pixels)"); failed = True

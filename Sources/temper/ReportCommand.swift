@@ -26,6 +26,23 @@ struct ReportCommand: AsyncParsableCommand {
             try NewFile.check(output)
         }
         let workDir = try location.resolve()
+        // A tune's work dir holds tune.json (its matrix and decision) rather than report.json.
+        let tune = workDir.root + "/tune.json"
+        if !FileManager.default.fileExists(atPath: workDir.reportFile), let data = RegularFile.contents(tune, limit: 64 << 20) {
+            let result = try JSONDecoder().decode(TuneResult.self, from: data)
+            let text: String
+            switch format {
+            case .md: text = TuneRenderer.markdown(result)
+            case .json: text = String(decoding: try JSONEncoder.temper.encode(result), as: UTF8.self) + "\n"
+            case .html: text = TuneRenderer.html(result)
+            }
+            if let output {
+                try NewFile.write(Data(text.utf8), to: output)
+            } else {
+                print(text, terminator: "")
+            }
+            return
+        }
         guard let data = FileManager.default.contents(atPath: workDir.reportFile) else {
             throw WorkDirError.notAWorkDir(root: workDir.root)
         }

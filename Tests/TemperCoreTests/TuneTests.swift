@@ -176,3 +176,22 @@ import Testing
         #expect(ExitStatus.of(DecisionError.unreadable(path: fifo)) == ExitStatus.badInput)
     }
 }
+
+/// The tune pages, from a recorded tune of the demo (Golden/tune.json).
+@Suite struct TuneRendererTests {
+    static let golden = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Golden/tune.json").path
+
+    @Test func theRecordedTuneRendersEveryVariantTheAARowAndTheDecision() throws {
+        let result = try JSONDecoder().decode(TuneResult.self, from: Data(contentsOf: URL(fileURLWithPath: Self.golden)))
+        let markdown = TuneRenderer.markdown(result)
+        let html = TuneRenderer.html(result)
+        for variant in result.variants {
+            #expect(markdown.contains("| \(variant.name) |") && html.contains(variant.name))
+        }
+        #expect(markdown.contains("A/A calibration") && markdown.contains("**Decision: \(result.decision.variant)**"))
+        #expect(html.contains("<svg id=\"tune-chart\"") && html.contains("A/A") && html.contains("Decision: \(result.decision.variant)"))
+        // One bar per measured variant, the A/A row included.
+        let bars = html.components(separatedBy: "<rect ").count - 1
+        #expect(bars == result.variants.filter { $0.ratio != nil }.count + (result.aa == nil ? 0 : 1))
+    }
+}

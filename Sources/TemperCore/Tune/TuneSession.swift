@@ -284,6 +284,7 @@ public struct TuneSession: Sendable {
         let result = written
         try AtomicFile.write(try JSONEncoder.temper.encode(result), to: root.root + "/tune.json")
         try AtomicFile.write(Data(TuneRenderer.markdown(result).utf8), to: root.root + "/tune.md")
+        try AtomicFile.write(Data(TuneRenderer.html(result).utf8), to: root.root + "/tune.html")
         return result
     }
 
