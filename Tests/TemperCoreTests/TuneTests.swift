@@ -192,6 +192,6 @@ import Testing
         #expect(html.contains("<svg id=\"tune-chart\"") && html.contains("A/A") && html.contains("Decision: \(result.decision.variant)"))
         // One bar per measured variant, the A/A row included.
         let bars = html.components(separatedBy: "<rect ").count - 1
-        #expect(bars == result.variants.filter { $0.ratio != nil }.count + (result.aa == nil ? 0 : 1))
+        #expect(bars == result.variants.filter { $0.ratio != nil && $0.name != result.reference }.count + (result.aa == nil ? 0 : 1))
     }
 }

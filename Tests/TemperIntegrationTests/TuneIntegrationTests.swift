@@ -22,6 +22,9 @@ import TemperCore
             // The demo is single-threaded: both counts agree.
             #expect(!counters.noisy, "\(variant.name): \(counters)")
             #expect(variant.samples.count == result.rounds)
+            // One number per variant too, for readers of the JSON.
+            #expect(variant.instructions == counters.first.instructions && variant.i1Misses == counters.first.i1Misses)
+            #expect(variant.ratio != nil)
             if variant.name != result.reference {
                 let ratio = try #require(variant.ratio, "\(variant.name) has no ratio")
                 #expect(ratio.low <= ratio.value && ratio.value <= ratio.high && variant.verdict == ratio.verdict)

@@ -257,7 +257,10 @@ public struct TuneSession: Sendable {
             let values = samples[Side(index: index)] ?? []
             measured[index].result.samples = values
             measured[index].result.medianSeconds = values.isEmpty ? nil : Statistics.median(values)
-            if index != referenceIndex, let ratio = Statistics.ratio(values, referenceSamples) {
+            if index == referenceIndex, !values.isEmpty {
+                // The reference against itself: exactly 1, by definition (the A/A row measures the noise).
+                measured[index].result.ratio = RatioInterval(value: 1, low: 1, high: 1)
+            } else if let ratio = Statistics.ratio(values, referenceSamples) {
                 measured[index].result.ratio = ratio
                 measured[index].result.verdict = ratio.verdict
             }
@@ -281,6 +284,7 @@ public struct TuneSession: Sendable {
             decision: .init(variant: chosen.name, reason: choice.reason, file: decisionPath), machine: machine)
         var written = measuredResult
         written.countersWorkload = valgrind ? (settings.countersWorkload == .bench && profile.bench != nil ? "bench" : "verify") : nil
+        written.totalSeconds = (elapsed() * 1000).rounded() / 1000
         let result = written
         try AtomicFile.write(try JSONEncoder.temper.encode(result), to: root.root + "/tune.json")
         try AtomicFile.write(Data(TuneRenderer.markdown(result).utf8), to: root.root + "/tune.md")

@@ -5,7 +5,8 @@ public enum TuneRenderer {
     public static func markdown(_ result: TuneResult) -> String {
         var lines = ["# temper tune: \(result.profile)", ""]
         lines.append("Workload `\(result.workload)`, \(result.rounds) interleaved rounds (\(Int(result.measuringSeconds)) s measuring, \(Int(result.buildSeconds)) s building, budget \(Int(result.budgetSeconds)) s); reference `\(result.reference)`. "
-            + (result.decided ? "Every comparison was decided." : "Some comparisons stayed undecided when the budget ended: they are reported as undecided, never as wins."))
+            + (result.decided ? "Every comparison was decided." : "Some comparisons stayed undecided when the budget ended: they are reported as undecided, never as wins.")
+            + (result.totalSeconds.map { $0 > result.budgetSeconds ? String(format: " The tune took %.0f s, over its budget: the builds alone took %.0f s, and the minimum rounds were measured regardless.", $0, result.buildSeconds) : "" } ?? ""))
         lines.append("")
         let reference = result.variants.first { $0.name == result.reference }?.counters?.first
         func change(_ value: Int?, _ base: Int?) -> String {
@@ -16,7 +17,7 @@ public enum TuneRenderer {
         lines.append("|---|---|---|---|---|---|---|---|---|---|")
         for variant in result.variants {
             let counters = variant.counters?.first
-            let ratio = variant.ratio.map { String(format: "%.3fx [%.3f, %.3f]", $0.value, $0.low, $0.high) } ?? (variant.name == result.reference ? "1.000 (reference)" : "-")
+            let ratio = variant.name == result.reference ? "1.000 (reference)" : variant.ratio.map { String(format: "%.3fx [%.3f, %.3f]", $0.value, $0.low, $0.high) } ?? "-"
             let verdict = variant.failure.map { "not measured: \($0.split(separator: "\n").first ?? "")" } ?? variant.verdict?.rawValue ?? (variant.name == result.reference ? "reference" : "-")
             let noisy = variant.counters?.noisy == true ? String(format: " (noisy, %.2f%% apart)", 100 * (variant.counters?.spread ?? 0)) : ""
             lines.append("| \(variant.name) | \(variant.overrides) | \(verdict) | \(ratio) | \(variant.medianSeconds.map { String(format: "%.4f", $0) } ?? "-") | \(change(counters?.instructions, reference?.instructions))\(noisy) | \(change(counters?.i1Misses, reference?.i1Misses)) | \(change(counters?.lliMisses, reference?.lliMisses)) | \(change(counters?.branchMispredicts, reference?.branchMispredicts)) | \(variant.bytes.map { String(format: "%.1f", Double($0) / 1024) } ?? "-") |")
@@ -39,7 +40,7 @@ public enum TuneRenderer {
     /// as whiskers, the A/A row last; coloured by verdict.
     static func ratioChart(_ result: TuneResult) -> String {
         var rows: [(String, RatioInterval, String)] = result.variants.compactMap { variant in
-            guard let ratio = variant.ratio else { return nil }
+            guard variant.name != result.reference, let ratio = variant.ratio else { return nil }
             return (variant.name, ratio, colors[ratio.verdict] ?? "#a0aec0")
         }
         if let aa = result.aa { rows.append(("A/A", RatioInterval(value: aa.value, low: aa.low, high: aa.high), "#718096")) }

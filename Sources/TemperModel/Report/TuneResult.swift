@@ -34,14 +34,30 @@ public struct TuneResult: Codable, Sendable, Equatable {
         /// Against the reference: the ratio of medians with its 95% bootstrap interval.
         public var ratio: RatioInterval?
         public var verdict: RatioInterval.Verdict?
-        public var counters: Counted?
+        public var counters: Counted? {
+            didSet {
+                instructions = counters?.first.instructions
+                i1Misses = counters?.first.i1Misses
+                lliMisses = counters?.first.lliMisses
+                branchMispredicts = counters?.first.branchMispredicts
+            }
+        }
+        /// The first count's figures, for readers that want one number per variant (see
+        /// `counters` for both counts and whether they agree).
+        public var instructions: Int?
+        public var i1Misses: Int?
+        public var lliMisses: Int?
+        public var branchMispredicts: Int?
         /// Binary sizes of the artifacts, summed.
         public var bytes: Int?
 
         enum CodingKeys: String, CodingKey {
-            case name, overrides, settings, built, failure, samples, ratio, verdict, counters, bytes
+            case name, overrides, settings, built, failure, samples, ratio, verdict, counters, bytes, instructions
             case boltFlags = "bolt_flags"
             case medianSeconds = "median_seconds"
+            case i1Misses = "i1_misses"
+            case lliMisses = "lli_misses"
+            case branchMispredicts = "branch_mispredicts"
         }
 
         public init(name: String, overrides: String, settings: TuneOverrides, boltFlags: [String]?, built: Bool, failure: String? = nil) {
@@ -53,9 +69,6 @@ public struct TuneResult: Codable, Sendable, Equatable {
             self.failure = failure
             samples = []
         }
-
-        /// The deterministic figures of the first count, for readers that want one number.
-        public var instructions: Int? { counters?.first.instructions }
     }
 
     /// The A/A row: the reference against an identical copy of itself. Its interval shows the
@@ -109,10 +122,14 @@ public struct TuneResult: Codable, Sendable, Equatable {
     public var machine: TuneDecision.Machine
     /// What cachegrind counted: "verify" or "bench".
     public var countersWorkload: String?
+    /// The whole tune, builds and counts included; above `budget_seconds` when the builds alone
+    /// took longer (the minimum rounds are measured regardless).
+    public var totalSeconds: Double?
 
     enum CodingKeys: String, CodingKey {
         case profile, workload, reference, variants, aa, rounds, decided, decision, machine
         case countersWorkload = "counters_workload"
+        case totalSeconds = "total_seconds"
         case budgetSeconds = "budget_seconds"
         case measuringSeconds = "measuring_seconds"
         case buildSeconds = "build_seconds"
