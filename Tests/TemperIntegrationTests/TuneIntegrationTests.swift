@@ -78,4 +78,22 @@ import TemperCore
         #expect(refused == 2 && message.contains("was made for the profile `demo`"), "\(message)")
         #expect(!FileManager.default.fileExists(atPath: sandbox.root + "/refused"))
     }
+
+    /// A one-row matrix: the reference and its A/A copy only, wall time only (the A/A script's
+    /// case). A [tune] with settings only would measure the default matrix instead.
+    @Test func aOneRowMatrixMeasuresTheAARowAlone() async throws {
+        let sandbox = try DemoSandbox()
+        let text = try String(contentsOfFile: sandbox.profile, encoding: .utf8) + "\n[tune]\nreference = \"plain\"\n[[tune.variant]]\nname = \"plain\"\npie = true\n"
+        let profile = try sandbox.writeRaw(name: "aa.toml", text)
+        let tuneDir = sandbox.root + "/aa-tune"
+        let (status, output) = try await Temper.run(["tune", profile, "--workdir", tuneDir, "--no-counters", "--jobs", "2"])
+        #expect(status == 0, "\(output)")
+        let result = try JSONDecoder().decode(TuneResult.self, from: Data(contentsOf: URL(fileURLWithPath: tuneDir + "/tune.json")))
+        #expect(result.variants.map(\.name) == ["plain"] && result.decided && result.rounds == 5)
+        #expect(result.aa != nil && result.variants[0].counters == nil && result.countersWorkload == nil)
+        #expect(result.decision.variant == "plain")
+        // No BOLT build in this matrix: the decision runs no BOLT stage.
+        let decision = try JSONDecoder().decode(TuneDecision.self, from: Data(contentsOf: URL(fileURLWithPath: result.decision.file)))
+        #expect(decision.boltFlags == nil)
+    }
 }

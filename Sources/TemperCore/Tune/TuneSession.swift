@@ -205,56 +205,28 @@ public struct TuneSession: Sendable {
         let hardware = await hardwareCounters(directory: measureDirectory)
 
         // 4. Wall time: interleaved shuffled rounds until every comparison is decided or the budget ends.
-        struct Side: Hashable, Sendable { var index: Int? }  // nil: the A/A copy
-        var subjects: [InterleavedRounds<Side>.Subject] = []
+        var subjects: [InterleavedRounds<TuneSide>.Subject] = []
         for index in measured.indices where measured[index].result.built {
             let timed = WorkloadMeasurement.timed(workload(measured[index].artifacts, tree: measured[index].tree!), usageFile: "\(measureDirectory)/\(measured[index].result.name).usage")
-            subjects.append(.init(side: Side(index: index), command: timed.command, usageFile: timed.usageFile))
+            subjects.append(.init(side: TuneSide(index: index), command: timed.command, usageFile: timed.usageFile))
         }
         let aaTimed = WorkloadMeasurement.timed(workload(aaArtifacts, tree: aaTree), usageFile: "\(measureDirectory)/aa.usage")
-        subjects.append(.init(side: Side(index: nil), command: aaTimed.command, usageFile: aaTimed.usageFile))
-        var samples: [Side: [Double]] = [:]
-        var rounds = 0
-        var first = true
-        var decided = false
+        subjects.append(.init(side: TuneSide(index: nil), command: aaTimed.command, usageFile: aaTimed.usageFile))
+        var names: [TuneSide: String] = [TuneSide(index: nil): "aa"]
+        for index in measured.indices { names[TuneSide(index: index)] = measured[index].result.name }
         let measuringStart = ContinuousClock.now
-        while rounds < options.maximumRounds {
-            let batch = first ? options.minimumRounds : max(1, min(5, options.maximumRounds - rounds))
-            let roundStart = ContinuousClock.now
-            var dropped: [Side: String] = [:]
-            let names = Dictionary(uniqueKeysWithValues: subjects.map { ($0.side, $0.side.index.map { measured[$0].result.name } ?? "aa") })
-            let logger = self.logger
-            let done = rounds
-            let result = try await InterleavedRounds<Side>(warmup: first ? 1 : 0, rounds: batch, measurement: measurement).run(
-                subjects, log: { "\(measureDirectory)/\(names[$0] ?? "side")-\(done + $1.index).log" },
-                announce: { if !$0.isWarmup { logger.info("round \(done + $0.number) (\($0.sides) builds, shuffled)") } },
-                failed: { side, failure in
-                    guard side.index != nil, side.index != referenceIndex else {
-                        throw TuneError.workloadFailed(names[side] ?? "reference", status: failure.status, log: failure.log)
-                    }
-                    dropped[side] = "the workload failed (\(failure.status)); log: \(failure.log)"
-                })
-            for (side, message) in dropped {
-                if let index = side.index { measured[index].result.failure = message }
-                subjects.removeAll { $0.side == side }
-            }
-            for (side, values) in result { samples[side, default: []] += values.map(\.seconds) }
-            rounds += batch
-            first = false
-            // Decided: every variant's interval against the reference lies on one side of 1.0.
-            let reference = samples[Side(index: referenceIndex)] ?? []
-            decided = subjects.allSatisfy { subject in
-                guard let index = subject.side.index, index != referenceIndex else { return true }
-                return Statistics.ratio(samples[subject.side] ?? [], reference)?.verdict != .undecided
-            }
-            let perRound = roundStart.duration(to: .now).seconds / Double(batch)
-            if decided || elapsed() + perRound * 5 > budget { break }
+        let wall = try await measureWallTime(
+            subjects, names: names, reference: TuneSide(index: referenceIndex), options: options, directory: measureDirectory,
+            timeLeft: { budget - elapsed() })
+        for (side, message) in wall.dropped {
+            if let index = side.index { measured[index].result.failure = message }
         }
+        let (samples, rounds, decided) = (wall.samples, wall.rounds, wall.decided)
         let measuringSeconds = measuringStart.duration(to: .now).seconds
 
-        let referenceSamples = samples[Side(index: referenceIndex)] ?? []
+        let referenceSamples = samples[TuneSide(index: referenceIndex)] ?? []
         for index in measured.indices {
-            let values = samples[Side(index: index)] ?? []
+            let values = samples[TuneSide(index: index)] ?? []
             measured[index].result.samples = values
             measured[index].result.medianSeconds = values.isEmpty ? nil : Statistics.median(values)
             if index == referenceIndex, !values.isEmpty {
@@ -265,7 +237,7 @@ public struct TuneSession: Sendable {
                 measured[index].result.verdict = ratio.verdict
             }
         }
-        let aa = Statistics.ratio(samples[Side(index: nil)] ?? [], referenceSamples).map(TuneResult.Calibration.init)
+        let aa = Statistics.ratio(samples[TuneSide(index: nil)] ?? [], referenceSamples).map(TuneResult.Calibration.init)
 
         // 5. The decision, once, written down.
         let variants = measured.map(\.result)
@@ -290,6 +262,54 @@ public struct TuneSession: Sendable {
         try AtomicFile.write(Data(TuneRenderer.markdown(result).utf8), to: root.root + "/tune.md")
         try AtomicFile.write(Data(TuneRenderer.html(result).utf8), to: root.root + "/tune.html")
         return result
+    }
+
+    /// Interleaved shuffled rounds (one warmup, then batches) until every side's interval
+    /// against the reference lies on one side of 1.0, the rounds run out, or five more rounds
+    /// would not fit in the time left. A side whose workload fails is dropped; the reference's
+    /// or the A/A copy's failure stops the tune.
+    func measureWallTime(
+        _ initial: [InterleavedRounds<TuneSide>.Subject], names: [TuneSide: String], reference: TuneSide, options: Options, directory: String,
+        timeLeft: () -> Double
+    ) async throws -> (samples: [TuneSide: [Double]], rounds: Int, decided: Bool, dropped: [TuneSide: String]) {
+        var subjects = initial
+        var samples: [TuneSide: [Double]] = [:]
+        var dropped: [TuneSide: String] = [:]
+        var rounds = 0
+        var decided = false
+        let measurement = WorkloadMeasurement(runner: runner)
+        let logger = self.logger
+        while rounds < options.maximumRounds {
+            let first = rounds == 0
+            let batch = first ? options.minimumRounds : max(1, min(5, options.maximumRounds - rounds))
+            let roundStart = ContinuousClock.now
+            let done = rounds
+            var failedNow: [TuneSide: String] = [:]
+            let result = try await InterleavedRounds<TuneSide>(warmup: first ? 1 : 0, rounds: batch, measurement: measurement).run(
+                subjects, log: { "\(directory)/\(names[$0] ?? "side")-\(done + $1.index).log" },
+                announce: { if !$0.isWarmup { logger.info("round \(done + $0.number) (\($0.sides) builds, shuffled)") } },
+                failed: { side, failure in
+                    guard side.index != nil, side != reference else {
+                        throw TuneError.workloadFailed(names[side] ?? "reference", status: failure.status, log: failure.log)
+                    }
+                    failedNow[side] = "the workload failed (\(failure.status)); log: \(failure.log)"
+                })
+            for (side, message) in failedNow {
+                dropped[side] = message
+                subjects.removeAll { $0.side == side }
+                samples[side] = nil
+            }
+            for (side, values) in result where dropped[side] == nil { samples[side, default: []] += values.map(\.seconds) }
+            rounds += batch
+            let referenceSamples = samples[reference] ?? []
+            decided = subjects.allSatisfy { subject in
+                guard subject.side.index != nil, subject.side != reference else { return true }
+                return Statistics.ratio(samples[subject.side] ?? [], referenceSamples)?.verdict != .undecided
+            }
+            let perRound = roundStart.duration(to: .now).seconds / Double(batch)
+            if decided || perRound * 5 > timeLeft() { break }
+        }
+        return (samples, rounds, decided, dropped)
     }
 
     /// Whether `perf stat` counts hardware events here, and if not, why: said in the report.
@@ -320,6 +340,11 @@ public struct TuneSession: Sendable {
         formatter.timeZone = TimeZone(identifier: "UTC")
         return formatter.string(from: Date())
     }
+}
+
+/// A side of the wall-time comparison: a matrix row by index, or (nil) the A/A copy.
+struct TuneSide: Hashable, Sendable {
+    var index: Int?
 }
 
 public enum TuneError: Error, CustomStringConvertible, Equatable {
