@@ -80,7 +80,7 @@ import Testing
         }
         if let counters {
             var second = counters
-            if noisy { second.instructions += 1000 }
+            if noisy { second.instructions += 10_000 }
             result.counters = TuneResult.Counted(first: counters, second: second)
         }
         return result
@@ -104,6 +104,18 @@ import Testing
         // A small i-cache gain is not enough.
         let small = CachegrindSummary(instructions: 1_000_000, i1Misses: 9500, lliMisses: 1000, branchMispredicts: 5000)
         #expect(TuneDecisionRule.decide([reference, variant("bolt", bolt: "default", ratio: (1.0, 0.9, 1.1), counters: small)], reference: "ref").variant == "ref")
+    }
+
+    @Test func countsThatDifferByRoundingAreNotNoise() {
+        let first = CachegrindSummary(instructions: 527_235_282, i1Misses: 592_226, lliMisses: 6647, branchMispredicts: 7_796_614)
+        var second = first
+        second.instructions -= 112
+        second.branchMispredicts -= 5
+        let close = TuneResult.Counted(first: first, second: second)
+        #expect(!close.noisy && (close.spread ?? 0) > 0 && (close.spread ?? 1) < 1e-6)
+        second.instructions = 533_000_000  // LevelDB's db_bench: 5.81 G against 6.03 G, 3.8%
+        #expect(TuneResult.Counted(first: first, second: second).noisy)
+        #expect(TuneResult.Counted(first: first, second: first).spread == nil)
     }
 
     @Test func cachegrindSummariesAreRead() {

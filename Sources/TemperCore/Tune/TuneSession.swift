@@ -179,25 +179,51 @@ public struct TuneSession: Sendable {
         let measurement = WorkloadMeasurement(runner: runner)
         let valgrind = options.counters && ToolchainResolver.onPath("valgrind") != nil
         if valgrind {
-            let jobs = measured.indices.filter { measured[$0].result.built }.flatMap { index in [(index, 1), (index, 2)] }
+            // Counts are deterministic for the same bytes and command: kept by a key of both, so a
+            // second tune of unchanged builds only measures wall time again.
+            let cachePath = root.cache + "/counts.json"
+            var cache = (RegularFile.contents(cachePath, limit: 16 << 20).flatMap { try? JSONDecoder().decode([String: CachegrindSummary].self, from: $0) }) ?? [:]
+            func key(_ index: Int, _ run: Int) -> String {
+                var fingerprint = Fingerprint()
+                fingerprint.add("command", ToolCommands.cachegrind(counted(measured[index].artifacts, tree: measured[index].tree!)))
+                for (name, path) in measured[index].artifacts.sorted(by: { $0.key < $1.key }) { fingerprint.add(name, FileDigest.sha256(of: path) ?? "missing") }
+                fingerprint.add("run", String(run))
+                return fingerprint.finalize()
+            }
             var counts: [Int: [Int: CachegrindSummary]] = [:]
+            var jobs: [((Int, Int), Command, String, String)] = []
+            for index in measured.indices where measured[index].result.built {
+                for run in [1, 2] {
+                    let cacheKey = key(index, run)
+                    if let known = cache[cacheKey] {
+                        counts[index, default: [:]][run] = known
+                    } else {
+                        jobs.append(((index, run), ToolCommands.cachegrind(counted(measured[index].artifacts, tree: measured[index].tree!)),
+                            "\(measureDirectory)/\(measured[index].result.name)-cachegrind-\(run).log", cacheKey))
+                    }
+                }
+            }
             let logger = self.logger
-            let commands = jobs.map { job in (job, ToolCommands.cachegrind(counted(measured[job.0].artifacts, tree: measured[job.0].tree!)), "\(measureDirectory)/\(measured[job.0].result.name)-cachegrind-\(job.1).log") }
-            logger.info("counting \(commands.count / 2) variants twice with cachegrind (the \(settings.countersWorkload == .bench && profile.bench != nil ? "bench" : "verify") workload)")
+            logger.info("counting with cachegrind (the \(settings.countersWorkload == .bench && profile.bench != nil ? "bench" : "verify") workload): \(jobs.count) runs, \(counts.values.map(\.count).reduce(0, +)) known from an earlier tune of the same bytes")
             try await BoundedParallel.run(
-                commands, lanes: options.jobs,
-                body: { (entry: ((Int, Int), Command, String)) -> (Int, Int, CachegrindSummary?) in
+                jobs, lanes: options.jobs,
+                body: { (entry: ((Int, Int), Command, String, String)) -> (Int, Int, String, CachegrindSummary?) in
                     do {
-                        return (entry.0.0, entry.0.1, try await measurement.simulate(cachegrind: entry.1, log: entry.2))
+                        return (entry.0.0, entry.0.1, entry.3, try await measurement.simulate(cachegrind: entry.1, log: entry.2))
                     } catch let failure as WorkloadMeasurement.Failure {
                         logger.warning("cachegrind failed (\(failure.status)); log: \(failure.log)")
-                        return (entry.0.0, entry.0.1, nil)
+                        return (entry.0.0, entry.0.1, entry.3, nil)
                     }
                 },
-                collect: { (result: (Int, Int, CachegrindSummary?)) in
-                    if let summary = result.2 { counts[result.0, default: [:]][result.1] = summary }
+                collect: { (result: (Int, Int, String, CachegrindSummary?)) in
+                    if let summary = result.3 {
+                        counts[result.0, default: [:]][result.1] = summary
+                        cache[result.2] = summary
+                    }
                     return true
                 })
+            try root.makeDirectory(root.cache)
+            try AtomicFile.write(try JSONEncoder.temper.encode(cache), to: cachePath)
             for (index, pair) in counts {
                 if let first = pair[1], let second = pair[2] { measured[index].result.counters = TuneResult.Counted(first: first, second: second) }
             }

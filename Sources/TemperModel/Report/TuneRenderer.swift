@@ -19,7 +19,7 @@ public enum TuneRenderer {
             let counters = variant.counters?.first
             let ratio = variant.name == result.reference ? "1.000 (reference)" : variant.ratio.map { String(format: "%.3fx [%.3f, %.3f]", $0.value, $0.low, $0.high) } ?? "-"
             let verdict = variant.failure.map { "not measured: \($0.split(separator: "\n").first ?? "")" } ?? variant.verdict?.rawValue ?? (variant.name == result.reference ? "reference" : "-")
-            let noisy = variant.counters?.noisy == true ? String(format: " (noisy, %.2f%% apart)", 100 * (variant.counters?.spread ?? 0)) : ""
+            let noisy = variant.counters?.noisy == true ? String(format: " (noisy: the two counts %.2f%% apart)", 100 * (variant.counters?.spread ?? 0)) : ""
             lines.append("| \(variant.name) | \(variant.overrides) | \(verdict) | \(ratio) | \(variant.medianSeconds.map { String(format: "%.4f", $0) } ?? "-") | \(change(counters?.instructions, reference?.instructions))\(noisy) | \(change(counters?.i1Misses, reference?.i1Misses)) | \(change(counters?.lliMisses, reference?.lliMisses)) | \(change(counters?.branchMispredicts, reference?.branchMispredicts)) | \(variant.bytes.map { String(format: "%.1f", Double($0) / 1024) } ?? "-") |")
         }
         if let aa = result.aa {

@@ -5,17 +5,27 @@ public struct TuneResult: Codable, Sendable, Equatable {
     public struct Counted: Codable, Sendable, Equatable {
         public var first: CachegrindSummary
         public var second: CachegrindSummary
-        /// The two runs counted differently (a multithreaded workload): the figures are noisy.
+        /// The two runs counted differently by more than `noiseThreshold` in some figure (a
+        /// multithreaded workload, or one that reads the clock): the figures are noisy, and no
+        /// decision rests on them.
         public var noisy: Bool
-        /// (max - min) / min of the instruction counts, when noisy.
+        /// The largest relative difference between the two counts, over the four figures, when
+        /// they differ at all (SQLite's speedtest1 differs by about 2e-7: not noisy).
         public var spread: Double?
+
+        /// Differences up to this share are rounding of the workload's own, not noise.
+        public static let noiseThreshold = 0.001
 
         public init(first: CachegrindSummary, second: CachegrindSummary) {
             self.first = first
             self.second = second
-            noisy = first != second
-            let low = min(first.instructions, second.instructions)
-            spread = noisy && low > 0 ? Double(abs(first.instructions - second.instructions)) / Double(low) : nil
+            func relative(_ a: Int, _ b: Int) -> Double { a == b ? 0 : Double(abs(a - b)) / Double(max(min(a, b), 1)) }
+            let largest = [
+                relative(first.instructions, second.instructions), relative(first.i1Misses, second.i1Misses),
+                relative(first.lliMisses, second.lliMisses), relative(first.branchMispredicts, second.branchMispredicts),
+            ].max() ?? 0
+            spread = largest > 0 ? largest : nil
+            noisy = largest > Self.noiseThreshold
         }
     }
 
