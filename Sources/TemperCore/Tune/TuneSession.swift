@@ -107,8 +107,13 @@ public struct TuneSession: Sendable {
                 // Share the training: this group's later builds import this one's profile.
                 if family == .clang, bundles[trainingKey] == nil, runOptions.profileBundle == nil, profile.bundle == nil {
                     let bundle = root.root + "/bundles/" + pipeline.directoryName + ".bundle"
-                    try root.remove(bundle)
-                    _ = try await BundleExporter(runner: runner).export(workDir: workDir, to: bundle)
+                    // A training that still holds keeps its bundle: a new export (a new creation
+                    // time) would make every build that imports it run again.
+                    let trained = report.stages.first { $0.name == prepared.graph.profileData.rawValue }?.outcome
+                    if trained != .reused || !FileManager.default.fileExists(atPath: bundle) {
+                        try root.remove(bundle)
+                        _ = try await BundleExporter(runner: runner).export(workDir: workDir, to: bundle)
+                    }
                     bundles[trainingKey] = bundle
                 }
                 let graph = prepared.graph
