@@ -92,8 +92,18 @@ public struct TuneSession: Sendable {
         }
         var bundles: [String: String] = [:]
         var toolchainSummary = ""
+        let referencePipeline = matrix.rows.first { $0.variant.name == matrix.reference }?.pipeline
         for index in matrix.runOrder {
             let pipeline = matrix.pipelines[index]
+            // Half the budget for builds: the rest is for counting and timing. The reference's
+            // build is never skipped (without it nothing can be compared).
+            if index != referencePipeline, elapsed() > budget / 2 {
+                logger.warning("build \(pipeline.directoryName) skipped: half the budget (\(Int(budget)) s) went to the builds before it")
+                for rowIndex in matrix.rows.indices where matrix.rows[rowIndex].pipeline == index {
+                    measured[rowIndex].result.failure = "not built: half the budget went to the builds before it; give a larger --budget"
+                }
+                continue
+            }
             let workDir = WorkDir(root: root.root + "/pipelines/" + pipeline.directoryName)
             let trainingKey = pipeline.build.trainingKey.summary
             let family = pipeline.build.compiler ?? profile.toolchain.compiler
