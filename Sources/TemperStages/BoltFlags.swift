@@ -12,7 +12,9 @@ public enum BoltFlags {
     public static func defaults(for tools: BoltTools) -> [String] {
         let major = tools.bolt?.major ?? 22
         let functionOrder = major >= 18 ? "-reorder-functions=cdsort" : "-reorder-functions=hfsort+"
-        return ["-reorder-blocks=ext-tsp", functionOrder, "-split-functions", "-split-all-cold", "-split-eh", "-use-gnu-stack", "-update-debug-sections", "-no-huge-pages"]
+        // No `-use-gnu-stack`: with LLVM 22 it drops PT_GNU_STACK (LLVM issue 174191), and a
+        // loader then assumes an executable stack.
+        return ["-reorder-blocks=ext-tsp", functionOrder, "-split-functions", "-split-all-cold", "-split-eh", "-update-debug-sections", "-no-huge-pages"]
     }
 
     /// CPython 3.13's `BOLT_APPLY_FLAGS` as its configure.ac sets them by default (3.13.5,

@@ -359,9 +359,18 @@ public struct BoltOptimizeStage: Stage {
                     hint: "The pre-BOLT artifact stays in out/. If a flag is at fault, adjust [bolt] flags, extra_flags or candidates, or run with --no-bolt.").message
                 return entry
             }
-            guard ELFFile(path: result)?.isBolted == true else {
+            guard let bolted = ELFFile(path: result), bolted.isBolted else {
                 entry.failure = "llvm-bolt exited 0 but \(result) carries no BOLT marker (.note.bolt_info). Log: \(log)"
                 return entry
+            }
+            // Never weaker than its input: a candidate that lost a protection is dropped.
+            if let input = ELFFile(path: build.input) {
+                let lost = bolted.hardening.lost(against: input.hardening, comparePIE: true)
+                if !lost.isEmpty {
+                    entry.failure = "candidate \(candidate.name) made \(artifact.name) less hardened than its input: \(lost.joined(separator: "; "))"
+                        + (candidate.flags.contains("-use-gnu-stack") ? ". Its flags include -use-gnu-stack, which drops PT_GNU_STACK with LLVM 22 (LLVM issue 174191): remove it." : ".")
+                    return entry
+                }
             }
             let logText = (try? String(contentsOfFile: log, encoding: .utf8)) ?? ""
             let parsed = BoltOutput.parse(logText)

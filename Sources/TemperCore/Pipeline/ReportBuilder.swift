@@ -97,7 +97,9 @@ public enum ReportBuilder {
     }
 
     static func artifact(_ published: ArtifactPublisher.Published) -> RunReport.Artifact {
-        RunReport.Artifact(name: published.name, path: published.path, bytes: published.bytes, sha256: published.sha256, stage: published.stage)
+        var artifact = RunReport.Artifact(name: published.name, path: published.path, bytes: published.bytes, sha256: published.sha256, stage: published.stage)
+        artifact.hardening = ELFFile(path: published.path)?.hardening
+        return artifact
     }
 
     public static func write(_ report: RunReport, to path: String) throws {

@@ -130,6 +130,13 @@ public enum ReportRenderer {
                     [stage, "\(stats.hits)", "\(stats.misses)", "\(stats.remoteHits)", "\(stats.uncacheable)", stats.hitPercent.map { String(format: "%.1f%%", $0) } ?? "-"]
                 }))
         }
+        let hardened = (report.artifacts + report.baselineArtifacts).filter { $0.hardening != nil }
+        if !hardened.isEmpty {
+            tables.append(("Hardening", ["artifact", "from", "PIE", "RELRO", "PT_GNU_STACK", "build-id"], hardened.map { artifact in
+                let h = artifact.hardening!
+                return [artifact.name, artifact.stage ?? "?", h.pie, h.relro, h.gnuStack, h.buildID ? "yes" : "no"]
+            }))
+        }
         return tables
     }
 

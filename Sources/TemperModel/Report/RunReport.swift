@@ -84,6 +84,8 @@ public struct RunReport: Codable, Sendable, Equatable {
         public var sha256: String
         /// The stage whose output this is: "optimize", "bolt-optimize" or "baseline".
         public var stage: String?
+        /// What a hardening checker sees in it (ELF files only).
+        public var hardening: Hardening?
 
         package init(name: String, path: String, bytes: Int, sha256: String, stage: String? = nil) {
             self.name = name
