@@ -207,3 +207,39 @@ import Testing
         #expect(bars == result.variants.filter { $0.ratio != nil && $0.name != result.reference }.count + (result.aa == nil ? 0 : 1))
     }
 }
+
+/// Several workloads: their geometric mean, with an interval, decides.
+@Suite struct TuneWorkloadTests {
+    @Test func theGeometricMeanOfWorkloadRatios() throws {
+        // One workload: exactly the ordinary ratio.
+        let single = try #require(Statistics.geometricMeanRatio([([2, 2.1, 1.9], [1, 1.05, 0.95])]))
+        #expect(single == Statistics.ratio([2, 2.1, 1.9], [1, 1.05, 0.95]))
+        // Twice as slow on one, twice as fast on the other: 1.0 overall.
+        let mixed = try #require(Statistics.geometricMeanRatio([([2, 2, 2], [1, 1, 1]), ([1, 1, 1], [2, 2, 2])]))
+        #expect(abs(mixed.value - 1) < 1e-12 && mixed.low <= 1 && 1 <= mixed.high)
+        // Faster on both: the interval lies below 1.
+        let faster = try #require(Statistics.geometricMeanRatio([([0.8, 0.82, 0.79, 0.81], [1, 1.01, 0.99, 1]), ([0.9, 0.91, 0.89, 0.9], [1, 1, 1.02, 0.98])]))
+        #expect(faster.verdict == .faster && faster.value < 0.9)
+        #expect(Statistics.geometricMeanRatio([([1], [])]) == nil && Statistics.geometricMeanRatio([]) == nil)
+    }
+
+    @Test func workloadsAreParsedAndChecked() throws {
+        let profile = try Fixtures.parse(Fixtures.minimalProfile + """
+
+            [tune]
+            [[tune.workload]]
+            name = "small"
+            run = ["{artifact:app}", "1"]
+            [[tune.workload]]
+            name = "large"
+            run = ["{artifact:app}", "100"]
+            """)
+        #expect(profile.tune?.workloads.map(\.name) == ["small", "large"] && profile.tune?.variants.isEmpty == true)
+        #expect(throws: ProfileError.self) {
+            try Fixtures.parse(Fixtures.minimalProfile + "\n[tune]\n[[tune.workload]]\nname = \"aa\"\nrun = [\"x\"]\n")
+        }
+        #expect(throws: ProfileError.self) {
+            try Fixtures.parse(Fixtures.minimalProfile + "\n[tune]\n[[tune.workload]]\nname = \"w\"\nrun = [\"{artifact:nope}\"]\n")
+        }
+    }
+}

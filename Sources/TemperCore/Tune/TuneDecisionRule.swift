@@ -38,6 +38,8 @@ public enum TuneDecisionRule {
                     + "branch mispredictions \(change(counters.first.branchMispredicts, base.first.branchMispredicts)), instructions \(change(counters.first.instructions, base.first.instructions))")
             }
         }
-        return (reference, "no variant was faster than \(reference) with 95% confidence, and no BOLT variant cut simulated I1 misses by 10% without being slower: \(reference) stays")
+        let weaker = variants.filter { $0.verdict == .faster && $0.settings.bolt == nil && !$0.settings.isPIE }.map(\.name)
+        let note = weaker.isEmpty ? "" : " (\(weaker.joined(separator: ", ")) ran faster, but without PIE and without BOLT it is weaker than the plain build and never chosen)"
+        return (reference, "no eligible variant was faster than \(reference) with 95% confidence, and no BOLT variant cut simulated I1 misses by 10% without being slower: \(reference) stays" + note)
     }
 }

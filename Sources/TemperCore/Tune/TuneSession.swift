@@ -175,12 +175,11 @@ public struct TuneSession: Sendable {
 
         let measureDirectory = root.root + "/measure"
         try root.freshDirectory(measureDirectory)
-        func workload(_ artifacts: [String: String], tree: String) -> Command {
-            if let bench = profile.bench {
-                return profile.command(run: bench.run, cwd: bench.cwd, env: bench.env, timeout: nil, build: tree, directory: tree, artifacts: artifacts)
-            }
-            let task = profile.verifyTask
-            return profile.command(run: task.run, cwd: task.cwd, env: task.env, timeout: task.timeout, build: tree, directory: tree, artifacts: artifacts)
+        // The timed workloads: [[tune.workload]], else [bench], else the verify command.
+        let workloads: [TrainTask] = !settings.workloads.isEmpty ? settings.workloads
+            : [profile.bench.map { TrainTask(name: "bench", run: $0.run, cwd: $0.cwd, env: $0.env) } ?? profile.verifyTask]
+        func workload(_ task: TrainTask, _ artifacts: [String: String], tree: String) -> Command {
+            profile.command(run: task.run, cwd: task.cwd, env: task.env, timeout: task.timeout, build: tree, directory: tree, artifacts: artifacts)
         }
         func counted(_ artifacts: [String: String], tree: String) -> Command {
             if settings.countersWorkload == .bench, let bench = profile.bench {
@@ -247,38 +246,62 @@ public struct TuneSession: Sendable {
 
         // 4. Wall time: interleaved shuffled rounds until every comparison is decided or the budget ends.
         var subjects: [InterleavedRounds<TuneSide>.Subject] = []
-        for index in measured.indices where measured[index].result.built {
-            let timed = WorkloadMeasurement.timed(workload(measured[index].artifacts, tree: measured[index].tree!), usageFile: "\(measureDirectory)/\(measured[index].result.name).usage")
-            subjects.append(.init(side: TuneSide(index: index), command: timed.command, usageFile: timed.usageFile))
+        var names: [TuneSide: String] = [:]
+        let suffix = { (w: Int) in workloads.count > 1 ? "." + workloads[w].name : "" }
+        for w in workloads.indices {
+            for index in measured.indices where measured[index].result.built {
+                let side = TuneSide(index: index, workload: w)
+                let timed = WorkloadMeasurement.timed(
+                    workload(workloads[w], measured[index].artifacts, tree: measured[index].tree!), usageFile: "\(measureDirectory)/\(measured[index].result.name)\(suffix(w)).usage")
+                subjects.append(.init(side: side, command: timed.command, usageFile: timed.usageFile))
+                names[side] = measured[index].result.name + suffix(w)
+            }
+            let aaSide = TuneSide(index: nil, workload: w)
+            let aaTimed = WorkloadMeasurement.timed(workload(workloads[w], aaArtifacts, tree: aaTree), usageFile: "\(measureDirectory)/aa\(suffix(w)).usage")
+            subjects.append(.init(side: aaSide, command: aaTimed.command, usageFile: aaTimed.usageFile))
+            names[aaSide] = "aa" + suffix(w)
         }
-        let aaTimed = WorkloadMeasurement.timed(workload(aaArtifacts, tree: aaTree), usageFile: "\(measureDirectory)/aa.usage")
-        subjects.append(.init(side: TuneSide(index: nil), command: aaTimed.command, usageFile: aaTimed.usageFile))
-        var names: [TuneSide: String] = [TuneSide(index: nil): "aa"]
-        for index in measured.indices { names[TuneSide(index: index)] = measured[index].result.name }
+        // A variant's verdict: the geometric mean over workloads of its time ratios.
+        func geometricRatio(_ index: Int?, _ samples: [TuneSide: [Double]]) -> RatioInterval? {
+            Statistics.geometricMeanRatio(workloads.indices.map { w in
+                (samples[TuneSide(index: index, workload: w)] ?? [], samples[TuneSide(index: referenceIndex, workload: w)] ?? [])
+            })
+        }
         let measuringStart = ContinuousClock.now
         let wall = try await measureWallTime(
-            subjects, names: names, reference: TuneSide(index: referenceIndex), options: options, directory: measureDirectory,
-            timeLeft: { budget - elapsed() })
+            subjects, names: names, reference: referenceIndex, options: options, directory: measureDirectory,
+            timeLeft: { budget - elapsed() },
+            decided: { samples, active in
+                Set(active.compactMap(\.index)).subtracting([referenceIndex]).allSatisfy { geometricRatio($0, samples)?.verdict != .undecided }
+            })
         for (side, message) in wall.dropped {
             if let index = side.index { measured[index].result.failure = message }
         }
         let (samples, rounds, decided) = (wall.samples, wall.rounds, wall.decided)
         let measuringSeconds = measuringStart.duration(to: .now).seconds
 
-        let referenceSamples = samples[TuneSide(index: referenceIndex)] ?? []
         for index in measured.indices {
-            let values = samples[TuneSide(index: index)] ?? []
+            // The first workload's samples stand for the variant; every workload's are listed when several.
+            let values = samples[TuneSide(index: index, workload: 0)] ?? []
             measured[index].result.samples = values
             measured[index].result.medianSeconds = values.isEmpty ? nil : Statistics.median(values)
+            if workloads.count > 1 {
+                measured[index].result.workloads = workloads.indices.map { w in
+                    let own = samples[TuneSide(index: index, workload: w)] ?? []
+                    return TuneResult.WorkloadResult(
+                        name: workloads[w].name, medianSeconds: own.isEmpty ? nil : Statistics.median(own), samples: own,
+                        ratio: index == referenceIndex ? nil : Statistics.ratio(own, samples[TuneSide(index: referenceIndex, workload: w)] ?? []))
+                }
+            }
             if index == referenceIndex, !values.isEmpty {
                 // The reference against itself: exactly 1, by definition (the A/A row measures the noise).
                 measured[index].result.ratio = RatioInterval(value: 1, low: 1, high: 1)
-            } else if let ratio = Statistics.ratio(values, referenceSamples) {
+            } else if let ratio = geometricRatio(index, samples) {
                 measured[index].result.ratio = ratio
                 measured[index].result.verdict = ratio.verdict
             }
         }
-        let aa = Statistics.ratio(samples[TuneSide(index: nil)] ?? [], referenceSamples).map(TuneResult.Calibration.init)
+        let aa = geometricRatio(nil, samples).map(TuneResult.Calibration.init)
 
         // 5. The decision, once, written down.
         let variants = measured.map(\.result)
@@ -291,7 +314,8 @@ public struct TuneSession: Sendable {
             reason: choice.reason, created: Self.timestamp(), machine: machine, rounds: rounds, ratio: chosen.ratio, counters: chosen.counters, aa: aa)
         try AtomicFile.write(try JSONEncoder.temper.encode(decision), to: decisionPath)
         let measuredResult = TuneResult(
-            profile: profile.name, workload: (profile.bench?.run ?? profile.verifyTask.run).joined(separator: " "), reference: matrix.reference,
+            profile: profile.name, workload: workloads.map { workloads.count > 1 ? "\($0.name): " + $0.run.joined(separator: " ") : $0.run.joined(separator: " ") }.joined(separator: "; "),
+            reference: matrix.reference,
             variants: variants, aa: aa, rounds: rounds, budgetSeconds: budget, measuringSeconds: (measuringSeconds * 1000).rounded() / 1000,
             buildSeconds: (buildSeconds * 1000).rounded() / 1000, decided: decided, hardwareCounters: hardware,
             decision: .init(variant: chosen.name, reason: choice.reason, file: decisionPath), machine: machine)
@@ -310,8 +334,8 @@ public struct TuneSession: Sendable {
     /// would not fit in the time left. A side whose workload fails is dropped; the reference's
     /// or the A/A copy's failure stops the tune.
     func measureWallTime(
-        _ initial: [InterleavedRounds<TuneSide>.Subject], names: [TuneSide: String], reference: TuneSide, options: Options, directory: String,
-        timeLeft: () -> Double
+        _ initial: [InterleavedRounds<TuneSide>.Subject], names: [TuneSide: String], reference: Int, options: Options, directory: String,
+        timeLeft: () -> Double, decided isDecided: ([TuneSide: [Double]], [TuneSide]) -> Bool
     ) async throws -> (samples: [TuneSide: [Double]], rounds: Int, decided: Bool, dropped: [TuneSide: String]) {
         var subjects = initial
         var samples: [TuneSide: [Double]] = [:]
@@ -330,23 +354,22 @@ public struct TuneSession: Sendable {
                 subjects, log: { "\(directory)/\(names[$0] ?? "side")-\(done + $1.index).log" },
                 announce: { if !$0.isWarmup { logger.info("round \(done + $0.number) (\($0.sides) builds, shuffled)") } },
                 failed: { side, failure in
-                    guard side.index != nil, side != reference else {
+                    guard side.index != nil, side.index != reference else {
                         throw TuneError.workloadFailed(names[side] ?? "reference", status: failure.status, log: failure.log)
                     }
                     failedNow[side] = "the workload failed (\(failure.status)); log: \(failure.log)"
                 })
+            // A variant that fails one workload is dropped from all of them.
             for (side, message) in failedNow {
-                dropped[side] = message
-                subjects.removeAll { $0.side == side }
-                samples[side] = nil
+                for other in subjects.map(\.side) where other.index == side.index {
+                    dropped[other] = message
+                    samples[other] = nil
+                }
+                subjects.removeAll { $0.side.index == side.index }
             }
             for (side, values) in result where dropped[side] == nil { samples[side, default: []] += values.map(\.seconds) }
             rounds += batch
-            let referenceSamples = samples[reference] ?? []
-            decided = subjects.allSatisfy { subject in
-                guard subject.side.index != nil, subject.side != reference else { return true }
-                return Statistics.ratio(samples[subject.side] ?? [], referenceSamples)?.verdict != .undecided
-            }
+            decided = isDecided(samples, subjects.map(\.side))
             let perRound = roundStart.duration(to: .now).seconds / Double(batch)
             if decided || perRound * 5 > timeLeft() { break }
         }
@@ -386,6 +409,7 @@ public struct TuneSession: Sendable {
 /// A side of the wall-time comparison: a matrix row by index, or (nil) the A/A copy.
 struct TuneSide: Hashable, Sendable {
     var index: Int?
+    var workload = 0
 }
 
 public enum TuneError: Error, CustomStringConvertible, Equatable {

@@ -288,7 +288,7 @@ public enum ProfileParser {
             }
             try table.finish()
         }
-        let tune = try tuneSettings(try top.table("tune"), boltCandidates: bolt.candidates.map(\.name), file: file, locator: locator)
+        let tune = try tuneSettings(try top.table("tune"), boltCandidates: bolt.candidates.map(\.name), artifacts: artifactSet, file: file, locator: locator)
         try top.finish()
 
         for (key, words) in [("build.configure", build.configure.flatMap { $0 }), ("build.build", build.build.flatMap { $0 }), ("build.env", Array(build.env.values))] {
@@ -326,7 +326,7 @@ public enum ProfileParser {
     }
 
     /// `[tune]`: named variants (`[[tune.variant]]`) and axes (`[tune.axes]`, multiplied out).
-    static func tuneSettings(_ table: TableReader?, boltCandidates: [String], file: String, locator: KeyLocator) throws -> TuneSettings? {
+    static func tuneSettings(_ table: TableReader?, boltCandidates: [String], artifacts: Set<String>, file: String, locator: KeyLocator) throws -> TuneSettings? {
         guard let table else { return nil }
         var settings = TuneSettings()
         settings.reference = try table.string("reference")
@@ -337,6 +337,22 @@ public enum ProfileParser {
             settings.budget = seconds
         }
         settings.countersWorkload = try table.enumeration("counters_workload", SelectionWorkload.self) ?? .verify
+        for (index, workloadTable) in try table.tableArray("workload").enumerated() {
+            let keyPath = "tune.workload[\(index)]"
+            var task = TrainTask(name: try workloadTable.string("name", required: true)!, run: try workloadTable.stringArray("run", required: true)!)
+            task.cwd = try workloadTable.string("cwd")
+            task.env = try workloadTable.stringMap("env") ?? [:]
+            try workloadTable.finish()
+            try checkProgram(task.run, keyPath: keyPath + ".run", file: file, locator: locator)
+            guard isSafeName(task.name), task.name != "aa", !settings.workloads.contains(where: { $0.name == task.name }) else {
+                throw ProfileError.invalidValue(file: file, keyPath: keyPath + ".name", line: locator.line(of: keyPath + ".name"), message: "\"\(task.name)\" cannot name a workload: use 1 to 100 ASCII letters, digits, '-', '_' or '.', not only dots, not `aa`, and once.")
+            }
+            try check(task.run + [task.cwd].compactMap { $0 } + Array(task.env.values), keyPath: keyPath, allowed: Placeholders.benchNames.union(["artifact"]), artifacts: artifacts, file: file)
+            settings.workloads.append(task)
+        }
+        if settings.workloads.count > 16 {
+            throw ProfileError.invalidValue(file: file, keyPath: "tune.workload", line: locator.line(of: "tune.workload"), message: "\(settings.workloads.count) workloads; at most 16.")
+        }
         let boltSets = Set(TuneOverrides.knownBoltSets + boltCandidates)
         func overrides(_ reader: TableReader, keyPath: String) throws -> TuneOverrides {
             var result = TuneOverrides()

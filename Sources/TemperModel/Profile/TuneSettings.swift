@@ -9,6 +9,9 @@ public struct TuneSettings: Sendable, Equatable {
     /// The workload cachegrind counts: "verify" (default: usually the shorter; cachegrind runs
     /// ~50x slower) or "bench".
     public var countersWorkload: SelectionWorkload = .verify
+    /// `[[tune.workload]]`: the timed workloads (each a task with `name`, `run`, `cwd`, `env`);
+    /// empty: the `[bench]` workload. Verdicts rest on their geometric mean.
+    public var workloads: [TrainTask] = []
 
     public init(variants: [TuneVariant] = [], reference: String? = nil, budget: Double? = nil) {
         self.variants = variants

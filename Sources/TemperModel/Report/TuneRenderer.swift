@@ -22,6 +22,20 @@ public enum TuneRenderer {
             let noisy = variant.counters?.noisy == true ? String(format: " (noisy: the two counts %.2f%% apart)", 100 * (variant.counters?.spread ?? 0)) : ""
             lines.append("| \(variant.name) | \(variant.overrides) | \(verdict) | \(ratio) | \(variant.medianSeconds.map { String(format: "%.4f", $0) } ?? "-") | \(change(counters?.instructions, reference?.instructions))\(noisy) | \(change(counters?.i1Misses, reference?.i1Misses)) | \(change(counters?.lliMisses, reference?.lliMisses)) | \(change(counters?.branchMispredicts, reference?.branchMispredicts)) | \(variant.bytes.map { String(format: "%.1f", Double($0) / 1024) } ?? "-") |")
         }
+        // Several workloads: each one's ratio (the verdict above rests on their geometric mean).
+        if let names = result.variants.first(where: { $0.workloads != nil })?.workloads?.map(\.name) {
+            lines.append("")
+            lines.append("Time against the reference per workload (the table above gives their geometric mean):")
+            lines.append("")
+            lines.append("| variant | " + names.joined(separator: " | ") + " |")
+            lines.append("|---|" + String(repeating: "---|", count: names.count))
+            for variant in result.variants where variant.name != result.reference {
+                let cells = names.map { name in
+                    variant.workloads?.first { $0.name == name }?.ratio.map { String(format: "%.3fx [%.3f, %.3f]", $0.value, $0.low, $0.high) } ?? "-"
+                }
+                lines.append("| \(variant.name) | " + cells.joined(separator: " | ") + " |")
+            }
+        }
         if let aa = result.aa {
             lines.append("")
             lines.append(String(format: "A/A calibration (the reference against an identical copy): %.3fx [%.3f, %.3f]%@.", aa.value, aa.low, aa.high, aa.falseAlarm ? " — a false alarm: this machine's noise exceeds the interval, read the ratios with care" : ", containing 1.0 as it should"))

@@ -29,6 +29,26 @@ public struct TuneResult: Codable, Sendable, Equatable {
         }
     }
 
+    /// One workload's figures for a variant, when the tune times several.
+    public struct WorkloadResult: Codable, Sendable, Equatable {
+        public var name: String
+        public var medianSeconds: Double?
+        public var samples: [Double]
+        public var ratio: RatioInterval?
+
+        enum CodingKeys: String, CodingKey {
+            case name, samples, ratio
+            case medianSeconds = "median_seconds"
+        }
+
+        public init(name: String, medianSeconds: Double?, samples: [Double], ratio: RatioInterval?) {
+            self.name = name
+            self.medianSeconds = medianSeconds
+            self.samples = samples
+            self.ratio = ratio
+        }
+    }
+
     public struct Variant: Codable, Sendable, Equatable {
         public var name: String
         /// The overrides, as people read them ("bolt=default pie=false").
@@ -60,9 +80,11 @@ public struct TuneResult: Codable, Sendable, Equatable {
         public var branchMispredicts: Int?
         /// Binary sizes of the artifacts, summed.
         public var bytes: Int?
+        /// Per workload, when the tune times more than one (`ratio` is then their geometric mean).
+        public var workloads: [WorkloadResult]?
 
         enum CodingKeys: String, CodingKey {
-            case name, overrides, settings, built, failure, samples, ratio, verdict, counters, bytes, instructions
+            case name, overrides, settings, built, failure, samples, ratio, verdict, counters, bytes, instructions, workloads
             case boltFlags = "bolt_flags"
             case medianSeconds = "median_seconds"
             case i1Misses = "i1_misses"

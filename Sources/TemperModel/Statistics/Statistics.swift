@@ -45,6 +45,26 @@ extension Statistics {
         return RatioInterval(value: median(numerator) / median(denominator), low: interval.low, high: interval.high)
     }
 
+    /// The geometric mean over workloads of median(numerator) / median(denominator), with a 95%
+    /// bootstrap interval: each iteration resamples every workload's two samples and takes the
+    /// geometric mean of the medians' ratios. One workload gives exactly `ratio`.
+    public static func geometricMeanRatio(_ pairs: [(numerator: [Double], denominator: [Double])], iterations: Int = 2000, seed: UInt64 = 0x7E3_9E37) -> RatioInterval? {
+        guard !pairs.isEmpty, pairs.allSatisfy({ !$0.numerator.isEmpty && !$0.denominator.isEmpty }) else { return nil }
+        if pairs.count == 1 { return ratio(pairs[0].numerator, pairs[0].denominator) }
+        guard let value = geometricMean(pairs.map { median($0.numerator) / median($0.denominator) }) else { return nil }
+        var generator = SplitMix64(seed: seed)
+        var means: [Double] = []
+        means.reserveCapacity(iterations)
+        func resample(_ values: [Double]) -> [Double] { values.map { _ in values[Int(generator.next() % UInt64(values.count))] } }
+        for _ in 0..<iterations {
+            let ratios = pairs.map { median(resample($0.numerator)) / median(resample($0.denominator)) }
+            if let mean = geometricMean(ratios) { means.append(mean) }
+        }
+        guard !means.isEmpty else { return nil }
+        means.sort()
+        return RatioInterval(value: value, low: means[Int(Double(means.count) * 0.025)], high: means[min(means.count - 1, Int(Double(means.count) * 0.975))])
+    }
+
     /// The geometric mean (of ratios across workloads); nil for no values or a non-positive one.
     public static func geometricMean(_ values: [Double]) -> Double? {
         guard !values.isEmpty, values.allSatisfy({ $0 > 0 && $0.isFinite }) else { return nil }
