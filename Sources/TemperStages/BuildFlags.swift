@@ -3,7 +3,12 @@ import TemperSystem
 import TemperExecution
 /// Which build of the project a build stage makes.
 public enum BuildVariant: String, Sendable, CaseIterable {
+    /// `csInstrument`: CS-IRPGO's second instrumented build, using the IR profile.
     case instrument, optimize, baseline
+    case csInstrument = "cs-instrument"
+
+    /// Builds whose binaries carry profile instrumentation.
+    public var isInstrumented: Bool { self == .instrument || self == .csInstrument }
 }
 
 /// Flags temper adds to the profile's own, for one build variant.
@@ -40,7 +45,8 @@ public enum BuildFlags {
         let lto: LTOMode
         switch variant {
         case .instrument: lto = profile.instrument.lto
-        case .optimize: lto = profile.optimize.lto
+        // Context-sensitive counts are taken after inlining, in LTO's backend: as the optimize build.
+        case .optimize, .csInstrument: lto = profile.optimize.lto
         case .baseline: lto = .none
         }
         let strict = profile.optimize.missingProfile == .error
@@ -54,16 +60,27 @@ public enum BuildFlags {
                 // A fixed absolute default location (temper sets LLVM_PROFILE_FILE for every
                 // process it starts); without one, a compile cache (ccache) hashes the working
                 // directory into every instrumented object and no two work dirs share them.
-                let generate = pgo == .ir ? "-fprofile-generate=\(defaultProfileDirectory)" : "-fprofile-instr-generate=\(defaultProfileDirectory)/default_%m.profraw"
-                flags.cflags = [generate] + (pgo == .ir ? stableNames : [])
+                let generate = pgo.isIR ? "-fprofile-generate=\(defaultProfileDirectory)" : "-fprofile-instr-generate=\(defaultProfileDirectory)/default_%m.profraw"
+                flags.cflags = [generate] + (pgo.isIR ? stableNames : [])
                 flags.ldflags.append(generate)
+            case .csInstrument:
+                // The IR profile applied, context-sensitive counters added; both at the link too,
+                // where ThinLTO's backend (lld's --lto-cs-profile-generate) instruments.
+                let data = profileData ?? "{profdata}"
+                let generate = "-fcs-profile-generate=\(defaultProfileDirectory)"
+                flags.cflags = ["-fprofile-use=\(data)", generate] + stableNames
+                flags.ldflags += ["-fprofile-use=\(data)", generate]
             case .optimize:
                 let data = profileData ?? "{profdata}"
                 let warnings = ["backend-plugin", "profile-instr-out-of-date", "profile-instr-unprofiled"]
-                flags.cflags = [pgo == .ir ? "-fprofile-use=\(data)" : "-fprofile-instr-use=\(data)"]
-                    + (pgo == .ir ? stableNames : [])
+                flags.cflags = [pgo.isIR ? "-fprofile-use=\(data)" : "-fprofile-instr-use=\(data)"]
+                    + (pgo.isIR ? stableNames : [])
                     + warnings.map { "-W\($0)" } + warnings.map { strict ? "-Werror=\($0)" : "-Wno-error=\($0)" }
                     + ["-mllvm", "-pgo-warn-missing-function"]
+                if pgo == .csir {
+                    // The context-sensitive part applies in LTO's backend: the link reads it.
+                    flags.ldflags.append("-fprofile-use=\(data)")
+                }
             case .baseline:
                 break
             }
@@ -76,7 +93,7 @@ public enum BuildFlags {
             }
         case .gcc:
             switch variant {
-            case .instrument:
+            case .instrument, .csInstrument:
                 flags.cflags = ["-fprofile-generate"] + (profile.train.jobs > 1 ? ["-fprofile-update=atomic"] : [])
                 flags.ldflags = ["-fprofile-generate"]
             case .optimize:
@@ -94,7 +111,7 @@ public enum BuildFlags {
         if let buildDirectory {
             flags.cflags.append("-fdebug-prefix-map=\(buildDirectory)=.")
         }
-        if profile.bolt.enabled, variant != .instrument {
+        if profile.bolt.enabled, !variant.isInstrumented {
             // BOLT inputs: static relocations, and (unless the profile keeps PIE) a fixed-address
             // executable, because in a PIE BOLT skips functions whose jump tables were hoisted out
             // of loops. The baseline gets the same code model, so comparisons stay fair.

@@ -61,7 +61,7 @@ public struct BuildRecipe: Sendable {
     /// make finds nothing to redo with other flags.
     public func rendering(_ context: PlanContext, build: String) -> (values: [String: String], environment: [String: String]) {
         let injected = flags(context)
-        let variantFlags = variant == .instrument ? profile.instrument.cflags : []
+        let variantFlags = variant.isInstrumented ? profile.instrument.cflags : []
         let cflags = profile.build.cflags + variantFlags + injected.cflags
         let cxxflags = (profile.build.cxxflags ?? profile.build.cflags) + variantFlags + injected.cflags
         let ldflags = profile.build.ldflags + injected.ldflags
@@ -90,7 +90,7 @@ public struct BuildRecipe: Sendable {
             ]
             environment.merge(defaults) { own, _ in own }
         }
-        if variant == .instrument {
+        if variant.isInstrumented {
             // Instrumented helpers that the build itself runs must not litter the build tree.
             environment.merge(toolchain.profileRuntime.environment(rawDirectory: context.workDir.stageDirectory(id) + "/build-time-profiles")) { _, new in new }
         }

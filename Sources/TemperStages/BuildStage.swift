@@ -87,10 +87,10 @@ public struct BuildStage: Stage {
         guard let elf = ELFFile(path: artifact) else { return }
         let instrumented = toolchain.family == .clang ? elf.hasProfileInstrumentation : ELFFile.contains(artifact, ".gcda")
         let mark = toolchain.family == .clang ? "the __llvm_prf_cnts section" : "gcov's .gcda file names"
-        if variant == .instrument, !instrumented {
+        if variant.isInstrumented, !instrumented {
             throw StageError(stage: name, message: "\(artifact) has no profile instrumentation (no \(mark)): the build did not use the injected flags. Pass {cflags} and {ldflags} (or CFLAGS/LDFLAGS from the environment) to the compiler and linker. Build log: \(log)")
         }
-        if variant != .instrument, instrumented {
+        if !variant.isInstrumented, instrumented {
             throw StageError(stage: name, message: "\(artifact) still contains profile instrumentation (\(mark)): objects or flags from the instrumented build leaked into this one. Check the build for hard-coded -fprofile-generate or a shared object cache. Build log: \(log)")
         }
     }

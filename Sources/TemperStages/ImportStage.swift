@@ -71,7 +71,7 @@ public struct ImportStage: Stage {
         }
         let summary = inspection.summary
         try Data(inspection.text.utf8).write(to: URL(fileURLWithPath: context.directory + "/summary.txt"))
-        if let level = summary.level, level != profile.optimize.pgo {
+        if let level = summary.level, level != profile.optimize.pgo.profileLevel {
             throw StageError(stage: name, message: "the bundle's profile is \(level == .ir ? "IR" : "front-end") instrumentation, but `[optimize] pgo` is \"\(profile.optimize.pgo.rawValue)\". Use a bundle made with the same setting.")
         }
         let hottest = context.directory + "/hottest.json"

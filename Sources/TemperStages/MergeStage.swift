@@ -11,15 +11,18 @@ public struct MergeStage: Stage {
     let toolchain: Toolchain
     /// The training stage whose raw profiles are merged, wired by the composer.
     let rawFrom: StageID
+    /// A merged profile merged in too (CS-IRPGO: the IR profile under the context-sensitive counts).
+    let baseProfile: StageID?
 
-    public init(id: StageID = .merge, profile: PipelineProfile, toolchain: Toolchain, rawFrom: StageID = .train) {
+    public init(id: StageID = .merge, profile: PipelineProfile, toolchain: Toolchain, rawFrom: StageID = .train, baseProfile: StageID? = nil) {
         self.id = id
         self.profile = profile
         self.toolchain = toolchain
         self.rawFrom = rawFrom
+        self.baseProfile = baseProfile
     }
 
-    public var consumes: [StageID] { [rawFrom] }
+    public var consumes: [StageID] { [rawFrom] + [baseProfile].compactMap { $0 } }
 
     func paths(_ workDir: WorkDir) -> (inputs: String, merged: String) {
         let directory = workDir.stageDirectory(id)
@@ -28,7 +31,8 @@ public struct MergeStage: Stage {
 
     /// The raw profiles the training stage recorded (empty while planning ahead of a run).
     func rawProfiles(_ context: PlanContext) -> [String] {
-        (context.upstream[rawFrom]?.outputs.keys.sorted() ?? []).filter { $0.hasSuffix(".profraw") }.map(context.workDir.absolute)
+        let base = baseProfile.flatMap { context.upstream[$0]?.output(.profileData) }.map(context.workDir.absolute)
+        return [base].compactMap { $0 } + (context.upstream[rawFrom]?.outputs.keys.sorted() ?? []).filter { $0.hasSuffix(".profraw") }.map(context.workDir.absolute)
     }
 
     /// Every command is fixed here: llvm-profdata reads the raw profiles from a list file
@@ -93,7 +97,7 @@ public struct MergeStage: Stage {
         guard let functions = summary.functions, functions > 0 else {
             throw StageError(stage: name, message: "the merged profile \(merged) holds no function. The training tasks did not run instrumented code; check them. Summary:\n\(text.prefix(1000))")
         }
-        if let level = summary.level, level != plan.pgo {
+        if let level = summary.level, level != plan.pgo.profileLevel {
             throw StageError(stage: name, message: "the merged profile is \(level == .ir ? "IR" : "front-end") instrumentation, but `[optimize] pgo` is \"\(profile.optimize.pgo.rawValue)\". Raw profiles of the two kinds merge without error into a useless profile; run with --fresh.")
         }
         let hottest = context.directory + "/hottest.json"

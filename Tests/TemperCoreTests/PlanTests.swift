@@ -141,3 +141,37 @@ import Testing
         #expect(withBaseline == ["instrument", "train", "merge", "optimize", "baseline"])
     }
 }
+
+/// CS-IRPGO: a second, context-sensitive instrumented build on the IR profile, trained and
+/// merged with it, and the optimize build reading that merge at compile and link time.
+@Suite struct ContextSensitivePGOTests {
+    @Test func csIRAddsAnInstrumentedBuildATrainingAndAMerge() throws {
+        let profile = try Fixtures.parse(Fixtures.minimalProfile + "\n[optimize]\npgo = \"cs-ir\"\n")
+        let graph = PipelineComposer.graph(for: profile, toolchain: Fixtures.toolchain, baseline: false)
+        #expect(graph.ids == [.instrument, .train, .merge, .csInstrument, .csTrain, .csMerge, .optimize])
+        #expect(graph.profileData == .csMerge && graph.roles.profileData == .csMerge)
+        let workDir = WorkDir(root: "/w")
+        var merge = StageRecord(fingerprint: "m", status: .completed, outcome: .executed, seconds: 1)
+        merge.named[output: .profileData] = "stages/merge/abc.profdata"
+        merge.outputs["stages/merge/abc.profdata"] = "00"
+        let csInstrument = try Fixtures.stage(.csInstrument, profile, as: BuildStage.self)
+        #expect(csInstrument.consumes == [.merge])
+        let flags = try #require(try csInstrument.plan(PlanContext(workDir: workDir, jobs: 1, upstream: [.merge: merge])).build.first?.environment["CFLAGS"])
+        #expect(flags.contains("-fprofile-use=/w/stages/cs-instrument/pgo/abc.profdata") && flags.contains("-fcs-profile-generate="))
+        // The context-sensitive merge takes the IR profile with the new raw profiles.
+        let csMerge = try Fixtures.stage(.csMerge, profile, as: MergeStage.self)
+        #expect(csMerge.consumes == [.csTrain, .merge])
+        let plan = try csMerge.plan(PlanContext(workDir: workDir, jobs: 1, upstream: [.merge: merge]))
+        #expect(plan.rawProfiles == ["/w/stages/merge/abc.profdata"] && plan.pgo == .csir)
+        // The optimize build reads the merge at the link too (LTO's backend applies the CS part).
+        var csMerged = StageRecord(fingerprint: "c", status: .completed, outcome: .executed, seconds: 1)
+        csMerged.named[output: .profileData] = "stages/cs-merge/def.profdata"
+        let optimize = try Fixtures.stage(.optimize, profile, as: BuildStage.self)
+        #expect(optimize.consumes == [.csMerge])
+        let ldflags = try #require(try optimize.plan(PlanContext(workDir: workDir, jobs: 1, upstream: [.csMerge: csMerged])).build.first?.environment["LDFLAGS"])
+        #expect(ldflags.contains("-fprofile-use=/w/stages/optimize/pgo/def.profdata"))
+        // Plain IR PGO keeps its graph.
+        let ir = try Fixtures.parse(Fixtures.minimalProfile)
+        #expect(PipelineComposer.graph(for: ir, toolchain: Fixtures.toolchain, baseline: false).ids == [.instrument, .train, .merge, .optimize])
+    }
+}

@@ -19,14 +19,18 @@ public enum PipelineComposer {
     /// Every stage temper composes, in pipeline order: the one order, for `status` of any work
     /// dir and the stage names the CLI accepts. The graphs below list their stages in it.
     public static let stageOrder: [StageID] = [
-        .bundleImport, .instrument, .train, .merge, .optimize, .boltInstrument, .boltTrain, .boltMerge, .boltOptimize, .install, .baseline,
+        .bundleImport, .instrument, .train, .merge, .csInstrument, .csTrain, .csMerge, .optimize, .boltInstrument, .boltTrain, .boltMerge, .boltOptimize, .install, .baseline,
     ]
 
     public static func graph(for profile: PipelineProfile, toolchain: Toolchain, baseline: Bool, bolt: BoltTools? = nil, bundle: BundleInput? = nil) -> StageGraph {
         if let bundle {
             return bundleGraph(for: profile, toolchain: toolchain, baseline: baseline, bolt: bolt, bundle: bundle)
         }
-        let optimize = BuildStage(variant: .optimize, profileFrom: .merge, profile: profile, toolchain: toolchain)
+        // CS-IRPGO (clang): a context-sensitive instrumented build on the IR profile, trained and
+        // merged with it; the optimize build reads that merge.
+        let contextSensitive = profile.optimize.pgo == .csir && toolchain.family == .clang
+        let profileStage: StageID = contextSensitive ? .csMerge : .merge
+        let optimize = BuildStage(variant: .optimize, profileFrom: profileStage, profile: profile, toolchain: toolchain)
         let baselineStage = baseline ? BuildStage(variant: .baseline, profile: profile, toolchain: toolchain) : nil
         let ahead = ([optimize] + [baselineStage].compactMap { $0 }).filter(\.canConfigureAhead)
         let instrument = BuildStage(variant: .instrument, profile: profile, toolchain: toolchain, configuresAhead: ahead)
@@ -37,8 +41,16 @@ public enum PipelineComposer {
             toolchain.family == .clang
                 ? MergeStage(id: .merge, profile: profile, toolchain: toolchain, rawFrom: .train) as any Stage
                 : GCCMergeStage(id: .merge, profile: profile, toolchain: toolchain, rawProfiles: train.rawProfiles, instrumentedTree: instrument.tree),
-            optimize,
         ]
+        if contextSensitive {
+            let csInstrument = BuildStage(variant: .csInstrument, profileFrom: .merge, profile: profile, toolchain: toolchain)
+            stages += [
+                csInstrument,
+                TrainStage(id: .csTrain, profile: profile, toolchain: toolchain, tree: csInstrument.tree),
+                MergeStage(id: .csMerge, profile: profile, toolchain: toolchain, rawFrom: .csTrain, baseProfile: .merge),
+            ]
+        }
+        stages.append(optimize)
         var optimized: [StageID] = [.optimize]
         var boltResult: StageID?
         if profile.bolt.enabled, let bolt {
@@ -58,7 +70,7 @@ public enum PipelineComposer {
             optimized.insert(.boltOptimize, at: 0)
             boltResult = .boltOptimize
         }
-        var graph = finished(stages, profile: profile, optimize: optimize, optimized: optimized, boltResult: boltResult, profileData: .merge, baseline: baselineStage)
+        var graph = finished(stages, profile: profile, optimize: optimize, optimized: optimized, boltResult: boltResult, profileData: profileStage, baseline: baselineStage)
         graph.training = train.id
         if boltResult != nil {
             graph.boltTraining = .boltTrain
@@ -88,7 +100,7 @@ public enum PipelineComposer {
     }
 
     /// The stages a bundle's import stage stands for: options naming them do not apply.
-    public static let replacedByBundle: [StageID] = [.instrument, .train, .merge, .boltInstrument, .boltTrain, .boltMerge]
+    public static let replacedByBundle: [StageID] = [.instrument, .train, .merge, .csInstrument, .csTrain, .csMerge, .boltInstrument, .boltTrain, .boltMerge]
 
     /// With a bundle, one import stage stands for instrument, train and merge and for the BOLT
     /// training stages; optimize and bolt-optimize build from what it unpacks.

@@ -93,6 +93,11 @@ public struct PipelineRun: Sendable {
         let defaultRoot = WorkDir.defaultRoot(profileName: profile.name)
             + (options.compiler.map { $0 != profile.toolchain.compiler ? "-\($0.rawValue)" : "" } ?? "")
         profile.toolchain.compiler = options.compiler ?? profile.toolchain.compiler
+        if profile.optimize.pgo == .csir, profile.toolchain.compiler == .gcc {
+            throw ProfileError.invalidValue(
+                file: profile.file, keyPath: "optimize.pgo", line: nil,
+                message: "\"cs-ir\" (context-sensitive IR PGO) is clang's; GCC has no such mode. Use \"ir\" with GCC, or clang.")
+        }
         profile.bolt.enabled = options.bolt ?? profile.bolt.enabled
         if let bundle = options.profileBundle {
             profile.bundle = URL(fileURLWithPath: bundle).standardizedFileURL.path

@@ -25,6 +25,10 @@ public struct StageID: RawRepresentable, Hashable, Comparable, Sendable, Codable
     public static let instrument: StageID = "instrument"
     public static let train: StageID = "train"
     public static let merge: StageID = "merge"
+    /// CS-IRPGO: the context-sensitive instrumented build, its training and its merge.
+    public static let csInstrument: StageID = "cs-instrument"
+    public static let csTrain: StageID = "cs-train"
+    public static let csMerge: StageID = "cs-merge"
     public static let optimize: StageID = "optimize"
     public static let boltInstrument: StageID = "bolt-instrument"
     public static let boltTrain: StageID = "bolt-train"

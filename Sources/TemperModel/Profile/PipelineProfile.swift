@@ -219,6 +219,15 @@ public enum PGOMode: String, Codable, Sendable, Equatable, CaseIterable {
     case ir
     /// Clang front-end instrumentation (`-fprofile-instr-generate`).
     case frontend
+    /// Context-sensitive IR PGO on top of IR PGO (clang): a second instrumented build that
+    /// uses the IR profile and records context-sensitive counts after inlining
+    /// (`-fcs-profile-generate`), trained again, merged with the IR profile.
+    case csir = "cs-ir"
+
+    /// IR-level (IR or CS-IR): the instrumented and optimized builds take IR flags.
+    public var isIR: Bool { self != .frontend }
+    /// The instrumentation level `llvm-profdata show` reports for such a profile.
+    public var profileLevel: PGOMode { self == .frontend ? .frontend : .ir }
 }
 
 public struct InstrumentSettings: Sendable, Equatable {
