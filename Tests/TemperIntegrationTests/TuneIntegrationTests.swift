@@ -72,6 +72,14 @@ import TemperCore
             let measured = trees.compactMap { FileDigest.sha256(of: tuneDir + "/pipelines/\($0)/stages/bolt-optimize/\(tree)/tl") }
             #expect(measured.contains(artifacts[0]))
         }
+        // The tune's own bundle (its training, with the decision inside): another machine builds
+        // the measured bytes from it without training or measuring.
+        let decisionBundle = try #require(result.decision.bundle)
+        let fourth = sandbox.root + "/fourth"
+        let (fourthStatus, fourthOutput) = try await Temper.run(["run", sandbox.profile, "--profile-bundle", decisionBundle, "--workdir", fourth, "--jobs", "2"])
+        #expect(fourthStatus == 0, "\(fourthOutput)")
+        let fourthReport = try JSONDecoder().decode(RunReport.self, from: Data(contentsOf: URL(fileURLWithPath: fourth + "/report.json")))
+        #expect(fourthReport.artifacts.first?.sha256 == artifacts[0] && fourthReport.decidedBy?.contains("carried by the bundle") == true)
         // A decision made for another profile is refused before anything is made.
         let other = try sandbox.writeRaw(name: "other.toml", try String(contentsOfFile: sandbox.profile, encoding: .utf8).replacingOccurrences(of: "name = \"demo\"", with: "name = \"other\""))
         let (refused, message) = try await Temper.run(["run", other, "--decision", result.decision.file, "--workdir", sandbox.root + "/refused"])

@@ -24,7 +24,9 @@ public struct BundleExporter: Sendable {
         return tools
     }
 
-    public func export(workDir: WorkDir, to output: String, created: Date = Date()) async throws -> BundleManifest {
+    /// `decision`: a decision to carry instead of the one the work dir's last run applied
+    /// (`temper tune` exports its training with the decision it made).
+    public func export(workDir: WorkDir, to output: String, created: Date = Date(), decision carried: Data? = nil) async throws -> BundleManifest {
         try ProfileBundle.checkOutput(output)
         guard workDir.isTemperWorkDir, let state = try StateStore.load(path: workDir.stateFile) else {
             throw WorkDirError.notAWorkDir(root: workDir.root)
@@ -133,7 +135,7 @@ public struct BundleExporter: Sendable {
                 scratch: scratch, files: &files, fail: fail, completed: completed)
         }
         // The decision the exported build applied travels with its profile.
-        if report.decidedBy != nil, let decision = RegularFile.contents(workDir.decisionFile, limit: 1 << 20) {
+        if let decision = carried ?? (report.decidedBy != nil ? RegularFile.contents(workDir.decisionFile, limit: 1 << 20) : nil) {
             files[BundleManifest.decisionFile] = decision
             manifest.decision = BundleManifest.decisionFile
         }

@@ -91,6 +91,7 @@ public struct TuneSession: Sendable {
             Measured(result: TuneResult.Variant(name: row.variant.name, overrides: row.variant.overrides.summary, settings: row.variant.overrides, boltFlags: nil, built: false))
         }
         var bundles: [String: String] = [:]
+        var trainedIn: [String: WorkDir] = [:]
         var toolchainSummary = ""
         let referencePipeline = matrix.rows.first { $0.variant.name == matrix.reference }?.pipeline
         for index in matrix.runOrder {
@@ -125,6 +126,7 @@ public struct TuneSession: Sendable {
                         _ = try await BundleExporter(runner: runner).export(workDir: workDir, to: bundle)
                     }
                     bundles[trainingKey] = bundle
+                    trainedIn[trainingKey] = workDir
                 }
                 let graph = prepared.graph
                 let boltSummary = report.bolt
@@ -312,7 +314,21 @@ public struct TuneSession: Sendable {
         let decision = TuneDecision(
             profile: profile.name, variant: chosen.name, settings: chosen.settings, boltFlags: chosen.settings.bolt == nil ? nil : chosen.boltFlags,
             reason: choice.reason, created: Self.timestamp(), machine: machine, rounds: rounds, ratio: chosen.ratio, counters: chosen.counters, aa: aa)
-        try AtomicFile.write(try JSONEncoder.temper.encode(decision), to: decisionPath)
+        let decisionData = try JSONEncoder.temper.encode(decision)
+        try AtomicFile.write(decisionData, to: decisionPath)
+        // The decision with the training it was made on: a run from this bundle, on any machine,
+        // applies the decision to the same profile and publishes the bytes measured here.
+        var decisionBundle: String?
+        if let row = matrix.rows.first(where: { $0.variant.name == chosen.name }), let trained = trainedIn[matrix.pipelines[row.pipeline].build.trainingKey.summary] {
+            let path = root.root + "/decision.bundle"
+            try root.remove(path)
+            do {
+                _ = try await BundleExporter(runner: runner).export(workDir: trained, to: path, decision: decisionData)
+                decisionBundle = path
+            } catch {
+                logger.warning("the decision bundle could not be written: \(error)")
+            }
+        }
         let measuredResult = TuneResult(
             profile: profile.name, workload: workloads.map { workloads.count > 1 ? "\($0.name): " + $0.run.joined(separator: " ") : $0.run.joined(separator: " ") }.joined(separator: "; "),
             reference: matrix.reference,
@@ -322,6 +338,7 @@ public struct TuneSession: Sendable {
         var written = measuredResult
         written.countersWorkload = valgrind ? (settings.countersWorkload == .bench && profile.bench != nil ? "bench" : "verify") : nil
         written.totalSeconds = (elapsed() * 1000).rounded() / 1000
+        written.decision.bundle = decisionBundle
         let result = written
         try AtomicFile.write(try JSONEncoder.temper.encode(result), to: root.root + "/tune.json")
         try AtomicFile.write(Data(TuneRenderer.markdown(result).utf8), to: root.root + "/tune.md")

@@ -43,7 +43,8 @@ public enum TuneRenderer {
         lines.append("")
         lines.append("Hardware counters: \(result.hardwareCounters).")
         lines.append("")
-        lines.append("**Decision: \(result.decision.variant)** — \(result.decision.reason). Pinned in `\(result.decision.file)`; apply it with `temper run PROFILE --decision \(result.decision.file)`.")
+        lines.append("**Decision: \(result.decision.variant)** — \(result.decision.reason). Pinned in `\(result.decision.file)`; apply it with `temper run PROFILE --decision \(result.decision.file)`"
+            + (result.decision.bundle.map { ", or elsewhere, with the profile it was made on, `temper run PROFILE --profile-bundle \($0)`" } ?? "") + ".")
         return lines.joined(separator: "\n") + "\n"
     }
 

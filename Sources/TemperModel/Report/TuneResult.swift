@@ -129,6 +129,9 @@ public struct TuneResult: Codable, Sendable, Equatable {
         public var reason: String
         /// The decision file written for `temper run --decision`.
         public var file: String
+        /// The training the decision was made on, with the decision inside: `temper run
+        /// --profile-bundle` on another machine applies both (clang builds).
+        public var bundle: String?
 
         public init(variant: String, reason: String, file: String) {
             self.variant = variant
