@@ -27,10 +27,16 @@ import Testing
             """)
         let tune = try #require(profile.tune)
         #expect(tune.budget == 1200 && tune.reference == "o2")
-        // 2 LTO x 2 PIE x 2 BOLT, less the two BOLT+PIE rows (BOLT is never applied to a PIE).
-        #expect(tune.variants.count == 1 + 6)
+        // 2 LTO x 2 PIE x 2 BOLT: BOLT on a PIE too (BOLTed as a PIE, [bolt] pie = true).
+        #expect(tune.variants.count == 1 + 8)
         #expect(tune.variants.contains { $0.name == "lto-full.pie-false.bolt-default" && $0.overrides == TuneOverrides(bolt: "default", pie: false, lto: .full) })
-        #expect(!tune.variants.contains { $0.overrides.bolt != nil && $0.overrides.pie == true })
+        let matrix = TuneMatrix.expand(tune)
+        // Per LTO mode: the plain PIE build, the non-PIE BOLT build, the PIE BOLT build.
+        #expect(matrix.pipelines.count == 1 + 2 * 3)
+        #expect(matrix.pipelines.filter(\.boltPIE).count == 2 && matrix.pipelines.filter(\.boltPIE).allSatisfy { $0.directoryName.hasPrefix("boltpie-") })
+        var profileForPIE = try parse("")
+        ProfileVariant(overrides: TuneOverrides(bolt: "default", pie: true), bolt: .candidates(["default"], pie: true)).apply(to: &profileForPIE)
+        #expect(profileForPIE.bolt.pie && profileForPIE.bolt.enabled)
     }
 
     @Test func durationsAreRangeChecked() {
@@ -42,11 +48,11 @@ import Testing
 
     @Test func theDefaultMatrixIsTwoBuildsAndTheKnownFlagSets() throws {
         let settings = TuneSettings.defaultMatrix(extraBoltSets: ["mine"])
-        #expect(settings.variants.map(\.name) == ["pgo-lto", "pgo-lto-nopie", "bolt-default", "bolt-skip-dispatch", "bolt-cpython-3.13", "bolt-python-build-standalone", "bolt-mine"])
+        #expect(settings.variants.map(\.name) == ["pgo-lto", "pgo-lto-nopie", "bolt-default", "bolt-skip-dispatch", "bolt-cpython-3.13", "bolt-python-build-standalone", "bolt-mine", "bolt-default-pie"])
         let matrix = TuneMatrix.expand(settings)
         #expect(matrix.reference == "pgo-lto")
-        #expect(matrix.pipelines.count == 2)
-        let bolt = try #require(matrix.pipelines.first { $0.withBolt })
+        #expect(matrix.pipelines.count == 3 && matrix.pipelines.filter(\.boltPIE).map(\.boltSets) == [["default"]])
+        let bolt = try #require(matrix.pipelines.first { $0.withBolt && !$0.boltPIE })
         #expect(bolt.boltSets == ["default", "skip-dispatch", "cpython-3.13", "python-build-standalone", "mine"])
         // The PIE reference comes from the plain build, the non-PIE row from the BOLT build's pre-BOLT tree.
         #expect(matrix.rows[0].side == .build && !matrix.pipelines[matrix.rows[0].pipeline].withBolt)

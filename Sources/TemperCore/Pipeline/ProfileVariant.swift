@@ -10,8 +10,8 @@ public struct ProfileVariant: Sendable, Equatable {
         /// No BOLT stages: the ordinary (PIE) build.
         case off
         /// Build and verify these flag sets as candidates; measure and publish none (tune
-        /// measures them itself).
-        case candidates([String])
+        /// measures them itself). `pie`: keep the build position-independent.
+        case candidates([String], pie: Bool = false)
         /// Apply exactly these flags and publish the result once verified, measuring nothing.
         case pinned(name: String, flags: [String])
     }
@@ -48,9 +48,9 @@ public struct ProfileVariant: Sendable, Equatable {
         switch bolt {
         case .off:
             profile.bolt.enabled = false
-        case .candidates(let sets):
+        case .candidates(let sets, let pie):
             profile.bolt.enabled = true
-            profile.bolt.pie = false
+            profile.bolt.pie = pie
             profile.bolt.select = .none
             profile.bolt.dispatchCandidate = sets.contains(BoltFlagSet.dispatchName)
             profile.bolt.candidates = sets.filter { !BoltFlagSet.reservedNames.contains($0) }.compactMap { name in
@@ -59,7 +59,7 @@ public struct ProfileVariant: Sendable, Equatable {
         case .pinned(let name, let flags):
             profile.bolt.enabled = true
             profile.bolt.pinnedName = name
-            profile.bolt.pie = false
+            profile.bolt.pie = overrides.pie == true
             profile.bolt.select = .pinned
             profile.bolt.flags = flags
             profile.bolt.extraFlags = []

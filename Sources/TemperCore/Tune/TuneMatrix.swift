@@ -13,16 +13,19 @@ public struct TuneMatrix: Sendable, Equatable {
         public var build: TuneOverrides
         public var withBolt: Bool
         public var boltSets: [String]
+        /// A BOLT build kept position-independent (`[bolt] pie = true`): BOLT then skips the
+        /// functions whose jump tables were hoisted out of loops, but the result keeps ASLR.
+        public var boltPIE = false
 
         /// Its work dir's name under the tune's: a digest of what decides it, so the same
         /// configuration finds its checkpoints again whatever the matrix around it.
         public var directoryName: String {
-            let key = "\(build.pgo?.rawValue ?? "-")|\(build.lto?.rawValue ?? "-")|\(build.cflags?.joined(separator: " ") ?? "-")|\(build.compiler?.rawValue ?? "-")|\(withBolt)"
-            return (withBolt ? "bolt-" : "plain-") + String(FileDigest.sha256(of: Data(key.utf8)).prefix(12))
+            let key = "\(build.pgo?.rawValue ?? "-")|\(build.lto?.rawValue ?? "-")|\(build.cflags?.joined(separator: " ") ?? "-")|\(build.compiler?.rawValue ?? "-")|\(withBolt)" + (boltPIE ? "|pie" : "")
+            return (withBolt ? (boltPIE ? "boltpie-" : "bolt-") : "plain-") + String(FileDigest.sha256(of: Data(key.utf8)).prefix(12))
         }
 
         public var variant: ProfileVariant {
-            ProfileVariant(overrides: build, bolt: withBolt ? .candidates(boltSets) : .off)
+            ProfileVariant(overrides: build, bolt: withBolt ? .candidates(boltSets, pie: boltPIE) : .off)
         }
     }
 
@@ -47,15 +50,15 @@ public struct TuneMatrix: Sendable, Equatable {
     public static func expand(_ settings: TuneSettings) -> TuneMatrix {
         var pipelines: [Pipeline] = []
         var rows: [Row] = []
-        func pipeline(_ build: TuneOverrides, bolt: Bool) -> Int {
-            if let index = pipelines.firstIndex(where: { $0.build == build && $0.withBolt == bolt }) { return index }
-            pipelines.append(Pipeline(build: build, withBolt: bolt, boltSets: []))
+        func pipeline(_ build: TuneOverrides, bolt: Bool, pie: Bool = false) -> Int {
+            if let index = pipelines.firstIndex(where: { $0.build == build && $0.withBolt == bolt && $0.boltPIE == pie }) { return index }
+            pipelines.append(Pipeline(build: build, withBolt: bolt, boltSets: [], boltPIE: pie))
             return pipelines.count - 1
         }
         for variant in settings.variants {
             let overrides = variant.overrides
             if let set = overrides.bolt {
-                let index = pipeline(overrides.build, bolt: true)
+                let index = pipeline(overrides.build, bolt: true, pie: overrides.pie == true)
                 if !pipelines[index].boltSets.contains(set) { pipelines[index].boltSets.append(set) }
                 rows.append(Row(variant: variant, pipeline: index, side: .candidate(set)))
             } else {

@@ -367,9 +367,6 @@ public enum ProfileParser {
             result.lto = try reader.enumeration("lto", LTOMode.self)
             result.cflags = try reader.stringArray("cflags")
             result.compiler = try reader.enumeration("compiler", CompilerFamily.self)
-            if result.bolt != nil, result.pie == true {
-                throw ProfileError.invalidValue(file: file, keyPath: keyPath + ".pie", line: locator.line(of: keyPath + ".pie"), message: "a BOLT variant is built without PIE (in a PIE, BOLT skips functions silently); drop `pie = true` or set `bolt = \"off\"`.")
-            }
             return result
         }
         for (index, variantTable) in try table.tableArray("variant").enumerated() {
@@ -422,7 +419,6 @@ public enum ProfileParser {
             axis("pie", pie, { String($0) }) { $0.pie = $1 }
             axis("bolt", bolt, { $0 }) { $0.bolt = $1 == "off" ? nil : $1 }
             for row in product where !row.name.isEmpty {
-                if row.overrides.bolt != nil, row.overrides.pie == true { continue }  // BOLT is never applied to a PIE
                 settings.variants.append(TuneVariant(name: row.name.joined(separator: "."), overrides: row.overrides))
             }
         }

@@ -32,6 +32,9 @@ public struct TuneSettings: Sendable, Equatable {
         for set in TuneOverrides.knownBoltSets + extraBoltSets {
             variants.append(TuneVariant(name: "bolt-" + set, overrides: TuneOverrides(bolt: set, pie: false)))
         }
+        // BOLT on the PIE itself: weaker layout (BOLT skips jump-table functions there), but as
+        // hardened as the plain build.
+        variants.append(TuneVariant(name: "bolt-default-pie", overrides: TuneOverrides(bolt: "default", pie: true)))
         return TuneSettings(variants: variants, reference: "pgo-lto")
     }
 }
@@ -52,7 +55,8 @@ public struct TuneOverrides: Sendable, Equatable, Hashable, Codable {
     /// The BOLT flag set applied on top of the build ("default", "skip-dispatch",
     /// "cpython-3.13", "python-build-standalone", or a `[bolt.candidates]` name); nil: no BOLT.
     public var bolt: String?
-    /// Position-independent executable; nil: PIE unless BOLT is applied.
+    /// Position-independent executable; nil: PIE unless BOLT is applied (a BOLT variant with
+    /// `pie = true` is BOLTed as a PIE, `[bolt] pie = true`).
     public var pie: Bool?
     public var pgo: PGOMode?
     public var lto: LTOMode?
