@@ -76,7 +76,7 @@ public enum ReportRenderer {
                 lines += markdownTable(header, rows)
                 lines += ["", "BOLT \(selection.reason)."]
             } else if let timing = bolt.verifySeconds {
-                lines.append(String(format: "Verify command: %.3f s before BOLT, %.3f s after (median of %d).", timing.preBolt, timing.bolted, timing.runs))
+                lines.append(String(format: "Verify command: %.3f s before BOLT, %.3f s after", timing.preBolt, timing.bolted) + " (median of \(timing.runs)).")
             }
         }
         for (title, header, rows) in provenanceTables(report) {
@@ -240,7 +240,7 @@ public enum ReportRenderer {
                 body += "<h3>BOLT candidates (\(selection.rounds) interleaved rounds of the \(escape(selection.workload)) workload)</h3>" + table(header, rows)
                 body += "<p>BOLT \(escape(selection.reason)).</p>"
             } else if let timing = bolt.verifySeconds {
-                body += "<p>" + String(format: "Verify command: %.3f s before BOLT, %.3f s after (median of %d interleaved runs).", timing.preBolt, timing.bolted, timing.runs) + "</p>"
+                body += "<p>" + String(format: "Verify command: %.3f s before BOLT, %.3f s after", timing.preBolt, timing.bolted) + " (median of \(timing.runs) interleaved runs).</p>"
             }
         }
         for (title, header, rows) in provenanceTables(report) {

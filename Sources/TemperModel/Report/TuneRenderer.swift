@@ -11,7 +11,8 @@ public enum TuneRenderer {
         let reference = result.variants.first { $0.name == result.reference }?.counters?.first
         func change(_ value: Int?, _ base: Int?) -> String {
             guard let value, let base, base > 0 else { return value.map(String.init) ?? "-" }
-            return value == base ? "\(value)" : String(format: "%d (%+.1f%%)", value, 100 * Double(value - base) / Double(base))
+            // Counts pass 2^31: never through a C format (`%d` takes 32 bits).
+            return value == base ? "\(value)" : "\(value) (" + String(format: "%+.1f%%", 100 * Double(value - base) / Double(base)) + ")"
         }
         lines.append("| variant | settings | verdict | time vs reference (95% CI) | median s | instructions | I1 misses | LLi misses | mispredicts | size KB |")
         lines.append("|---|---|---|---|---|---|---|---|---|---|")
