@@ -208,6 +208,12 @@ import Testing
         }
         #expect(markdown.contains("A/A calibration") && markdown.contains("**Decision: \(result.decision.variant)**"))
         #expect(html.contains("<svg id=\"tune-chart\"") && html.contains("A/A") && html.contains("Decision: \(result.decision.variant)"))
+        // Counts past 2^31 print whole (CPython's bench: 3.6 G instructions).
+        var big = result
+        big.variants[1].counters = TuneResult.Counted(
+            first: CachegrindSummary(instructions: 3_597_368_733, i1Misses: 1, lliMisses: 1, branchMispredicts: 1),
+            second: CachegrindSummary(instructions: 3_597_368_733, i1Misses: 1, lliMisses: 1, branchMispredicts: 1))
+        #expect(TuneRenderer.markdown(big).contains("3597368733 ("))
         // One bar per measured variant, the A/A row included.
         let bars = html.components(separatedBy: "<rect ").count - 1
         #expect(bars == result.variants.filter { $0.ratio != nil && $0.name != result.reference }.count + (result.aa == nil ? 0 : 1))
