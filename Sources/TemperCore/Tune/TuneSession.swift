@@ -109,7 +109,7 @@ public struct TuneSession: Sendable {
             let trainingKey = pipeline.build.trainingKey.summary
             let family = pipeline.build.compiler ?? profile.toolchain.compiler
             let runOptions = pipelineOptions(pipeline, bundle: family == .clang && profile.bundle == nil ? bundles[trainingKey] : nil)
-            logger.info("build \(pipeline.directoryName): \(pipeline.build.buildSummary)\(pipeline.withBolt ? ", without PIE, BOLT sets \(pipeline.boltSets.joined(separator: ", "))" : ", PIE")\(runOptions.profileBundle != nil ? ", profile from the shared bundle" : "")")
+            logger.info("build \(pipeline.directoryName): \(pipeline.build.buildSummary)\(pipeline.withBolt ? (pipeline.boltPIE ? ", PIE" : ", without PIE") + ", BOLT sets \(pipeline.boltSets.joined(separator: ", "))" : ", PIE")\(runOptions.profileBundle != nil ? ", profile from the shared bundle" : "")")
             let run = PipelineRun(progress: progress, logger: logger)
             do {
                 let prepared = try await run.prepare(profilePath: profilePath, options: runOptions)
