@@ -80,6 +80,30 @@ extension Array where Element: CommandItem {
     }
 }
 
+/// A plan item that runs one command for one named artifact.
+public protocol ArtifactCommand: CommandItem {
+    var name: String { get }
+}
+
+/// A plan that is one command per artifact (bolt-instrument, bolt-merge): its steps and
+/// command mapping come from the list.
+public protocol ArtifactCommandsPlan: StagePlan {
+    associatedtype Artifact: ArtifactCommand
+    var artifacts: [Artifact] { get set }
+    /// The step label's first word, e.g. "instrument".
+    static var stepName: String { get }
+}
+
+extension ArtifactCommandsPlan {
+    public var steps: [PlanStep] { artifacts.map { PlanStep("\(Self.stepName) \($0.name)", $0.command) } }
+
+    public func mapCommands(_ transform: (Command) -> Command) -> Self {
+        var plan = self
+        plan.artifacts = artifacts.mappingCommands(transform)
+        return plan
+    }
+}
+
 /// A file a stage copies into its own directory before it runs (a profile, say), read from an
 /// upstream record while planning.
 public struct FileCopy: Sendable, Equatable, Codable {
@@ -139,6 +163,12 @@ public struct StageContext: Sendable {
     public var logPath: String
 
     public var workDir: WorkDir { plan.workDir }
+
+    /// A stage that rebuilds its whole directory starts here: the directory emptied, the log gone.
+    public func startFresh() throws {
+        try workDir.freshDirectory(directory)
+        try workDir.remove(logPath)
+    }
 }
 
 /// What a stage produced. The executor hashes `outputs` and checks them before any reuse.

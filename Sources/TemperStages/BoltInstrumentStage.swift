@@ -44,30 +44,22 @@ public struct BoltInstrumentStage: Stage {
     }
 
     /// The instrumentation, as a value: each artifact's input, output and llvm-bolt command.
-    public struct Plan: StagePlan {
-        public struct Artifact: CommandItem {
+    public struct Plan: ArtifactCommandsPlan {
+        public struct Artifact: ArtifactCommand {
             public var name: String
             public var input: String
             public var output: String
             public var command: Command
         }
 
+        public static let stepName = "instrument"
         public var acceptPIE: Bool
         public var artifacts: [Artifact]
-
-        public var steps: [PlanStep] { artifacts.map { PlanStep("instrument \($0.name)", $0.command) } }
-
-        public func mapCommands(_ transform: (Command) -> Command) -> Plan {
-            var plan = self
-            plan.artifacts = artifacts.mappingCommands(transform)
-            return plan
-        }
     }
 
     public func execute(_ plan: Plan, _ context: StageContext) async throws -> StageResult {
         let workDir = context.workDir
-        try workDir.freshDirectory(context.directory)
-        try workDir.remove(context.logPath)
+        try context.startFresh()
         var outputs: [String] = []
         for artifact in plan.artifacts {
             if let problem = BoltInputCheck.problem(with: artifact.input, name: artifact.name, acceptPIE: plan.acceptPIE) {

@@ -50,8 +50,8 @@ public struct BoltMergeStage: Stage {
 
     /// The merge, as a value: per artifact, the training's `.fdata` files (from its record),
     /// the merged profile and its dispatch list, and the merge-fdata command.
-    public struct Plan: StagePlan {
-        public struct Artifact: CommandItem {
+    public struct Plan: ArtifactCommandsPlan {
+        public struct Artifact: ArtifactCommand {
             public var name: String
             public var inputs: [String]
             public var output: String
@@ -59,21 +59,13 @@ public struct BoltMergeStage: Stage {
             public var command: Command
         }
 
+        public static let stepName = "merge-fdata"
         public var artifacts: [Artifact]
-
-        public var steps: [PlanStep] { artifacts.map { PlanStep("merge-fdata \($0.name)", $0.command) } }
-
-        public func mapCommands(_ transform: (Command) -> Command) -> Plan {
-            var plan = self
-            plan.artifacts = artifacts.mappingCommands(transform)
-            return plan
-        }
     }
 
     public func execute(_ plan: Plan, _ context: StageContext) async throws -> StageResult {
         let workDir = context.workDir
-        try workDir.freshDirectory(context.directory)
-        try workDir.remove(context.logPath)
+        try context.startFresh()
         var outputs: [String] = []
         var files = 0
         for artifact in plan.artifacts {

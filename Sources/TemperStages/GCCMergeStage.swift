@@ -85,8 +85,7 @@ public struct GCCMergeStage: Stage {
 
     public func execute(_ plan: Plan, _ context: StageContext) async throws -> StageResult {
         let workDir = context.workDir
-        try workDir.freshDirectory(context.directory)
-        try workDir.remove(context.logPath)
+        try context.startFresh()
         let roots = plan.roots
         guard !roots.isEmpty else {
             throw StageError(stage: name, message: "\(rawFrom) left no .gcda files under the instrumented build's path. Run `temper run --from \(rawFrom)`.")

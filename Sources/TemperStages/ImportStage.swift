@@ -59,8 +59,7 @@ public struct ImportStage: Stage {
             throw StageError(stage: name, message: "the bundle \(bundlePath) changed while this run went on. Run again.")
         }
         let manifest = bundle.manifest
-        try workDir.freshDirectory(context.directory)
-        try workDir.remove(context.logPath)
+        try context.startFresh()
         let profdata = unpacked(workDir)
         try Data(bundle.files[manifest.profile.file]!).write(to: URL(fileURLWithPath: profdata))
         let inspection: ProfileInspection
