@@ -255,3 +255,23 @@ import Testing
         }
     }
 }
+
+/// `perf stat -x,` output, as machines with hardware counters print it.
+@Suite struct PerfStatTests {
+    @Test func countersAreReadAndMissingOnesLeftOut() throws {
+        let text = """
+            # started on Sat Dec  5 12:00:00 2026
+
+            1234567,,cycles,100.00,,
+            2345678,,instructions:u,100.00,0.52,insn per cycle
+            <not supported>,,L1-icache-load-misses,0,100.00,,
+            345,,cpu_core/iTLB-load-misses/,100.00,,
+            6789,,branch-misses,100.00,,
+            """
+        let summary = try #require(PerfStatSummary.parse(text))
+        #expect(summary.counters == ["cycles": 1_234_567, "instructions": 2_345_678, "iTLB-load-misses": 345, "branch-misses": 6789])
+        #expect(PerfStatSummary.parse("<not supported>,,instructions,0,100.00,,\n") == nil)
+        let command = ToolCommands.perfStat(Command(executable: "/b/tl", arguments: ["x"], workingDirectory: "/b"), events: PerfStatSummary.events, output: "/m/out.csv")
+        #expect(command.executable == "perf" && command.arguments.suffix(3) == ["--", "/b/tl", "x"] && command.arguments.contains("-x,"))
+    }
+}

@@ -245,6 +245,17 @@ public struct TuneSession: Sendable {
             }
         }
         let hardware = await hardwareCounters(directory: measureDirectory)
+        if hardware.hasPrefix("available") {
+            // Where the machine counts hardware events: one `perf stat` run of each variant.
+            for index in measured.indices where measured[index].result.built {
+                let output = "\(measureDirectory)/\(measured[index].result.name)-perf-stat.csv"
+                let command = ToolCommands.perfStat(
+                    workload(workloads[0], measured[index].artifacts, tree: measured[index].tree!), events: PerfStatSummary.events, output: output)
+                if let outcome = try? await runner.run(command, logPath: "\(measureDirectory)/\(measured[index].result.name)-perf-stat.log"), outcome.succeeded {
+                    measured[index].result.hardware = (try? String(contentsOfFile: output, encoding: .utf8)).flatMap(PerfStatSummary.parse)
+                }
+            }
+        }
 
         // 4. Wall time: interleaved shuffled rounds until every comparison is decided or the budget ends.
         var subjects: [InterleavedRounds<TuneSide>.Subject] = []
@@ -399,7 +410,7 @@ public struct TuneSession: Sendable {
         let probe = ToolCommands.perfStatProbe(directory: directory)
         guard let (outcome, text) = try? await runner.capture(probe) else { return "unavailable: perf stat could not start" }
         if outcome.succeeded, !text.contains("<not supported>"), !text.contains("<not counted>") {
-            return "available (perf stat counts instructions and cycles here); tune reports cachegrind's simulated figures"
+            return "available: perf stat counts instructions and cycles here; each variant's `hardware` holds one run's counters of the first workload"
         }
         let line = text.split(separator: "\n").first { $0.contains("not supported") || $0.contains("not counted") || $0.contains("rror") }.map(String.init) ?? outcome.statusDescription
         return "unavailable: perf stat cannot count hardware events on this machine (\(line.trimmingCharacters(in: .whitespaces)))"

@@ -82,9 +82,11 @@ public struct TuneResult: Codable, Sendable, Equatable {
         public var bytes: Int?
         /// Per workload, when the tune times more than one (`ratio` is then their geometric mean).
         public var workloads: [WorkloadResult]?
+        /// Hardware counters of one run of the first workload (`perf stat`), where the machine has them.
+        public var hardware: PerfStatSummary?
 
         enum CodingKeys: String, CodingKey {
-            case name, overrides, settings, built, failure, samples, ratio, verdict, counters, bytes, instructions, workloads
+            case name, overrides, settings, built, failure, samples, ratio, verdict, counters, bytes, instructions, workloads, hardware
             case boltFlags = "bolt_flags"
             case medianSeconds = "median_seconds"
             case i1Misses = "i1_misses"

@@ -98,6 +98,14 @@ public enum ToolCommands {
         return counted
     }
 
+    /// The command under `perf stat -x,` counting `events`, its figures written to `output`.
+    public static func perfStat(_ command: Command, events: [String], output: String) -> Command {
+        var counted = command
+        counted.executable = "perf"
+        counted.arguments = ["stat", "-x,", "-o", output, "-e", events.joined(separator: ","), "--", command.executable] + command.arguments
+        return counted
+    }
+
     /// Whether `perf stat` can count hardware events here (it cannot on most shared VMs).
     public static func perfStatProbe(directory: String) -> Command {
         Command(executable: "perf", arguments: ["stat", "-x,", "-e", "instructions,cycles", "--", "true"], workingDirectory: directory)
