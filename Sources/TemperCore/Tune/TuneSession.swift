@@ -318,7 +318,7 @@ public struct TuneSession: Sendable {
 
         // 5. The decision, once, written down.
         let variants = measured.map(\.result)
-        let choice = TuneDecisionRule.decide(variants, reference: matrix.reference)
+        let choice = TuneDecisionRule.decide(variants, reference: matrix.reference, acceptNonPIE: settings.acceptNonPIE)
         let chosen = variants.first { $0.name == choice.variant }!
         let machine = Self.machine(toolchain: toolchainSummary)
         let decisionPath = root.root + "/decision.json"

@@ -337,6 +337,7 @@ public enum ProfileParser {
             settings.budget = seconds
         }
         settings.countersWorkload = try table.enumeration("counters_workload", SelectionWorkload.self) ?? .verify
+        settings.acceptNonPIE = try table.bool("accept_non_pie") ?? false
         for (index, workloadTable) in try table.tableArray("workload").enumerated() {
             let keyPath = "tune.workload[\(index)]"
             var task = TrainTask(name: try workloadTable.string("name", required: true)!, run: try workloadTable.stringArray("run", required: true)!)

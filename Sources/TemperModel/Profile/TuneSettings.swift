@@ -12,6 +12,9 @@ public struct TuneSettings: Sendable, Equatable {
     /// `[[tune.workload]]`: the timed workloads (each a task with `name`, `run`, `cwd`, `env`);
     /// empty: the `[bench]` workload. Verdicts rest on their geometric mean.
     public var workloads: [TrainTask] = []
+    /// Let the decision choose a variant without PIE when the reference is a PIE (BOLT's
+    /// layout wins most there); without it, what ships is as hardened as the plain build.
+    public var acceptNonPIE = false
 
     public init(variants: [TuneVariant] = [], reference: String? = nil, budget: Double? = nil) {
         self.variants = variants
