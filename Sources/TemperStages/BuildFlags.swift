@@ -117,8 +117,11 @@ public enum BuildFlags {
             // of loops. The baseline gets the same code model, so comparisons stay fair.
             if !profile.bolt.pie {
                 // -no-pie in cflags too: build-host tools are often compiled and linked with
-                // CFLAGS alone (SQLite's lemon), and -fno-pie objects cannot link as a PIE.
-                flags.cflags += ["-fno-pie", "-no-pie"]
+                // CFLAGS alone (SQLite's lemon), and -fno-pie objects cannot link as a PIE. It is a
+                // link-only flag: clang warns about it in a compile-only call, which a project's
+                // -Werror turns into a failure, so it is marked as possibly unused there.
+                flags.cflags += toolchain.family == .clang
+                    ? ["-fno-pie", "--start-no-unused-arguments", "-no-pie", "--end-no-unused-arguments"] : ["-fno-pie", "-no-pie"]
                 flags.ldflags.append("-no-pie")
             }
             if variant == .optimize {

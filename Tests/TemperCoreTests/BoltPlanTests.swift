@@ -70,10 +70,10 @@ import Testing
 
     @Test func optimizeAndBaselineGetBoltInputs() throws {
         let optimize = try BuildStage(variant: .optimize, profileFrom: .merge, profile: profile(), toolchain: Fixtures.toolchain).plan(PlanContext(workDir: workDir, jobs: 1)).steps[0].command
-        #expect(optimize.environment["CFLAGS"]!.hasSuffix("-flto=thin -fdebug-prefix-map=/w/stages/optimize/build=. -fno-pie -no-pie"))
+        #expect(optimize.environment["CFLAGS"]!.hasSuffix("-flto=thin -fdebug-prefix-map=/w/stages/optimize/build=. -fno-pie --start-no-unused-arguments -no-pie --end-no-unused-arguments"))
         #expect(optimize.environment["LDFLAGS"]!.hasSuffix("-no-pie -Wl,--emit-relocs"))
         let baseline = try BuildStage(variant: .baseline, profile: profile(), toolchain: Fixtures.toolchain).plan(PlanContext(workDir: workDir, jobs: 1)).steps[0].command
-        #expect(baseline.environment["CFLAGS"] == "-O2 -fdebug-prefix-map=/w/stages/baseline/build=. -fno-pie -no-pie")
+        #expect(baseline.environment["CFLAGS"] == "-O2 -fdebug-prefix-map=/w/stages/baseline/build=. -fno-pie --start-no-unused-arguments -no-pie --end-no-unused-arguments")
         #expect(!baseline.environment["LDFLAGS"]!.contains("emit-relocs"))
         let instrument = try BuildStage(variant: .instrument, profile: profile(), toolchain: Fixtures.toolchain).plan(PlanContext(workDir: workDir, jobs: 1)).steps[0].command
         #expect(!instrument.environment["CFLAGS"]!.contains("-fno-pie"))

@@ -45,3 +45,40 @@ import TemperStages
         }
     }
 }
+
+/// temper's injected compile flags never trip a project's -Werror: link-only flags (BOLT's
+/// -no-pie) are marked as possibly unused in compile-only calls.
+@Suite struct InjectedFlagsTests {
+    @Test func theOptimizeFlagsOfABoltBuildCompileUnderWerror() async throws {
+        let llvm = try await TestLLVM.find()
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("temper-werror-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        try "int f(void) { return 1; }\n".write(toFile: directory + "/f.c", atomically: true, encoding: .utf8)
+        let text = """
+            version = 1
+            name = "werror"
+            [source]
+            path = "\(directory)"
+            [build]
+            build = ["make"]
+            artifacts = ["app"]
+            [[train.task]]
+            name = "one"
+            run = ["{artifact:app}"]
+            [bolt]
+            enabled = true
+            """
+        let profile = try ProfileParser.parse(text, file: directory + "/werror.toml")
+        let toolchain = try await ToolchainResolver(runner: SubprocessRunner()).resolve(llvmBin: llvm.bin)
+        for variant in [BuildVariant.optimize, .baseline] {
+            let flags = BuildFlags.injected(for: variant, toolchain: toolchain, settings: profile, profileData: nil, thinLTOCache: nil)
+                .cflags.filter { !$0.hasPrefix("-fprofile-use") }
+            #expect(flags.contains("-no-pie"))
+            // A compile-only call, as a -Werror project makes it.
+            _ = try Temper.output(of: llvm.tool("clang"), ["-Werror", "-Wunused-command-line-argument"] + flags + ["-c", directory + "/f.c", "-o", directory + "/f.o"])
+            #expect(FileManager.default.fileExists(atPath: directory + "/f.o"), "\(variant): \(flags)")
+            try? FileManager.default.removeItem(atPath: directory + "/f.o")
+        }
+    }
+}
