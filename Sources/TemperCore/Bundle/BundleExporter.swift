@@ -100,7 +100,8 @@ public struct BundleExporter: Sendable {
         let inspection: ProfileInspection
         do {
             inspection = try await ProfileInspection.run(
-                ProfileInspection.commands(profdata: profdataTool.path, file: profilePath, directory: workDir.root, show: ["--profile-version"]), runner: runner)
+                ProfileInspection.commands(profdata: profdataTool.path, file: profilePath, directory: workDir.root, show: ["--profile-version"]), runner: runner,
+                covered: record.output(.profileData) == nil)  // a merge record has its counts already
         } catch let failed as ProfileInspection.ShowFailed {
             throw fail("`\(profdataTool.path) show --profile-version` failed (\(failed.status)): \(failed.output.suffix(300))")
         }

@@ -67,10 +67,22 @@ public struct PipelineRun: Sendable {
         var decision: (path: String, decision: TuneDecision)?
         // --decision, the profile's own [profile] decision, or the one a profile bundle carries;
         // never inside a tune's matrix, which measures every configuration itself.
-        let bundlePath = options.profileBundle ?? profile.bundle
+        if let bundle = options.profileBundle {
+            profile.bundle = URL(fileURLWithPath: bundle).standardizedFileURL.path
+        }
+        // A bundle is read once, here: a decision it carries shapes the profile checked below.
+        var bundleRead: ProfileBundle?
+        if let path = profile.bundle {
+            do {
+                bundleRead = try ProfileBundle.read(path: path)
+            } catch let error as BundleError where options.profileBundle == nil {
+                // Named by the pipeline profile: say which file and key.
+                throw ProfileError.invalidValue(file: profile.file, keyPath: "profile.bundle", line: nil, message: "\(error)")
+            }
+        }
         let carried = options.decision == nil && profile.decision == nil
-            ? bundlePath.flatMap { try? ProfileBundle.read(path: $0) }.flatMap { bundle in
-                bundle.manifest.decision.flatMap { bundle.files[$0] }.map { (bundlePath! + " (carried by the bundle)", $0) }
+            ? bundleRead.flatMap { bundle in
+                bundle.manifest.decision.flatMap { bundle.files[$0] }.map { ((profile.bundle ?? "") + " (carried by the bundle)", $0) }
             } : nil
         if options.variant == nil, let path = options.decision ?? profile.decision ?? carried?.0 {
             let loaded: TuneDecision
@@ -99,9 +111,6 @@ public struct PipelineRun: Sendable {
                 message: "\"cs-ir\" (context-sensitive IR PGO) is clang's; GCC has no such mode. Use \"ir\" with GCC, or clang.")
         }
         profile.bolt.enabled = options.bolt ?? profile.bolt.enabled
-        if let bundle = options.profileBundle {
-            profile.bundle = URL(fileURLWithPath: bundle).standardizedFileURL.path
-        }
         profile.build.launcher = options.launcher ?? profile.build.launcher
         if let tasks = options.tasks {
             let known = profile.train.tasks.map(\.name)
@@ -124,14 +133,7 @@ public struct PipelineRun: Sendable {
         }
         // A bundle that cannot be read, or does not fit the profile, is refused before anything is made.
         var imported: (path: String, bundle: ProfileBundle)?
-        if let path = profile.bundle {
-            let read: ProfileBundle
-            do {
-                read = try ProfileBundle.read(path: path)
-            } catch let error as BundleError where options.profileBundle == nil {
-                // Named by the pipeline profile: say which file and key.
-                throw ProfileError.invalidValue(file: profile.file, keyPath: "profile.bundle", line: nil, message: "\(error)")
-            }
+        if let path = profile.bundle, let read = bundleRead {
             guard profile.toolchain.compiler == .clang else {
                 throw BundleError.invalid(path: path, reason: "bundles hold LLVM profiles, and this run uses GCC")
             }

@@ -39,15 +39,18 @@ public struct ProfileInspection: Sendable {
             covered: ToolCommands.profdataShow(profdata, ["--covered"], file, directory: directory))
     }
 
-    /// Runs both commands exactly as given; `requireShow` makes a failed `show` an error.
-    public static func run(_ commands: Commands, runner: any ProcessRunning, requireShow: Bool = true) async throws -> ProfileInspection {
+    /// Runs the commands exactly as given; `requireShow` makes a failed `show` an error, and
+    /// `covered: false` skips `--covered` when the caller already knows the answer.
+    public static func run(_ commands: Commands, runner: any ProcessRunning, requireShow: Bool = true, covered: Bool = true) async throws -> ProfileInspection {
         let (shown, text) = try await runner.capture(commands.show)
         if requireShow, !shown.succeeded {
             throw ShowFailed(command: commands.show, status: shown.statusDescription, output: text)
         }
-        let (coveredOutcome, coveredText) = try await runner.capture(commands.covered)
-        return ProfileInspection(
-            text: text, summary: ProfileSummary.parse(text),
-            covered: coveredOutcome.succeeded ? ProfileSummary.coveredFunctions(coveredText) : nil)
+        var functions: [String]?
+        if covered {
+            let (coveredOutcome, coveredText) = try await runner.capture(commands.covered)
+            functions = coveredOutcome.succeeded ? ProfileSummary.coveredFunctions(coveredText) : nil
+        }
+        return ProfileInspection(text: text, summary: ProfileSummary.parse(text), covered: functions)
     }
 }
