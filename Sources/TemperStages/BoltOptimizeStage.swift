@@ -17,16 +17,23 @@ public struct BoltOptimizeStage: Stage {
     /// (one `NAME.fdata` per artifact), wired by the composer.
     let input: StageOutputPath
     let profiles: StageOutputPath
+    /// The build that ships when BOLT is not kept (the plain optimize build): the pre-BOLT side
+    /// of the selection and the hardening every candidate must keep. nil when no such build is
+    /// part of the pipeline (tune's candidates, which tune measures against its own reference).
+    let reference: StageOutputPath?
 
-    public init(id: StageID = .boltOptimize, profile: PipelineProfile, bolt: BoltTools, input: StageOutputPath, profiles: StageOutputPath) {
+    public init(
+        id: StageID = .boltOptimize, profile: PipelineProfile, bolt: BoltTools, input: StageOutputPath, profiles: StageOutputPath, reference: StageOutputPath? = nil
+    ) {
         self.id = id
         self.profile = profile
         self.bolt = bolt
         self.input = input
         self.profiles = profiles
+        self.reference = reference
     }
 
-    public var consumes: [StageID] { [profiles.stage, input.stage] }
+    public var consumes: [StageID] { [profiles.stage, input.stage] + [reference?.stage].compactMap { $0 } }
 
     /// The default candidate's flags, temper's reporting flags included.
     public var flags: [String] { BoltCandidate.all(profile: profile, tools: bolt, dispatch: [:])[0].flags + BoltTools.reportingFlags }
@@ -121,7 +128,8 @@ public struct BoltOptimizeStage: Stage {
         let candidates = candidates(context).map { candidate in
             Plan.CandidatePlan(candidate: candidate, tree: tree(workDir, candidate.name), builds: zip(profile.boltArtifacts, choices).map { artifact, choice in
                 Plan.Build(
-                    artifact: artifact.name, input: input.absolute(in: workDir) + "/" + artifact.path, output: output(workDir, candidate.name, artifact),
+                    artifact: artifact.name, input: input.absolute(in: workDir) + "/" + artifact.path,
+                    reference: reference.map { $0.absolute(in: workDir) + "/" + artifact.path }, output: output(workDir, candidate.name, artifact),
                     profile: mergedProfile(workDir, artifact.name), inferStaleProfile: choice.flags.contains("-infer-stale-profile"),
                     command: command(artifact, candidate, context))
             })
@@ -142,9 +150,9 @@ public struct BoltOptimizeStage: Stage {
         return Plan(
             profileCopies: choices.map { FileCopy(source: $0.source, destination: $0.path) },
             candidates: candidates,
-            preBolt: side(nil, Self.preBolt, in: input.absolute(in: workDir)),
+            preBolt: side(nil, Self.preBolt, in: (reference ?? input).absolute(in: workDir)),
             sides: candidates.map { side($0.candidate.name, $0.candidate.name, in: $0.tree) },
-            compare: profile.bolt.compare, select: profile.bolt.select, rounds: measuring ? profile.bolt.rounds : 0, workload: workloadName, rule: BoltSelection.rule,
+            compare: profile.bolt.compare, acceptNonPIE: profile.bolt.acceptNonPIE, select: profile.bolt.select, rounds: measuring ? profile.bolt.rounds : 0, workload: workloadName, rule: BoltSelection.rule,
             instructionsWorkload: counted ? (profile.bolt.instructionsWorkload == .bench ? workloadName : "verify") : nil)
     }
 
@@ -156,6 +164,8 @@ public struct BoltOptimizeStage: Stage {
         public struct Build: CommandItem {
             public var artifact: String
             public var input: String
+            /// The same artifact in the build that ships without BOLT, whose hardening it must keep.
+            public var reference: String?
             public var output: String
             /// The merged profile, read for the hotness of the functions BOLT could not process.
             public var profile: String
@@ -188,6 +198,8 @@ public struct BoltOptimizeStage: Stage {
         /// The candidates' sides, in the order of `candidates`.
         public var sides: [Side]
         public var compare: VerifyComparison
+        /// Whether a candidate may be non-PIE where the reference is a PIE (`[bolt] accept_non_pie`).
+        public var acceptNonPIE: Bool
         public var select: BoltSelect
         public var rounds: Int
         public var workload: String
@@ -239,7 +251,7 @@ public struct BoltOptimizeStage: Stage {
         for copy in plan.profileCopies {
             try workDir.copy(copy.source, to: copy.destination)
         }
-        var built = try await build(plan.candidates, context)
+        var built = try await build(plan.candidates, acceptNonPIE: plan.acceptNonPIE, context)
         guard built.contains(where: { $0.failure == nil }) else {
             let failure = built.first?.failure ?? "no candidate"
             throw StageError(stage: name, message: failure)
@@ -284,14 +296,16 @@ public struct BoltOptimizeStage: Stage {
                 preBolt: BoltSummary.Candidate(
                     name: Self.preBolt, flags: [], verified: true, medianSeconds: preMedian, instructions: preInstructions,
                     takenBranches: sum(built.first { $0.failure == nil }?.reports, "before"),
-                    bytes: (plan.candidates.first?.builds ?? []).map { Self.size($0.input) }.reduce(0, +), artifacts: []),
+                    bytes: (plan.candidates.first?.builds ?? []).map { Self.size($0.input) }.reduce(0, +), artifacts: [],
+                    hardening: Self.hardening((plan.candidates.first?.builds ?? []).map { ($0.artifact, $0.reference ?? $0.input) })),
                 candidates: built.map { entry in
                     BoltSummary.Candidate(
                         name: entry.candidate.name, flags: entry.candidate.flags, verified: entry.verified,
                         failure: entry.failure, medianSeconds: entry.samples.isEmpty ? nil : Statistics.median(entry.samples),
                         ratio: decision.ratios[entry.candidate.name], instructions: entry.instructions,
                         takenBranches: sum(entry.reports, "after"), bytes: entry.reports.isEmpty ? nil : entry.reports.map(\.bytesAfter).reduce(0, +),
-                        artifacts: entry.reports)
+                        artifacts: entry.reports,
+                        hardening: Self.hardening((plan.candidates.first { $0.candidate.name == entry.candidate.name }?.builds ?? []).map { ($0.artifact, $0.output) }))
                 },
                 published: decision.published, reason: decision.reason, instructionsWorkload: plan.instructionsWorkload))
         for planned in plan.candidates where built.contains(where: { $0.candidate.name == planned.candidate.name && $0.failure == nil }) {
@@ -318,6 +332,12 @@ public struct BoltOptimizeStage: Stage {
             message: ([verdict] + taken).joined(separator: ", "))
     }
 
+    /// Each file's hardening, by artifact name; nil when none is an ELF file (or none was written).
+    static func hardening(_ files: [(artifact: String, path: String)]) -> [String: Hardening]? {
+        let found = files.compactMap { file in ELFFile(path: file.path).map { (file.artifact, $0.hardening) } }
+        return found.isEmpty ? nil : Dictionary(found, uniquingKeysWith: { first, _ in first })
+    }
+
     func sum(_ reports: [BoltArtifactReport]?, _ side: String) -> Int? {
         let values = (reports ?? []).compactMap { $0.dynoStats[side]?["taken_branches"] }
         return values.isEmpty ? nil : values.reduce(0, +)
@@ -325,7 +345,7 @@ public struct BoltOptimizeStage: Stage {
 
     /// llvm-bolt for every candidate, up to `jobs` candidates at once. A candidate whose
     /// llvm-bolt fails is dropped with its reason; the caller fails the stage if none is left.
-    func build(_ candidates: [Plan.CandidatePlan], _ context: StageContext) async throws -> [Built] {
+    func build(_ candidates: [Plan.CandidatePlan], acceptNonPIE: Bool, _ context: StageContext) async throws -> [Built] {
         let workDir = context.workDir
         for candidate in candidates {
             // The BOLT artifacts are left out of the mirror: llvm-bolt writes them as new files.
@@ -333,7 +353,7 @@ public struct BoltOptimizeStage: Stage {
             for build in candidate.builds { try workDir.remove(build.output) }
         }
         var results: [String: Built] = [:]
-        try await BoundedParallel.run(candidates, lanes: context.plan.jobs ?? 1, body: { try await buildOne($0, context) }) { done in
+        try await BoundedParallel.run(candidates, lanes: context.plan.jobs ?? 1, body: { try await buildOne($0, acceptNonPIE: acceptNonPIE, context) }) { done in
             results[done.candidate.name] = done
             if let failure = done.failure { context.logger.warning("BOLT candidate \(done.candidate.name) dropped: \(failure.split(separator: "\n").first ?? "")") }
             return true
@@ -341,7 +361,7 @@ public struct BoltOptimizeStage: Stage {
         return candidates.compactMap { results[$0.candidate.name] }
     }
 
-    func buildOne(_ planned: Plan.CandidatePlan, _ context: StageContext) async throws -> Built {
+    func buildOne(_ planned: Plan.CandidatePlan, acceptNonPIE: Bool, _ context: StageContext) async throws -> Built {
         let workDir = context.workDir
         let candidate = planned.candidate
         var entry = Built(candidate: candidate)
@@ -363,12 +383,16 @@ public struct BoltOptimizeStage: Stage {
                 entry.failure = "llvm-bolt exited 0 but \(result) carries no BOLT marker (.note.bolt_info). Log: \(log)"
                 return entry
             }
-            // Never weaker than its input: a candidate that lost a protection is dropped.
-            if let input = ELFFile(path: build.input) {
-                let lost = bolted.hardening.lost(against: input.hardening, comparePIE: true)
+            // Never weaker than what ships without BOLT (the plain build; its input when there is
+            // none): a candidate that lost a protection is dropped, unless the profile accepts
+            // that loss (non-PIE alone, `[bolt] accept_non_pie`).
+            if let against = ELFFile(path: build.reference ?? build.input) {
+                let lost = bolted.hardening.lost(against: against.hardening, comparePIE: !acceptNonPIE)
                 if !lost.isEmpty {
-                    entry.failure = "candidate \(candidate.name) made \(artifact.name) less hardened than its input: \(lost.joined(separator: "; "))"
-                        + (candidate.flags.contains("-use-gnu-stack") ? ". Its flags include -use-gnu-stack, which drops PT_GNU_STACK with LLVM 22 (LLVM issue 174191): remove it." : ".")
+                    let what = build.reference == nil ? "its input" : "the plain build (what ships without BOLT)"
+                    entry.failure = "candidate \(candidate.name) made \(artifact.name) less hardened than \(what): \(lost.joined(separator: "; "))"
+                        + (candidate.flags.contains("-use-gnu-stack") ? ". Its flags include -use-gnu-stack, which drops PT_GNU_STACK with LLVM 22 (LLVM issue 174191): remove it." : "")
+                        + (lost.contains { $0.hasPrefix("not position-independent") } ? ". Keep [bolt] pie = true, or accept a non-PIE result with [bolt] accept_non_pie = true." : ".")
                     return entry
                 }
             }

@@ -4,11 +4,15 @@ import TemperExecution
 /// Which build of the project a build stage makes.
 public enum BuildVariant: String, Sendable, CaseIterable {
     /// `csInstrument`: CS-IRPGO's second instrumented build, using the IR profile.
+    /// `boltBuild`: the optimize build made ready for BOLT (static relocations, maybe non-PIE).
     case instrument, optimize, baseline
     case csInstrument = "cs-instrument"
+    case boltBuild = "bolt-build"
 
     /// Builds whose binaries carry profile instrumentation.
     public var isInstrumented: Bool { self == .instrument || self == .csInstrument }
+    /// Builds that apply the merged profile and ship (or are BOLTed): optimize and bolt-build.
+    public var isOptimized: Bool { self == .optimize || self == .boltBuild }
 }
 
 /// Flags temper adds to the profile's own, for one build variant.
@@ -46,7 +50,7 @@ public enum BuildFlags {
         switch variant {
         case .instrument: lto = profile.instrument.lto
         // Context-sensitive counts are taken after inlining, in LTO's backend: as the optimize build.
-        case .optimize, .csInstrument: lto = profile.optimize.lto
+        case .optimize, .boltBuild, .csInstrument: lto = profile.optimize.lto
         case .baseline: lto = .none
         }
         let strict = profile.optimize.missingProfile == .error
@@ -70,7 +74,7 @@ public enum BuildFlags {
                 let generate = "-fcs-profile-generate=\(defaultProfileDirectory)"
                 flags.cflags = ["-fprofile-use=\(data)", generate] + stableNames
                 flags.ldflags += ["-fprofile-use=\(data)", generate]
-            case .optimize:
+            case .optimize, .boltBuild:
                 let data = profileData ?? "{profdata}"
                 let warnings = ["backend-plugin", "profile-instr-out-of-date", "profile-instr-unprofiled"]
                 flags.cflags = [pgo.isIR ? "-fprofile-use=\(data)" : "-fprofile-instr-use=\(data)"]
@@ -96,7 +100,7 @@ public enum BuildFlags {
             case .instrument, .csInstrument:
                 flags.cflags = ["-fprofile-generate"] + (profile.train.jobs > 1 ? ["-fprofile-update=atomic"] : [])
                 flags.ldflags = ["-fprofile-generate"]
-            case .optimize:
+            case .optimize, .boltBuild:
                 flags.cflags = ["-fprofile-use", "-Wmissing-profile"]
                     + (strict ? ["-Werror=missing-profile", "-Werror=coverage-mismatch"] : ["-Wno-error=coverage-mismatch"])
             case .baseline:
@@ -111,24 +115,28 @@ public enum BuildFlags {
         if let buildDirectory {
             flags.cflags.append("-fdebug-prefix-map=\(buildDirectory)=.")
         }
-        if profile.bolt.enabled, !variant.isInstrumented {
-            // BOLT inputs: static relocations, and (unless the profile keeps PIE) a fixed-address
-            // executable, because in a PIE BOLT skips functions whose jump tables were hoisted out
-            // of loops. The baseline gets the same code model, so comparisons stay fair.
+        if variant == .boltBuild {
+            // BOLT's input: static relocations, and (when the profile accepts a non-PIE result) a
+            // fixed-address executable, because in a PIE BOLT skips functions whose jump tables
+            // were hoisted out of loops. Only this build gets them: optimize and baseline stay
+            // the toolchain's ordinary build, which is what ships when BOLT is not kept.
             if !profile.bolt.pie {
                 // -no-pie in cflags too: build-host tools are often compiled and linked with
                 // CFLAGS alone (SQLite's lemon), and -fno-pie objects cannot link as a PIE. It is a
-                // link-only flag: clang warns about it in a compile-only call, which a project's
-                // -Werror turns into a failure, so it is marked as possibly unused there.
-                flags.cflags += toolchain.family == .clang
-                    ? ["-fno-pie", "--start-no-unused-arguments", "-no-pie", "--end-no-unused-arguments"] : ["-fno-pie", "-no-pie"]
+                // link-only flag; with clang it is marked as possibly unused below.
+                flags.cflags += ["-fno-pie", "-no-pie"]
                 flags.ldflags.append("-no-pie")
             }
-            if variant == .optimize {
-                flags.ldflags.append("-Wl,--emit-relocs")
-                // GCC's hot/cold partitioning splits functions in a way BOLT cannot undo.
-                if toolchain.family == .gcc { flags.cflags.append("-fno-reorder-blocks-and-partition") }
-            }
+            flags.ldflags.append("-Wl,--emit-relocs")
+            // GCC's hot/cold partitioning splits functions in a way BOLT cannot undo.
+            if toolchain.family == .gcc { flags.cflags.append("-fno-reorder-blocks-and-partition") }
+        }
+        if toolchain.family == .clang, !flags.cflags.isEmpty {
+            // Build systems pass CFLAGS to compile-only calls and to links alike. Some of temper's
+            // flags are unused in one of them (-no-pie when compiling, -mllvm and -fdebug-prefix-map
+            // when linking objects), and clang's warning about that fails a project's -Werror
+            // (found by FlagProbe). Marked as possibly unused, they warn nowhere.
+            flags.cflags = ["--start-no-unused-arguments"] + flags.cflags + ["--end-no-unused-arguments"]
         }
         return flags
     }

@@ -51,20 +51,39 @@ public struct BuildRecipe: Sendable {
         let profileData = profileCopy(context).map { copy in
             usesCcache ? ToolCommands.relativePath(copy.path, from: buildDirectory(context.workDir)) : copy.path
         }
+        // bolt-build shares optimize's ThinLTO cache: with the same code model (BOLT on a PIE) its
+        // LTO backend finds every module already compiled; the cache key covers the code model.
+        let cacheName = variant == .boltBuild ? BuildVariant.optimize.rawValue : variant.rawValue
         return BuildFlags.injected(
             for: variant, toolchain: toolchain, settings: profile, profileData: profileData,
-            thinLTOCache: (profile.optimize.thinLTOCache ?? context.workDir.cache) + "/thinlto-\(variant.rawValue)", buildDirectory: buildDirectory(context.workDir))
+            thinLTOCache: (profile.optimize.thinLTOCache ?? context.workDir.cache) + "/thinlto-\(cacheName)", buildDirectory: buildDirectory(context.workDir))
+    }
+
+    /// The profile's own flags with temper's: what `{cflags}`, `{cxxflags}` and `{ldflags}` become.
+    func composed(_ injected: InjectedFlags) -> (cflags: [String], cxxflags: [String], ldflags: [String]) {
+        let variantFlags = variant.isInstrumented ? profile.instrument.cflags : []
+        return (
+            profile.build.cflags + variantFlags + injected.cflags, (profile.build.cxxflags ?? profile.build.cflags) + variantFlags + injected.cflags,
+            profile.build.ldflags + injected.ldflags
+        )
+    }
+
+    /// This build's flags for a probe outside any build (`FlagProbe`): as the build gets them,
+    /// less what reads a profile that does not exist yet (`-fprofile-use=...`, GCC's
+    /// missing-profile warnings).
+    public func probeFlags(directory: String) -> (cflags: [String], cxxflags: [String], ldflags: [String]) {
+        let injected = BuildFlags.injected(for: variant, toolchain: toolchain, settings: profile, profileData: nil, thinLTOCache: nil, buildDirectory: directory)
+        let profileReaders = ["-fprofile-use", "-fprofile-instr-use", "-fcs-profile-generate", "-Wmissing-profile", "-Werror=missing-profile", "-Werror=coverage-mismatch"]
+        func probed(_ flags: [String]) -> [String] { flags.filter { flag in !profileReaders.contains { flag == $0 || flag.hasPrefix($0 + "=") } } }
+        let (cflags, cxxflags, ldflags) = composed(injected)
+        return (probed(cflags), probed(cxxflags), probed(ldflags))
     }
 
     /// The placeholder values and environment of this build's commands, with `{build}` being
     /// `build`: the install stage renders its commands with the optimize build's own, so that
     /// make finds nothing to redo with other flags.
     public func rendering(_ context: PlanContext, build: String) -> (values: [String: String], environment: [String: String]) {
-        let injected = flags(context)
-        let variantFlags = variant.isInstrumented ? profile.instrument.cflags : []
-        let cflags = profile.build.cflags + variantFlags + injected.cflags
-        let cxxflags = (profile.build.cxxflags ?? profile.build.cflags) + variantFlags + injected.cflags
-        let ldflags = profile.build.ldflags + injected.ldflags
+        let (cflags, cxxflags, ldflags) = composed(flags(context))
         let launcher = profile.build.launcher
         let values = [
             "source": profile.source, "build": build, "cc": (launcher + [toolchain.cc.path]).joined(separator: " "),

@@ -54,7 +54,7 @@ public struct BuildStage: Stage {
         return Plan(
             buildDirectory: build, configure: profile.build.configure.map(command), build: profile.build.build.map(command),
             profileCopy: profileCopy(context).map { FileCopy(source: $0.source, destination: $0.path) },
-            gccProfiles: variant == .optimize && toolchain.family == .gcc ? gccProfiles(context, in: build) : nil,
+            gccProfiles: variant.isOptimized && toolchain.family == .gcc ? gccProfiles(context, in: build) : nil,
             artifacts: profile.build.artifacts)
     }
 
@@ -158,7 +158,7 @@ public struct BuildStage: Stage {
             outputs.append(build + "/" + artifact)
         }
         var counts: [String: Int] = [:]
-        if variant == .optimize {
+        if variant.isOptimized {
             let log = LogTail.text(of: context.logPath, from: buildLogStart)
             counts = CompilerDiagnostics.count(in: log)
             let byFile = context.directory + "/profile-warnings.json"
@@ -179,7 +179,7 @@ public struct BuildStage: Stage {
         for (artifact, fileName) in zip(profile.build.artifacts, profile.build.artifactNames) {
             named[output: .artifact(fileName)] = context.workDir.relative(build + "/" + artifact)
         }
-        let notes = [variant == .optimize ? CompilerDiagnostics.summary(counts) : nil, cacheNote, configuredAhead ? "configured ahead" : nil, await aheadNote]
+        let notes = [variant.isOptimized ? CompilerDiagnostics.summary(counts) : nil, cacheNote, configuredAhead ? "configured ahead" : nil, await aheadNote]
         let note = notes.compactMap { $0 }.joined(separator: "; ")
         return StageResult(outputs: outputs, counts: counts, named: named, message: note.isEmpty ? nil : note)
     }

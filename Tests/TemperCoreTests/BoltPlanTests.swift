@@ -68,26 +68,56 @@ import Testing
         #expect(try Fixtures.parse(text + "\n[bolt]\nartifacts = [\"libx.so.1\"]\n").boltArtifacts.map(\.path) == ["lib/libx.so.1"])
     }
 
-    @Test func optimizeAndBaselineGetBoltInputs() throws {
-        let optimize = try BuildStage(variant: .optimize, profileFrom: .merge, profile: profile(), toolchain: Fixtures.toolchain).plan(PlanContext(workDir: workDir, jobs: 1)).steps[0].command
-        #expect(optimize.environment["CFLAGS"]!.hasSuffix("-flto=thin -fdebug-prefix-map=/w/stages/optimize/build=. -fno-pie --start-no-unused-arguments -no-pie --end-no-unused-arguments"))
-        #expect(optimize.environment["LDFLAGS"]!.hasSuffix("-no-pie -Wl,--emit-relocs"))
-        let baseline = try BuildStage(variant: .baseline, profile: profile(), toolchain: Fixtures.toolchain).plan(PlanContext(workDir: workDir, jobs: 1)).steps[0].command
-        #expect(baseline.environment["CFLAGS"] == "-O2 -fdebug-prefix-map=/w/stages/baseline/build=. -fno-pie --start-no-unused-arguments -no-pie --end-no-unused-arguments")
+    @Test func onlyTheBoltBuildGetsBoltInputs() throws {
+        func command(_ variant: BuildVariant, _ profile: PipelineProfile, _ toolchain: Toolchain = Fixtures.toolchain) throws -> Command {
+            try BuildStage(variant: variant, profileFrom: variant.isOptimized ? .merge : nil, profile: profile, toolchain: toolchain)
+                .plan(PlanContext(workDir: workDir, jobs: 1)).steps[0].command
+        }
+        // The default: BOLT on a PIE, so only --emit-relocs sets bolt-build apart.
+        let boltBuild = try command(.boltBuild, profile())
+        #expect(boltBuild.environment["CFLAGS"]!.hasSuffix("-flto=thin -fdebug-prefix-map=/w/stages/bolt-build/build=. --end-no-unused-arguments"))
+        #expect(!boltBuild.environment["CFLAGS"]!.contains("-no-pie"))
+        #expect(boltBuild.environment["LDFLAGS"]!.hasSuffix("-Wl,--thinlto-cache-dir=/w/cache/thinlto-optimize -Wl,--emit-relocs"))
+        // The optimize build is what ships: the same whether BOLT is on or off.
+        let optimize = try command(.optimize, profile())
+        let plain = try command(.optimize, Fixtures.parse(Fixtures.minimalProfile))
+        #expect(optimize == plain && !optimize.environment["LDFLAGS"]!.contains("emit-relocs"))
+        let baseline = try command(.baseline, profile())
+        #expect(baseline.environment["CFLAGS"] == "-O2 --start-no-unused-arguments -fdebug-prefix-map=/w/stages/baseline/build=. --end-no-unused-arguments")
         #expect(!baseline.environment["LDFLAGS"]!.contains("emit-relocs"))
-        let instrument = try BuildStage(variant: .instrument, profile: profile(), toolchain: Fixtures.toolchain).plan(PlanContext(workDir: workDir, jobs: 1)).steps[0].command
-        #expect(!instrument.environment["CFLAGS"]!.contains("-fno-pie"))
-        let pie = try BuildStage(variant: .optimize, profileFrom: .merge, profile: profile("pie = true"), toolchain: Fixtures.toolchain).plan(PlanContext(workDir: workDir, jobs: 1)).steps[0].command
-        #expect(!pie.environment["CFLAGS"]!.contains("-fno-pie") && pie.environment["LDFLAGS"]!.contains("--emit-relocs"))
-        let gcc = try BuildStage(variant: .optimize, profileFrom: .merge, profile: profile(), toolchain: GCCTests.gcc).plan(PlanContext(workDir: workDir, jobs: 1)).steps[0].command
-        #expect(gcc.environment["CFLAGS"]!.contains("-fno-reorder-blocks-and-partition"))
+        // A non-PIE BOLT input, accepted explicitly; -no-pie inside the possibly-unused block.
+        let fixed = try command(.boltBuild, profile("accept_non_pie = true"))
+        #expect(fixed.environment["CFLAGS"]!.hasSuffix("-fno-pie -no-pie --end-no-unused-arguments") && fixed.environment["CFLAGS"]!.hasPrefix("-O2 --start-no-unused-arguments"))
+        #expect(fixed.environment["LDFLAGS"]!.hasSuffix("-no-pie -Wl,--emit-relocs"))
+        #expect(try command(.optimize, profile("accept_non_pie = true")) == plain)
+        let gcc = try command(.boltBuild, profile(), GCCTests.gcc)
+        #expect(gcc.environment["CFLAGS"]!.contains("-fno-reorder-blocks-and-partition") && !gcc.environment["CFLAGS"]!.contains("no-unused-arguments"))
+        #expect(!(try command(.optimize, profile(), GCCTests.gcc)).environment["CFLAGS"]!.contains("-fno-reorder-blocks-and-partition"))
+    }
+
+    @Test func nonPIEBoltNeedsAnExplicitAcceptance() throws {
+        let refused = try #require(throws: ProfileError.self) { try profile("pie = false") }
+        #expect(refused.description.contains("accept_non_pie = true") && refused.description.contains("bolt.pie"))
+        #expect(try profile("pie = false\naccept_non_pie = true").bolt.pie == false)
+        #expect(try profile("accept_non_pie = true").bolt.pie == false)
+        #expect(try profile().bolt.pie && !(try profile().bolt.acceptNonPIE))
     }
 
     @Test func composerAddsBoltStagesAfterOptimize() throws {
         let names = PipelineComposer.stages(for: try profile(), toolchain: Fixtures.toolchain, baseline: true, bolt: Self.bolt).map(\.name)
-        #expect(names == ["instrument", "train", "merge", "optimize", "bolt-instrument", "bolt-train", "bolt-merge", "bolt-optimize", "baseline"])
+        #expect(names == ["instrument", "train", "merge", "optimize", "bolt-build", "bolt-instrument", "bolt-train", "bolt-merge", "bolt-optimize", "baseline"])
         let off = PipelineComposer.stages(for: try Fixtures.parse(Fixtures.minimalProfile), toolchain: Fixtures.toolchain, baseline: false, bolt: Self.bolt)
         #expect(off.count == 4)
+        // BOLT's candidates are checked against the plain build, which is also the pre-BOLT side.
+        let graph = PipelineComposer.graph(for: try profile(), toolchain: Fixtures.toolchain, baseline: false, bolt: Self.bolt)
+        #expect(graph.optimizedProducers == [.boltOptimize, .optimize] && graph.optimizedBuild.stage == .optimize && graph.boltInput?.stage == .boltBuild)
+        let optimize = try #require(graph.stages.first { $0.id == .boltOptimize } as? BoltOptimizeStage)
+        #expect(optimize.consumes == [.boltMerge, .boltBuild, .optimize])
+        // Tune's candidates: no plain build, nothing published from the BOLT-ready one.
+        var tuned = try profile()
+        ProfileVariant(overrides: TuneOverrides(), bolt: .candidates(["default"], pie: false)).apply(to: &tuned)
+        let candidates = PipelineComposer.graph(for: tuned, toolchain: Fixtures.toolchain, baseline: false, bolt: Self.bolt)
+        #expect(!candidates.ids.contains(.optimize) && candidates.optimizedProducers == [.boltOptimize] && candidates.optimizedBuild.stage == .boltBuild)
     }
 
     @Test func instrumentBakesAPlaceholderProfilePathPerArtifact() throws {
@@ -95,7 +125,7 @@ import Testing
         let command = try stage.plan(PlanContext(workDir: workDir, jobs: 1)).steps[0].command
         #expect(command.executable == "/opt/llvm/bin/llvm-bolt")
         #expect(command.arguments == [
-            "/w/stages/optimize/build/bin/app", "-instrument",
+            "/w/stages/bolt-build/build/bin/app", "-instrument",
             "-instrumentation-file=/w/stages/bolt-train/raw/@@@@@@@@@@@@@@@@/app/prof.fdata",
             "-instrumentation-file-append-pid", "-o", "/w/stages/bolt-instrument/app",
         ])
@@ -103,7 +133,7 @@ import Testing
 
     @Test func boltTrainSwapsInTheTasksPatchedCopy() throws {
         let stage = try Fixtures.stage(.boltTrain, try profile(), bolt: Self.bolt, as: TrainStage.self)
-        #expect(stage.name == "bolt-train" && stage.consumes == [.boltInstrument, .optimize])
+        #expect(stage.name == "bolt-train" && stage.consumes == [.boltInstrument, .boltBuild])
         let command = try stage.plan(PlanContext(workDir: workDir, jobs: nil)).steps[0].command
         let key = BoltPaths.taskKey("one")
         #expect(key.count == BoltPaths.placeholder.count)
@@ -156,7 +186,7 @@ import Testing
         // The dispatch function found in the profile is skipped; extra_flags go to every candidate.
         #expect(try arguments("llvm-bolt app [skip-dispatch]").contains("-skip-funcs=run/1"))
         // The profile is read from a copy in the stage's own directory (BOLT records the path).
-        #expect(try arguments("llvm-bolt app [tight]").starts(with: ["../optimize/build/bin/app", "-data=profile/app.fdata"]))
+        #expect(try arguments("llvm-bolt app [tight]").starts(with: ["../bolt-build/build/bin/app", "-data=profile/app.fdata"]))
         for side in sides { #expect(try arguments("llvm-bolt app [\(side)]").contains("-frame-opt=hot")) }
         #expect(try !arguments("llvm-bolt app [tight]").contains("-reorder-blocks=ext-tsp"))
         // Verify and measure run the same command on every side, each against its own tree.

@@ -228,7 +228,7 @@ import Testing
         profile.bolt.enabled = true
         let bundle = PipelineComposer.BundleInput(path: "/b/demo.bundle", sha256: String(repeating: "a", count: 64))
         let graph = PipelineComposer.graph(for: profile, toolchain: Fixtures.toolchain, baseline: true, bolt: BoltPlanTests.bolt, bundle: bundle)
-        #expect(graph.ids == [.bundleImport, .optimize, .boltOptimize, .baseline])
+        #expect(graph.ids == [.bundleImport, .optimize, .boltBuild, .boltOptimize, .baseline])
         #expect(graph.profileData == .bundleImport)
         let optimize = try #require(graph.stages.first { $0.id == .optimize })
         #expect(optimize.consumes == [.bundleImport])

@@ -20,7 +20,7 @@ import Testing
         #expect(profile.train.jobs == 2)
 
         let stages = PipelineComposer.stages(for: profile, toolchain: Fixtures.toolchain, baseline: true, bolt: BoltPlanTests.bolt)
-        #expect(stages.map(\.name) == ["instrument", "train", "merge", "optimize", "bolt-instrument", "bolt-train", "bolt-merge", "bolt-optimize", "baseline"])
+        #expect(stages.map(\.name) == ["instrument", "train", "merge", "optimize", "bolt-build", "bolt-instrument", "bolt-train", "bolt-merge", "bolt-optimize", "baseline"])
 
         // Shards: CPython's 44 --pgo tests, each exactly once, each shard with its own profiles.
         let workDir = WorkDir(root: "/w")
@@ -39,17 +39,22 @@ import Testing
         let build = try stages[0].plan(PlanContext(workDir: workDir, jobs: 2)).steps
         #expect(build.map(\.label) == ["configure", "build", "build", "build"])
         #expect(build[0].command.environment["CFLAGS"] == nil)
-        // So optimize and baseline configure during the instrumented build.
-        #expect((stages[0] as? BuildStage)?.configuresAhead.map(\.name) == ["optimize", "baseline"])
+        // So optimize, bolt-build and baseline configure during the instrumented build.
+        #expect((stages[0] as? BuildStage)?.configuresAhead.map(\.name) == ["optimize", "bolt-build", "baseline"])
         // The instrumented build alone drops debug info ([instrument] cflags).
         for step in build.dropFirst() {
             #expect(step.command.arguments.contains(
-                "CFLAGS_NODIST=-gdwarf-4 -g0 -fprofile-generate=/tmp/temper-unused-profile-dir -mllvm -static-func-full-module-prefix=false -fdebug-prefix-map=/w/stages/instrument/build=."))
+                "CFLAGS_NODIST=-gdwarf-4 -g0 --start-no-unused-arguments -fprofile-generate=/tmp/temper-unused-profile-dir -mllvm -static-func-full-module-prefix=false -fdebug-prefix-map=/w/stages/instrument/build=. --end-no-unused-arguments"))
         }
+        // optimize is what ships: no BOLT flags; bolt-build (BOLT's input) keeps PIE and adds relocations.
         let optimize = try stages[3].plan(PlanContext(workDir: workDir, jobs: 2)).steps.dropFirst().map(\.command)
+        let boltBuild = try stages[4].plan(PlanContext(workDir: workDir, jobs: 2)).steps.dropFirst().map(\.command)
         for command in optimize {
-            #expect(command.arguments.contains { $0.hasPrefix("LDFLAGS_NODIST=") && $0.contains("-Wl,--emit-relocs") && $0.contains("-no-pie") })
+            #expect(!command.arguments.contains { $0.contains("-Wl,--emit-relocs") || $0.contains("-no-pie") })
             #expect(!command.arguments.contains { $0.contains("-g0") })
+        }
+        for command in boltBuild {
+            #expect(command.arguments.contains { $0.hasPrefix("LDFLAGS_NODIST=") && $0.contains("-Wl,--emit-relocs") && !$0.contains("-no-pie") })
         }
         // Build-time tools get a quick LTO code generation; python and the rest the full one.
         #expect(optimize[0].arguments.suffix(2) == ["Programs/_freeze_module", "_bootstrap_python"])

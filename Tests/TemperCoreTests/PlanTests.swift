@@ -36,11 +36,11 @@ import Testing
         // The roles the run records for readers of the work dir (bundle export), per graph.
         #expect(graphs[0].roles == StageRoles(
             training: .train, profileData: .merge, bundleImport: nil, boltTraining: .boltTrain, boltProfiles: .boltMerge, optimizedBuild: .optimize,
-            boltResult: .boltOptimize))
+            boltResult: .boltOptimize, boltInput: .boltBuild))
         #expect(graphs[1].roles.boltTraining == nil && graphs[1].roles.boltProfiles == nil && graphs[1].roles.training == .train)
         #expect(graphs[2].roles == StageRoles(
             training: nil, profileData: .bundleImport, bundleImport: .bundleImport, boltTraining: nil, boltProfiles: .bundleImport, optimizedBuild: .optimize,
-            boltResult: .boltOptimize))
+            boltResult: .boltOptimize, boltInput: .boltBuild))
     }
 
     @Test func instrumentInjectsFlagsThroughEnvironmentAndPlaceholders() throws {
@@ -50,7 +50,8 @@ import Testing
         let command = plan.steps[0].command
         // A fixed default profile directory (never written: LLVM_PROFILE_FILE is always set) and
         // the build directory mapped away keep the instrumented objects the same in every work dir.
-        let cflags = "-O2 -fprofile-generate=/tmp/temper-unused-profile-dir -mllvm -static-func-full-module-prefix=false -fdebug-prefix-map=/w/stages/instrument/build=."
+        // temper's flags are marked as possibly unused: a project's -Werror never trips on them.
+        let cflags = "-O2 --start-no-unused-arguments -fprofile-generate=/tmp/temper-unused-profile-dir -mllvm -static-func-full-module-prefix=false -fdebug-prefix-map=/w/stages/instrument/build=. --end-no-unused-arguments"
         #expect(command.executable == "make")
         #expect(command.arguments == ["-j4", "CC=/opt/llvm/bin/clang", "CFLAGS=\(cflags)"])
         #expect(command.workingDirectory == "/w/stages/instrument/build")
@@ -78,10 +79,10 @@ import Testing
         let plan = try stage.plan(PlanContext(workDir: workDir, jobs: 2, upstream: [.merge: merge]))
         let cflags = try #require(plan.steps[0].command.environment["CFLAGS"])
         // The build reads a copy in its own directory, under the same content-addressed name.
-        #expect(cflags.hasPrefix("-O2 -fprofile-use=/w/stages/optimize/pgo/abc.profdata -mllvm -static-func-full-module-prefix=false"))
+        #expect(cflags.hasPrefix("-O2 --start-no-unused-arguments -fprofile-use=/w/stages/optimize/pgo/abc.profdata -mllvm -static-func-full-module-prefix=false"))
         #expect(cflags.contains("-mllvm -pgo-warn-missing-function"))
         // An installed tree's debug info names "." rather than the work dir's build directory.
-        #expect(cflags.hasSuffix("-flto=thin -fdebug-prefix-map=/w/stages/optimize/build=."))
+        #expect(cflags.hasSuffix("-flto=thin -fdebug-prefix-map=/w/stages/optimize/build=. --end-no-unused-arguments"))
         #expect(plan.steps[0].command.environment["LDFLAGS"] == "--ld-path=/opt/llvm/bin/ld.lld -flto=thin -Wl,--thinlto-cache-dir=/w/cache/thinlto-optimize")
         #expect(stage.consumes == [.merge])
     }
@@ -89,14 +90,14 @@ import Testing
     @Test func frontendPGOAndFullLTO() throws {
         let stage = BuildStage(variant: .optimize, profileFrom: .merge, profile: try profile("[optimize]\npgo = \"frontend\"\nlto = \"full\""), toolchain: Fixtures.toolchain)
         let command = try stage.plan(PlanContext(workDir: workDir, jobs: 2)).steps[0].command
-        #expect(command.environment["CFLAGS"]!.hasPrefix("-O2 -fprofile-instr-use={profdata} -Wbackend-plugin"))
+        #expect(command.environment["CFLAGS"]!.hasPrefix("-O2 --start-no-unused-arguments -fprofile-instr-use={profdata} -Wbackend-plugin"))
         #expect(command.environment["LDFLAGS"] == "--ld-path=/opt/llvm/bin/ld.lld -flto=full")
     }
 
     @Test func baselineHasOnlyTheBaseFlags() throws {
         let stage = BuildStage(variant: .baseline, profile: try profile(), toolchain: Fixtures.toolchain)
         let command = try stage.plan(PlanContext(workDir: workDir, jobs: 2)).steps[0].command
-        #expect(command.environment["CFLAGS"] == "-O2 -fdebug-prefix-map=/w/stages/baseline/build=.")
+        #expect(command.environment["CFLAGS"] == "-O2 --start-no-unused-arguments -fdebug-prefix-map=/w/stages/baseline/build=. --end-no-unused-arguments")
         #expect(command.environment["LDFLAGS"] == "--ld-path=/opt/llvm/bin/ld.lld")
         #expect(command.workingDirectory == "/w/stages/baseline/build")
     }

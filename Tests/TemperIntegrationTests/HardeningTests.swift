@@ -19,7 +19,7 @@ import TemperStages
             return try #require(ELFFile(path: directory + "/" + name)?.hardening)
         }
         let plain = try build("plain", ["-fpie", "-pie", "-Wl,-z,relro,-z,now"])
-        #expect(plain == Hardening(pie: "pie", relro: "full", bindNow: true, gnuStack: "non-executable", buildID: true))
+        #expect(plain == Hardening(pie: "pie", relro: "full", bindNow: true, gnuStack: "non-executable", buildID: true, stackProtector: false, fortify: 0, ibt: false, shstk: false))
         let lazy = try build("lazy", ["-fpie", "-pie", "-Wl,-z,relro,-z,lazy"])
         #expect(lazy.relro == "partial" && !lazy.bindNow)
         let fixed = try build("fixed", ["-fno-pie", "-no-pie", "-Wl,-z,relro,-z,now"])
@@ -27,6 +27,26 @@ import TemperStages
         #expect(fixed.lost(against: plain, comparePIE: false).isEmpty)
         let execstack = try build("execstack", ["-fpie", "-pie", "-Wl,-z,relro,-z,now", "-Wl,-z,execstack"])
         #expect(execstack.gnuStack == "executable" && execstack.lost(against: plain).count == 1)
+
+        // Stack protector and FORTIFY from the imported symbols; CET from .note.gnu.property (an
+        // object file: Debian 12's crt files carry no CET mark, so a linked program loses it).
+        let fortifiedSource = directory + "/fortified.c"
+        try """
+            #include <string.h>
+            #include <stdio.h>
+            int main(int argc, char **argv) { char buf[64]; strcpy(buf, argv[0]); printf("%s\\n", buf); return 0; }
+            """.write(toFile: fortifiedSource, atomically: true, encoding: .utf8)
+        _ = try Temper.output(of: llvm.tool("clang"), ["-O2", "-fuse-ld=lld", "-fstack-protector-strong", "-D_FORTIFY_SOURCE=2", "-o", directory + "/fortified", fortifiedSource])
+        let fortified = try #require(ELFFile(path: directory + "/fortified"))
+        #expect(fortified.hardening.stackProtector == true && fortified.fortifiedFunctions == ["__printf_chk", "__strcpy_chk"])
+        _ = try Temper.output(of: llvm.tool("clang"), ["-O2", "-fno-stack-protector", "-U_FORTIFY_SOURCE", "-fuse-ld=lld", "-o", directory + "/unfortified", fortifiedSource])
+        let unfortified = try #require(ELFFile(path: directory + "/unfortified")?.hardening)
+        #expect(unfortified.lost(against: fortified.hardening).sorted() == ["no stack protector (__stack_chk_fail)", "not fortified (no __*_chk functions; the reference has 2)"])
+        _ = try Temper.output(of: llvm.tool("clang"), ["-O2", "-fcf-protection=full", "-c", "-o", directory + "/cet.o", fortifiedSource])
+        let cet = try #require(ELFFile(path: directory + "/cet.o")?.hardening)
+        #expect(cet.ibt == true && cet.shstk == true)
+        _ = try Temper.output(of: llvm.tool("clang"), ["-O2", "-fcf-protection=none", "-c", "-o", directory + "/nocet.o", fortifiedSource])
+        #expect(try #require(ELFFile(path: directory + "/nocet.o")?.hardening).lost(against: cet) == ["CET IBT mark lost", "CET shadow-stack mark lost"])
 
         // BOLT 22 with -use-gnu-stack drops the header (LLVM issue 174191); without it, it stays.
         let bolt = llvm.tool("llvm-bolt")

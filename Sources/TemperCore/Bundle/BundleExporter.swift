@@ -154,7 +154,7 @@ public struct BundleExporter: Sendable {
         guard boltMerge.inputs?["source"] == sourceDigest else {
             throw fail("its BOLT profiles were made from other sources than its PGO profile. Run `temper run PROFILE` again so that both are current.")
         }
-        let optimize = completed(roles.optimizedBuild)
+        let optimize = completed(roles.boltInput ?? roles.optimizedBuild)
         var profiles: [BundleManifest.BoltProfile] = []
         for relative in boltMerge.outputs.keys.sorted() where relative.hasSuffix(".fdata") {
             let name = String((relative as NSString).lastPathComponent.dropLast(".fdata".count))

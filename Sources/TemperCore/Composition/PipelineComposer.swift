@@ -19,7 +19,7 @@ public enum PipelineComposer {
     /// Every stage temper composes, in pipeline order: the one order, for `status` of any work
     /// dir and the stage names the CLI accepts. The graphs below list their stages in it.
     public static let stageOrder: [StageID] = [
-        .bundleImport, .instrument, .train, .merge, .csInstrument, .csTrain, .csMerge, .optimize, .boltInstrument, .boltTrain, .boltMerge, .boltOptimize, .install, .baseline,
+        .bundleImport, .instrument, .train, .merge, .csInstrument, .csTrain, .csMerge, .optimize, .boltBuild, .boltInstrument, .boltTrain, .boltMerge, .boltOptimize, .install, .baseline,
     ]
 
     public static func graph(for profile: PipelineProfile, toolchain: Toolchain, baseline: Bool, bolt: BoltTools? = nil, bundle: BundleInput? = nil) -> StageGraph {
@@ -31,8 +31,10 @@ public enum PipelineComposer {
         let contextSensitive = profile.optimize.pgo == .csir && toolchain.family == .clang
         let profileStage: StageID = contextSensitive ? .csMerge : .merge
         let optimize = BuildStage(variant: .optimize, profileFrom: profileStage, profile: profile, toolchain: toolchain)
+        let boltBuild = profile.bolt.enabled && bolt != nil ? BuildStage(variant: .boltBuild, profileFrom: profileStage, profile: profile, toolchain: toolchain) : nil
+        let shipsPlain = boltBuild == nil || profile.bolt.plainBuild
         let baselineStage = baseline ? BuildStage(variant: .baseline, profile: profile, toolchain: toolchain) : nil
-        let ahead = ([optimize] + [baselineStage].compactMap { $0 }).filter(\.canConfigureAhead)
+        let ahead = ((shipsPlain ? [optimize] : []) + [boltBuild, baselineStage].compactMap { $0 }).filter(\.canConfigureAhead)
         let instrument = BuildStage(variant: .instrument, profile: profile, toolchain: toolchain, configuresAhead: ahead)
         let train = TrainStage(id: .train, profile: profile, toolchain: toolchain, tree: instrument.tree)
         var stages: [any Stage] = [
@@ -50,32 +52,58 @@ public enum PipelineComposer {
                 MergeStage(id: .csMerge, profile: profile, toolchain: toolchain, rawFrom: .csTrain, baseProfile: .merge),
             ]
         }
-        stages.append(optimize)
-        var optimized: [StageID] = [.optimize]
-        var boltResult: StageID?
-        if profile.bolt.enabled, let bolt {
+        var graph = withOptimized(
+            stages, profile: profile, optimize: optimize, boltBuild: boltBuild, shipsPlain: shipsPlain, profileData: profileStage, baseline: baselineStage, bolt: bolt
+        ) { boltBuild, bolt in
             var instrumented: StageOutputPath?
+            var stages: [any Stage] = []
             if profile.bolt.mode == .instrument {
                 let stage = BoltInstrumentStage(
-                    id: .boltInstrument, profile: profile, bolt: bolt, input: optimize.tree, profileRoot: TrainStage.rawRoot(of: .boltTrain))
+                    id: .boltInstrument, profile: profile, bolt: bolt, input: boltBuild.tree, profileRoot: TrainStage.rawRoot(of: .boltTrain))
                 instrumented = stage.output
                 stages.append(stage)
             }
             let merge = BoltMergeStage(id: .boltMerge, profile: profile, bolt: bolt, rawFrom: .boltTrain)
             stages += [
-                TrainStage(id: .boltTrain, boltTrainingFor: profile, tools: bolt, tree: optimize.tree, instrumented: instrumented),
+                TrainStage(id: .boltTrain, boltTrainingFor: profile, tools: bolt, tree: boltBuild.tree, instrumented: instrumented),
                 merge,
-                BoltOptimizeStage(id: .boltOptimize, profile: profile, bolt: bolt, input: optimize.tree, profiles: merge.output),
             ]
-            optimized.insert(.boltOptimize, at: 0)
-            boltResult = .boltOptimize
+            return (stages, merge.output)
         }
-        var graph = finished(stages, profile: profile, optimize: optimize, optimized: optimized, boltResult: boltResult, profileData: profileStage, baseline: baselineStage)
         graph.training = train.id
-        if boltResult != nil {
+        if graph.boltResult != nil {
             graph.boltTraining = .boltTrain
             graph.boltProfiles = .boltMerge
         }
+        return graph
+    }
+
+    /// The optimized builds and what follows them, shared by both graphs: the plain optimize
+    /// build (what ships without BOLT), and with BOLT its input build, the stages that profile
+    /// it (`boltTraining`, which returns them and where the merged profiles are) and
+    /// bolt-optimize, whose candidates must keep the plain build's hardening.
+    static func withOptimized(
+        _ stages: [any Stage], profile: PipelineProfile, optimize: BuildStage, boltBuild: BuildStage?, shipsPlain: Bool, profileData: StageID,
+        baseline: BuildStage?, bolt: BoltTools?, boltTraining: (BuildStage, BoltTools) -> (stages: [any Stage], profiles: StageOutputPath)
+    ) -> StageGraph {
+        var stages = stages
+        if shipsPlain { stages.append(optimize) }
+        var optimized: [StageID] = shipsPlain ? [.optimize] : []
+        var boltResult: StageID?
+        if let boltBuild, let tools = bolt {
+            stages.append(boltBuild)
+            let training = boltTraining(boltBuild, tools)
+            stages += training.stages
+            stages.append(BoltOptimizeStage(
+                id: .boltOptimize, profile: profile, bolt: tools, input: boltBuild.tree, profiles: training.profiles, reference: shipsPlain ? optimize.tree : nil))
+            optimized.insert(.boltOptimize, at: 0)
+            boltResult = .boltOptimize
+        }
+        // Without a plain build (tune's candidates), BOLT's input stands for the PGO+LTO build.
+        let tree = shipsPlain ? optimize.tree : (boltBuild ?? optimize).tree
+        var graph = finished(stages, profile: profile, optimize: optimize, optimized: optimized, boltResult: boltResult, profileData: profileData, baseline: baseline)
+        graph.optimizedBuild = tree
+        graph.boltInput = boltResult == nil ? nil : boltBuild?.tree
         return graph
     }
 
@@ -107,19 +135,13 @@ public enum PipelineComposer {
     static func bundleGraph(for profile: PipelineProfile, toolchain: Toolchain, baseline: Bool, bolt: BoltTools?, bundle: BundleInput) -> StageGraph {
         let importStage = ImportStage(id: .bundleImport, profile: profile, toolchain: toolchain, bundlePath: bundle.path, bundleDigest: bundle.sha256)
         let optimize = BuildStage(variant: .optimize, profileFrom: importStage.id, profile: profile, toolchain: toolchain)
-        var stages: [any Stage] = [importStage, optimize]
-        var optimized: [StageID] = [.optimize]
-        var boltResult: StageID?
-        if profile.bolt.enabled, let bolt {
-            stages.append(BoltOptimizeStage(id: .boltOptimize, profile: profile, bolt: bolt, input: optimize.tree, profiles: importStage.boltProfiles))
-            optimized.insert(.boltOptimize, at: 0)
-            boltResult = .boltOptimize
-        }
-        var graph = finished(
-            stages, profile: profile, optimize: optimize, optimized: optimized, boltResult: boltResult, profileData: importStage.id,
-            baseline: baseline ? BuildStage(variant: .baseline, profile: profile, toolchain: toolchain) : nil)
+        let boltBuild = profile.bolt.enabled && bolt != nil ? BuildStage(variant: .boltBuild, profileFrom: importStage.id, profile: profile, toolchain: toolchain) : nil
+        var graph = withOptimized(
+            [importStage], profile: profile, optimize: optimize, boltBuild: boltBuild, shipsPlain: boltBuild == nil || profile.bolt.plainBuild,
+            profileData: importStage.id, baseline: baseline ? BuildStage(variant: .baseline, profile: profile, toolchain: toolchain) : nil, bolt: bolt
+        ) { _, _ in ([], importStage.boltProfiles) }
         graph.bundleImport = importStage.id
-        if boltResult != nil { graph.boltProfiles = importStage.id }
+        if graph.boltResult != nil { graph.boltProfiles = importStage.id }
         return graph
     }
 

@@ -12,6 +12,8 @@ public struct StageGraph: Sendable {
     public var baselineProducer: StageID?
     /// The optimized build tree (where the artifacts that BOLT leaves alone live).
     public var optimizedBuild: StageOutputPath
+    /// The build BOLT works on (bolt-build), when BOLT is on; its profiles name its binaries.
+    public var boltInput: StageOutputPath?
     /// The stage that holds the merged profile data.
     public var profileData: StageID
     /// The stage that holds BOLT's account of its work, when BOLT is on.
@@ -32,7 +34,7 @@ public struct StageGraph: Sendable {
     public var roles: StageRoles {
         StageRoles(
             training: training, profileData: profileData, bundleImport: bundleImport, boltTraining: boltTraining, boltProfiles: boltProfiles,
-            optimizedBuild: optimizedBuild.stage, boltResult: boltResult)
+            optimizedBuild: optimizedBuild.stage, boltResult: boltResult, boltInput: boltInput?.stage)
     }
 
     /// The records that hold for this run: the stage is part of this pipeline and it either

@@ -219,6 +219,7 @@ public struct PipelineRun: Sendable {
         }
         logger.info("profile \(prepared.profile.name); toolchain \(prepared.toolchain.summary) in \(prepared.toolchain.directory) (\(prepared.toolchain.origin)); work dir \(workDir.root)")
         try await ProbeCache.ensure(prepared.toolchain, bolt: prepared.bolt, workDir: workDir, logger: logger)
+        try await FlagProbe.check(prepared, runner: SubprocessRunner(), logger: logger)
         let ledger = ProcessGroupLedger(path: workDir.ledgerFile, mark: workDir.root)
 
         let snapshot = try SourceDigest.snapshot(

@@ -51,6 +51,9 @@ public struct ProfileVariant: Sendable, Equatable {
         case .candidates(let sets, let pie):
             profile.bolt.enabled = true
             profile.bolt.pie = pie
+            // Tune measures these against its own reference and rules on hardening itself.
+            profile.bolt.acceptNonPIE = !pie
+            profile.bolt.plainBuild = false
             profile.bolt.select = .none
             profile.bolt.dispatchCandidate = sets.contains(BoltFlagSet.dispatchName)
             profile.bolt.candidates = sets.filter { !BoltFlagSet.reservedNames.contains($0) }.compactMap { name in
@@ -60,6 +63,8 @@ public struct ProfileVariant: Sendable, Equatable {
             profile.bolt.enabled = true
             profile.bolt.pinnedName = name
             profile.bolt.pie = overrides.pie == true
+            // A decision pins a non-PIE build only when its tune accepted one ([tune] accept_non_pie).
+            profile.bolt.acceptNonPIE = !profile.bolt.pie
             profile.bolt.select = .pinned
             profile.bolt.flags = flags
             profile.bolt.extraFlags = []

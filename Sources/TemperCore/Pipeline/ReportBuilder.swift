@@ -49,7 +49,8 @@ public enum ReportBuilder {
                     counts: current[$0.id].flatMap { $0.counts.isEmpty ? nil : $0.counts })
             },
             profileData: profileData,
-            artifacts: published.optimized.map(artifact), baselineArtifacts: published.baseline.map(artifact),
+            artifacts: published.optimized.map { parity(artifact($0), plain: current[graph.optimizedBuild.stage], graph: graph, profile: prepared.profile, workDir: workDir) },
+            baselineArtifacts: published.baseline.map(artifact),
             bolt: bolt, bench: BenchRecord.current(workDir, current: current))
         report.compileCache = cache.isEmpty ? nil : cache
         report.decidedBy = prepared.decision.map { "decision file \($0.path) (variant \($0.decision.variant), by temper tune on \($0.decision.machine.host))" }
@@ -99,6 +100,25 @@ public enum ReportBuilder {
     static func artifact(_ published: ArtifactPublisher.Published) -> RunReport.Artifact {
         var artifact = RunReport.Artifact(name: published.name, path: published.path, bytes: published.bytes, sha256: published.sha256, stage: published.stage)
         artifact.hardening = ELFFile(path: published.path)?.hardening
+        return artifact
+    }
+
+    /// The parity check: a published artifact against the same artifact of the plain build of
+    /// this profile (optimize). The plain build holds by definition; a BOLTed one holds, or
+    /// lacks only what the profile accepts (non-PIE with `[bolt] accept_non_pie`).
+    static func parity(_ artifact: RunReport.Artifact, plain: StageRecord?, graph: StageGraph, profile: PipelineProfile, workDir: WorkDir) -> RunReport.Artifact {
+        var artifact = artifact
+        guard let hardening = artifact.hardening else { return artifact }
+        if artifact.stage == graph.optimizedBuild.stage.rawValue, graph.boltInput != graph.optimizedBuild {
+            artifact.hardeningParity = "holds"
+            return artifact
+        }
+        guard let path = plain?.output(.artifact(artifact.name)), let reference = ELFFile(path: workDir.absolute(path))?.hardening else { return artifact }
+        let lost = hardening.lost(against: reference)
+        let accepted = profile.bolt.acceptNonPIE ? hardening.accepted(against: reference) : []
+        let unaccepted = lost.filter { !$0.hasPrefix("not position-independent") || accepted.isEmpty }
+        artifact.hardeningParity = lost.isEmpty ? "holds" : unaccepted.isEmpty ? "accepted" : "weaker"
+        artifact.hardeningNotes = lost.isEmpty ? nil : (accepted + unaccepted)
         return artifact
     }
 

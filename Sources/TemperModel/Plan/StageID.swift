@@ -30,6 +30,9 @@ public struct StageID: RawRepresentable, Hashable, Comparable, Sendable, Codable
     public static let csTrain: StageID = "cs-train"
     public static let csMerge: StageID = "cs-merge"
     public static let optimize: StageID = "optimize"
+    /// The build BOLT works on: the optimize build's flags plus `--emit-relocs` (and `-no-pie`
+    /// when the profile accepts it). It is never published: `optimize` is what ships without BOLT.
+    public static let boltBuild: StageID = "bolt-build"
     public static let boltInstrument: StageID = "bolt-instrument"
     public static let boltTrain: StageID = "bolt-train"
     public static let boltMerge: StageID = "bolt-merge"

@@ -66,9 +66,16 @@ public struct BoltSettings: Sendable, Equatable {
     public var flags: [String]?
     /// Added to the default (or replaced) flags.
     public var extraFlags: [String] = []
-    /// Keep the optimized build position-independent. Off by default: in a PIE, BOLT skips
-    /// every function whose jump tables were hoisted out of a loop, and says so only under -v=1.
-    public var pie = false
+    /// Keep BOLT's input build position-independent. On unless `acceptNonPIE`: what ships is
+    /// never less hardened than a plain build, though in a PIE BOLT skips every function whose
+    /// jump tables were hoisted out of a loop (it says so only under -v=1).
+    public var pie = true
+    /// Accept a BOLTed artifact without PIE when the plain build is a PIE (`accept_non_pie`):
+    /// BOLT's input is then built `-no-pie` by default, and the report says so on the artifact.
+    public var acceptNonPIE = false
+    /// Build the plain optimize build beside BOLT's input, to ship when BOLT is not kept. Not a
+    /// profile key: off only in tune's BOLT pipelines, which measure against their own reference.
+    public var plainBuild = true
     /// `[bolt.train]`: tasks for BOLT training; the PGO tasks when absent.
     public var train: TrainSettings?
     /// Whether verification compares output ("output") or only the exit status ("status"),

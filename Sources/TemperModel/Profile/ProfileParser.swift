@@ -202,7 +202,13 @@ public enum ProfileParser {
             bolt.artifacts = try table.stringArray("artifacts")
             bolt.flags = try table.stringArray("flags")
             bolt.extraFlags = try table.stringArray("extra_flags") ?? []
-            bolt.pie = try table.bool("pie") ?? false
+            bolt.acceptNonPIE = try table.bool("accept_non_pie") ?? false
+            bolt.pie = try table.bool("pie") ?? !bolt.acceptNonPIE
+            if !bolt.pie, !bolt.acceptNonPIE {
+                throw ProfileError.invalidValue(
+                    file: file, keyPath: "bolt.pie", line: locator.line(of: "bolt.pie"),
+                    message: "pie = false builds BOLT's input without PIE, so a BOLTed artifact would be less hardened than the plain build (no ASLR for the executable). Add accept_non_pie = true to [bolt] to accept that (the report then says so), or drop pie = false.")
+            }
             bolt.compare = try table.enumeration("compare", VerifyComparison.self) ?? .output
             bolt.timingRuns = try table.int("timing_runs", in: 1...maxTimingRuns, why: "the older name of selection_runs") ?? bolt.timingRuns
             bolt.selectionRuns = try table.int("selection_runs", in: 1...maxTimingRuns, why: "measured rounds of the BOLT candidates")

@@ -96,14 +96,17 @@ public struct BoltSummary: Codable, Sendable, Equatable {
         public var bytes: Int?
         /// The candidate's per-artifact account (dyno-stats, functions BOLT could not process).
         public var artifacts: [BoltArtifactReport]
+        /// What a hardening checker sees in each of its artifacts, by artifact name.
+        public var hardening: [String: Hardening]?
 
         enum CodingKeys: String, CodingKey {
-            case name, flags, verified, failure, ratio, instructions, bytes, artifacts
+            case name, flags, verified, failure, ratio, instructions, bytes, artifacts, hardening
             case medianSeconds = "median_seconds"
             case takenBranches = "taken_branches"
         }
 
-        package init(name: String, flags: [String], verified: Bool, failure: String? = nil, medianSeconds: Double? = nil, ratio: Ratio? = nil, instructions: Int? = nil, takenBranches: Int? = nil, bytes: Int? = nil, artifacts: [BoltArtifactReport]) {
+        package init(name: String, flags: [String], verified: Bool, failure: String? = nil, medianSeconds: Double? = nil, ratio: Ratio? = nil, instructions: Int? = nil, takenBranches: Int? = nil, bytes: Int? = nil, artifacts: [BoltArtifactReport], hardening: [String: Hardening]? = nil) {
+            self.hardening = hardening
             self.name = name
             self.flags = flags
             self.verified = verified

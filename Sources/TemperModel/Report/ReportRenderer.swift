@@ -132,12 +132,33 @@ public enum ReportRenderer {
         }
         let hardened = (report.artifacts + report.baselineArtifacts).filter { $0.hardening != nil }
         if !hardened.isEmpty {
-            tables.append(("Hardening", ["artifact", "from", "PIE", "RELRO", "PT_GNU_STACK", "build-id"], hardened.map { artifact in
-                let h = artifact.hardening!
-                return [artifact.name, artifact.stage ?? "?", h.pie, h.relro, h.gnuStack, h.buildID ? "yes" : "no"]
-            }))
+            tables.append((
+                "Hardening", ["artifact", "from", "PIE", "RELRO", "PT_GNU_STACK", "build-id", "stack protector", "FORTIFY", "CET", "against the plain build"],
+                hardened.map { artifact in
+                    let h = artifact.hardening!
+                    return [artifact.name, artifact.stage ?? "?"] + hardeningCells(h)
+                        + [artifact.hardeningParity.map { ([$0] + (artifact.hardeningNotes ?? [])).joined(separator: ": ") } ?? "-"]
+                }))
+        }
+        if let selection = report.bolt?.selection, ([selection.preBolt] + selection.candidates).contains(where: { $0.hardening != nil }) {
+            var rows: [[String]] = []
+            for candidate in [selection.preBolt] + selection.candidates {
+                for (name, h) in (candidate.hardening ?? [:]).sorted(by: { $0.key < $1.key }) {
+                    rows.append([candidate.name, name] + hardeningCells(h) + [candidate.name == selection.preBolt.name ? "the plain build" : candidate.failure == nil ? "verified" : "dropped"])
+                }
+            }
+            tables.append(("Hardening of the BOLT candidates", ["candidate", "artifact", "PIE", "RELRO", "PT_GNU_STACK", "build-id", "stack protector", "FORTIFY", "CET", ""], rows))
         }
         return tables
+    }
+
+    /// PIE, RELRO, PT_GNU_STACK, build-id, stack protector, FORTIFY, CET, for a table row.
+    static func hardeningCells(_ h: Hardening) -> [String] {
+        let cet = [h.ibt == true ? "IBT" : nil, h.shstk == true ? "SHSTK" : nil].compactMap { $0 }
+        return [
+            h.pie, h.relro, h.gnuStack, h.buildID ? "yes" : "no", h.stackProtector.map { $0 ? "yes" : "no" } ?? "-",
+            h.fortify.map { $0 > 0 ? "yes (\($0))" : "no" } ?? "-", h.ibt == nil ? "-" : cet.isEmpty ? "no" : cet.joined(separator: "+"),
+        ]
     }
 
     // MARK: HTML

@@ -86,6 +86,17 @@ public struct RunReport: Codable, Sendable, Equatable {
         public var stage: String?
         /// What a hardening checker sees in it (ELF files only).
         public var hardening: Hardening?
+        /// Against the plain build of the same profile (optimize, what ships without BOLT):
+        /// "holds", "accepted" (a weaker property the profile accepts, in `hardeningNotes`) or
+        /// "weaker" (never published by temper; kept for reports of foreign trees).
+        public var hardeningParity: String?
+        public var hardeningNotes: [String]?
+
+        enum CodingKeys: String, CodingKey {
+            case name, path, bytes, sha256, stage, hardening
+            case hardeningParity = "hardening_parity"
+            case hardeningNotes = "hardening_notes"
+        }
 
         package init(name: String, path: String, bytes: Int, sha256: String, stage: String? = nil) {
             self.name = name

@@ -12,10 +12,14 @@ public struct ELFFile: Sendable, Equatable {
     public let segments: [(type: Int, flags: Int)]
     /// DT_FLAGS, DT_FLAGS_1 and whether DT_BIND_NOW is present, from PT_DYNAMIC.
     public let dynamicFlags: (flags: Int, flags1: Int, bindNow: Bool)
+    /// The names in the dynamic symbol table (`.dynsym`): what the file imports and exports.
+    public let dynamicSymbols: Set<String>
+    /// GNU_PROPERTY_X86_FEATURE_1_AND from `.note.gnu.property` (bit 0 IBT, bit 1 SHSTK); 0 without one.
+    public let x86Features: Int
 
     public static func == (a: ELFFile, b: ELFFile) -> Bool {
         a.sectionNames == b.sectionNames && a.type == b.type && a.segments.elementsEqual(b.segments) { $0 == $1 }
-            && a.dynamicFlags == b.dynamicFlags
+            && a.dynamicFlags == b.dynamicFlags && a.dynamicSymbols == b.dynamicSymbols && a.x86Features == b.x86Features
     }
 
     /// nil when the file is not ELF (a script, an archive): nothing can be said about it.
@@ -79,26 +83,81 @@ public struct ELFFile: Sendable, Equatable {
         guard (try? handle.seek(toOffset: UInt64(sectionTable))) != nil,
             let table = try? handle.read(upToCount: entrySize * count), table.count == entrySize * count
         else { return nil }
-        func section(_ index: Int) -> (name: Int, offset: Int, size: Int) {
+        func section(_ index: Int) -> (name: Int, type: Int, offset: Int, size: Int, link: Int) {
             let base = index * entrySize
             return is64
-                ? (integer(table, base, 4), integer(table, base + 0x18, 8), integer(table, base + 0x20, 8))
-                : (integer(table, base, 4), integer(table, base + 0x10, 4), integer(table, base + 0x14, 4))
+                ? (integer(table, base, 4), integer(table, base + 4, 4), integer(table, base + 0x18, 8), integer(table, base + 0x20, 8), integer(table, base + 0x28, 4))
+                : (integer(table, base, 4), integer(table, base + 4, 4), integer(table, base + 0x10, 4), integer(table, base + 0x14, 4), integer(table, base + 0x18, 4))
+        }
+        /// A section's bytes, within a sane size (a hostile header must not make us read gigabytes).
+        func contents(_ index: Int, limit: Int = 64 << 20) -> Data? {
+            let entry = section(index)
+            guard entry.size > 0, entry.size <= limit, entry.type != 8,  // SHT_NOBITS
+                (try? handle.seek(toOffset: UInt64(entry.offset))) != nil, let data = try? handle.read(upToCount: entry.size), data.count == entry.size
+            else { return nil }
+            return data
+        }
+        func cString(_ data: Data, at start: Int) -> String? {
+            guard start >= 0, start < data.count else { return nil }
+            let tail = data[(data.startIndex + start)...]
+            let end = tail.firstIndex(of: 0) ?? data.endIndex
+            return String(decoding: data[(data.startIndex + start)..<end], as: UTF8.self)
         }
         let strings = section(namesIndex)
         guard (try? handle.seek(toOffset: UInt64(strings.offset))) != nil,
             let names = try? handle.read(upToCount: strings.size)
         else { return nil }
         var result: Set<String> = []
+        var symbols: Set<String> = []
+        var features = 0
         for index in 0..<count {
-            let start = section(index).name
-            guard start < names.count else { continue }
-            let tail = names[(names.startIndex + start)...]
-            let end = tail.firstIndex(of: 0) ?? names.endIndex
-            let name = String(decoding: names[(names.startIndex + start)..<end], as: UTF8.self)
-            if !name.isEmpty { result.insert(name) }
+            if let name = cString(names, at: section(index).name), !name.isEmpty {
+                result.insert(name)
+                if name == ".note.gnu.property", let note = contents(index, limit: 1 << 16) {
+                    features |= Self.x86FeatureBits(note: note, is64: is64, integer: integer)
+                }
+            }
+            // SHT_DYNSYM, with its string table in sh_link.
+            let entry = section(index)
+            if entry.type == 11, entry.link < count, let table = contents(index), let strings = contents(entry.link) {
+                let width = is64 ? 24 : 16
+                var offset = width  // entry 0 is the null symbol
+                while offset + width <= table.count {
+                    if let name = cString(strings, at: integer(table, offset, 4)), !name.isEmpty { symbols.insert(name) }
+                    offset += width
+                }
+            }
         }
         sectionNames = result
+        dynamicSymbols = symbols
+        x86Features = features
+    }
+
+    /// The GNU_PROPERTY_X86_FEATURE_1_AND bits in a `.note.gnu.property` section's notes.
+    static func x86FeatureBits(note: Data, is64: Bool, integer: (Data, Int, Int) -> Int) -> Int {
+        var bits = 0
+        var offset = 0
+        let align = is64 ? 8 : 4
+        func rounded(_ value: Int) -> Int { (value + align - 1) / align * align }
+        while offset + 12 <= note.count {
+            let nameSize = integer(note, offset, 4)
+            let descSize = integer(note, offset + 4, 4)
+            let kind = integer(note, offset + 8, 4)
+            let descStart = offset + 12 + rounded(nameSize)
+            guard nameSize < 1 << 16, descSize < 1 << 16, descStart + descSize <= note.count else { break }
+            if kind == 5 {  // NT_GNU_PROPERTY_TYPE_0
+                var property = descStart
+                while property + 8 <= descStart + descSize {
+                    let type = integer(note, property, 4)
+                    let size = integer(note, property + 4, 4)
+                    guard size < 1 << 16, property + 8 + size <= descStart + descSize else { break }
+                    if type == 0xc000_0002, size >= 4 { bits |= integer(note, property + 8, 4) }
+                    property += 8 + rounded(size)
+                }
+            }
+            offset = descStart + rounded(descSize)
+        }
+        return bits
     }
 
     /// Whether the file's bytes contain `text` anywhere (read in overlapping chunks).
@@ -132,6 +191,12 @@ public struct ELFFile: Sendable, Equatable {
     /// Symbols bound at load time (DT_BIND_NOW, DF_BIND_NOW or DF_1_NOW): with RELRO, full RELRO.
     public var bindNow: Bool { dynamicFlags.bindNow || dynamicFlags.flags & 0x8 != 0 || dynamicFlags.flags1 & 0x1 != 0 }
     public var hasBuildID: Bool { sectionNames.contains(".note.gnu.build-id") }
+    /// Stack protector: the file calls glibc's `__stack_chk_fail` (as hardening-check looks).
+    public var hasStackProtector: Bool { dynamicSymbols.contains("__stack_chk_fail") || dynamicSymbols.contains("__stack_chk_guard") }
+    /// FORTIFY_SOURCE: the checked variants of libc functions it imports (`__memcpy_chk`, ...).
+    public var fortifiedFunctions: [String] {
+        dynamicSymbols.filter { $0.hasPrefix("__") && $0.hasSuffix("_chk") && !$0.hasPrefix("__stack_chk") }.sorted()
+    }
 
     /// The hardening a loader and a checker (checksec, hardening-check) see.
     public var hardening: Hardening {
@@ -140,7 +205,7 @@ public struct ELFFile: Sendable, Equatable {
             relro: hasRelro ? (bindNow ? "full" : "partial") : "none",
             bindNow: bindNow,
             gnuStack: gnuStackExecutable.map { $0 ? "executable" : "non-executable" } ?? "missing",
-            buildID: hasBuildID)
+            buildID: hasBuildID, stackProtector: hasStackProtector, fortify: fortifiedFunctions.count, ibt: x86Features & 1 != 0, shstk: x86Features & 2 != 0)
     }
 
     /// Clang's profile counters; present in every instrumented binary.

@@ -94,11 +94,15 @@ public struct StageRoles: Codable, Sendable, Equatable {
     /// The PGO+LTO build, and the stage holding BOLT's account.
     public var optimizedBuild: StageID
     public var boltResult: StageID?
+    /// The build BOLT works on and its profiles name (bolt-build); absent in older state files,
+    /// whose optimize build was BOLT's input.
+    public var boltInput: StageID?
 
     public init(
         training: StageID?, profileData: StageID, bundleImport: StageID?, boltTraining: StageID?, boltProfiles: StageID?, optimizedBuild: StageID,
-        boltResult: StageID?
+        boltResult: StageID?, boltInput: StageID? = nil
     ) {
+        self.boltInput = boltInput
         self.training = training
         self.profileData = profileData
         self.bundleImport = bundleImport
