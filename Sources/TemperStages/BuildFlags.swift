@@ -19,6 +19,11 @@ public enum BuildVariant: String, Sendable, CaseIterable {
 public struct InjectedFlags: Sendable, Equatable {
     public var cflags: [String] = []
     public var ldflags: [String] = []
+
+    public init(cflags: [String] = [], ldflags: [String] = []) {
+        self.cflags = cflags
+        self.ldflags = ldflags
+    }
 }
 
 /// Which flags temper adds to each build, by compiler family: policy (PGO, LTO, what BOLT

@@ -68,15 +68,15 @@ public struct BuildRecipe: Sendable {
         )
     }
 
-    /// This build's flags for a probe outside any build (`FlagProbe`): as the build gets them,
-    /// less what reads a profile that does not exist yet (`-fprofile-use=...`, GCC's
-    /// missing-profile warnings).
-    public func probeFlags(directory: String) -> (cflags: [String], cxxflags: [String], ldflags: [String]) {
+    /// This build's flags for a probe outside any build (`FlagProbe`), as the build gets them
+    /// (the profile's own, then temper's), less what reads a profile that does not exist yet
+    /// (`-fprofile-use=...`, GCC's missing-profile warnings).
+    public func probeFlags(directory: String) -> (own: (cflags: [String], cxxflags: [String], ldflags: [String]), injected: InjectedFlags) {
         let injected = BuildFlags.injected(for: variant, toolchain: toolchain, settings: profile, profileData: nil, thinLTOCache: nil, buildDirectory: directory)
         let profileReaders = ["-fprofile-use", "-fprofile-instr-use", "-fcs-profile-generate", "-Wmissing-profile", "-Werror=missing-profile", "-Werror=coverage-mismatch"]
         func probed(_ flags: [String]) -> [String] { flags.filter { flag in !profileReaders.contains { flag == $0 || flag.hasPrefix($0 + "=") } } }
-        let (cflags, cxxflags, ldflags) = composed(injected)
-        return (probed(cflags), probed(cxxflags), probed(ldflags))
+        let own = composed(InjectedFlags())
+        return ((own.cflags, own.cxxflags, own.ldflags), InjectedFlags(cflags: probed(injected.cflags), ldflags: probed(injected.ldflags)))
     }
 
     /// The placeholder values and environment of this build's commands, with `{build}` being

@@ -38,6 +38,9 @@ public struct InstallStage: Stage {
     func tree(_ workDir: WorkDir) -> String { workDir.stageDirectory(id) + "/tree" }
     func tarball(_ workDir: WorkDir) -> String { workDir.stageDirectory(id) + "/install.tar.gz" }
     func manifest(_ workDir: WorkDir) -> String { workDir.stageDirectory(id) + "/manifest.txt" }
+    func debugTarball(_ workDir: WorkDir) -> String { workDir.stageDirectory(id) + "/install-debug.tar.gz" }
+    /// Where split debug info goes, relative to `{destdir}`: where gdb and debuginfod clients look.
+    static let debugDirectory = "usr/lib/debug"
 
     /// Each installed artifact's source: the first producer whose record names it (none while
     /// planning ahead of a run).
@@ -70,17 +73,27 @@ public struct InstallStage: Stage {
             public var to: String
         }
 
+        /// `[install] split_debug`: the objcopy that moves each installed ELF file's debug info
+        /// into `debugDirectory` (relative to `{destdir}`), named by build-id.
+        public struct SplitDebug: Sendable, Equatable, Encodable {
+            public var objcopy: String
+            public var debugDirectory: String
+        }
+
         public var copy: Command
         public var install: [Command]
         public var check: [Command]
         public var tarball: Command?
+        /// With split debug info: the debug files' own tarball (the main one leaves them out).
+        public var debugTarball: Command?
+        public var splitDebug: SplitDebug?
         public var placements: [Placement]
         public var rewrites: [Rewrite]
         public var relocatable: Bool
 
         public var steps: [PlanStep] {
             [PlanStep("copy build", copy)] + install.map { PlanStep("install", $0) } + check.map { PlanStep("check", $0) }
-                + [tarball.map { PlanStep("tarball", $0) }].compactMap { $0 }
+                + [tarball.map { PlanStep("tarball", $0) }, debugTarball.map { PlanStep("debug tarball", $0) }].compactMap { $0 }
         }
 
         public func mapCommands(_ transform: (Command) -> Command) -> Plan {
@@ -89,6 +102,7 @@ public struct InstallStage: Stage {
             plan.install = install.map(transform)
             plan.check = check.map(transform)
             plan.tarball = tarball.map(transform)
+            plan.debugTarball = debugTarball.map(transform)
             return plan
         }
     }
@@ -108,12 +122,20 @@ public struct InstallStage: Stage {
         // because an install may rewrite build files in place.
         let copy = Command(
             executable: "cp", arguments: ["-a", optimize.buildDirectory(workDir) + "/.", tree], workingDirectory: workDir.stageDirectory(id))
+        let tar = ["tar", "--sort=name", "--owner=0", "--group=0", "--numeric-owner"]
+        let split = settings.splitDebug
         let tarball = settings.tarball ? Command(
-            executable: "tar", arguments: ["--sort=name", "--owner=0", "--group=0", "--numeric-owner", "-czf", tarball(workDir), "-C", destdir, "."],
+            executable: tar[0], arguments: Array(tar.dropFirst()) + (split ? ["--exclude=./\(Self.debugDirectory)"] : []) + ["-czf", tarball(workDir), "-C", destdir, "."],
             workingDirectory: workDir.stageDirectory(id)) : nil
+        let debugTarball = settings.tarball && split ? Command(
+            executable: tar[0], arguments: Array(tar.dropFirst()) + ["-czf", debugTarball(workDir), "-C", destdir, "./" + Self.debugDirectory],
+            workingDirectory: workDir.stageDirectory(id)) : nil
+        // The toolchain's own llvm-objcopy with clang (it reads what that toolchain writes); binutils' with GCC.
+        let objcopy = optimize.toolchain.family == .clang ? optimize.toolchain.directory + "/llvm-objcopy" : "objcopy"
         let sources = published(context)
         return Plan(
             copy: copy, install: settings.run.map { command($0, in: tree) }, check: settings.check.map { command($0, in: destdir) }, tarball: tarball,
+            debugTarball: debugTarball, splitDebug: split ? Plan.SplitDebug(objcopy: objcopy, debugDirectory: Self.debugDirectory) : nil,
             placements: settings.artifacts.keys.sorted().map { Plan.Placement(artifact: $0, relative: settings.artifacts[$0]!, source: sources[$0]) },
             rewrites: rewrites(context).map { Plan.Rewrite(from: $0.from, to: $0.to) }, relocatable: settings.relocatable)
     }
@@ -218,6 +240,11 @@ public struct InstallStage: Stage {
             try FileManager.default.setAttributes([.posixPermissions: mode], ofItemAtPath: target)
             placed.append("\(relative) from \(workDir.relative(source))")
         }
+        // What ships without its debug info, the debug info beside it; the checks then run what ships.
+        var split: (files: Int, debugBytes: Int)?
+        if let splitDebug = plan.splitDebug {
+            split = try await Self.splitDebugInfo(splitDebug, destdir: destdir, context: context, run: run)
+        }
         for command in plan.check { try await run("check", command) }
 
         // What the installed tree still says about where it was built.
@@ -242,15 +269,70 @@ public struct InstallStage: Stage {
             outputs.append(tarball(workDir))
             named[output: .installTarball] = workDir.relative(tarball(workDir))
         }
+        if let archive = plan.debugTarball {
+            try await run("debug tarball", archive)
+            outputs.append(debugTarball(workDir))
+            named[output: .installDebugTarball] = workDir.relative(debugTarball(workDir))
+        }
+        let debugRoot = destdir + "/" + Self.debugDirectory + "/"
+        let shippedBytes = files.filter { !$0.hasPrefix(debugRoot) }.map(Self.size).reduce(0, +)
+        var counts = [
+            "files": files.count, "files_naming_workdir": naming.count, "files_rewritten": rewritten.count, "build_files_rewritten": rewrittenInBuild.count,
+            "artifacts_placed": placed.count, "shipped_bytes": shippedBytes,
+        ]
+        if let split {
+            counts["debug_files"] = split.files
+            counts["debug_bytes"] = split.debugBytes
+        }
         // The copy of the build tree is only scaffolding for the install.
         try workDir.remove(tree(workDir))
         return StageResult(
-            outputs: outputs, counts: ["files": files.count, "files_naming_workdir": naming.count, "files_rewritten": rewritten.count, "build_files_rewritten": rewrittenInBuild.count, "artifacts_placed": placed.count],
+            outputs: outputs, counts: counts,
             named: named,
             message: "\(files.count) files installed" + (placed.isEmpty ? "" : ", \(placed.count) published artifact(s) placed")
+                + (split.map { String(format: ", debug info of %d file(s) split out: %.1f MB shipped, %.1f MB debug", $0.files, Double(shippedBytes) / 1e6, Double($0.debugBytes) / 1e6) } ?? "")
                 + (rewritten.isEmpty ? "" : ", temper's flags and build paths removed from \(rewritten.count)")
                 + (naming.isEmpty ? "" : ", \(naming.count) name the work dir"))
     }
+
+    /// Moves the debug info of every installed executable and shared object out, as
+    /// distributions do: `objcopy --only-keep-debug` into `usr/lib/debug/.build-id/xx/rest.debug`
+    /// (by path when the file has no build-id), then `--strip-debug --add-gnu-debuglink` in
+    /// place, the file's mode kept. Returns how many files and how many debug bytes.
+    static func splitDebugInfo(
+        _ split: Plan.SplitDebug, destdir: String, context: StageContext, run: (String, Command) async throws -> Void
+    ) async throws -> (files: Int, debugBytes: Int) {
+        let workDir = context.workDir
+        let debugRoot = destdir + "/" + split.debugDirectory
+        // Made even when nothing has debug info: the debug tarball is then empty, not missing.
+        try workDir.makeDirectory(debugRoot)
+        var count = 0
+        var bytes = 0
+        for file in files(under: destdir) where !file.hasPrefix(debugRoot + "/") {
+            // Executables and shared objects (ET_EXEC, ET_DYN) with DWARF; objects and archives stay.
+            guard let elf = ELFFile(path: file), elf.type == 2 || elf.type == 3, elf.hasDebugInfo else { continue }
+            let relative = String(file.dropFirst(destdir.count + 1))
+            let debugFile = debugRoot + "/" + (elf.buildIDHex.flatMap { id in id.count > 2 ? ".build-id/\(id.prefix(2))/\(id.dropFirst(2)).debug" : nil } ?? relative + ".debug")
+            try workDir.makeDirectory((debugFile as NSString).deletingLastPathComponent)
+            let directory = (file as NSString).deletingLastPathComponent
+            try await run("split debug", Command(executable: split.objcopy, arguments: ["--only-keep-debug", file, debugFile], workingDirectory: directory))
+            let stripped = file + ".temper-stripped"
+            try workDir.remove(stripped)
+            try await run(
+                "split debug", Command(executable: split.objcopy, arguments: ["--strip-debug", "--add-gnu-debuglink=" + debugFile, file, stripped], workingDirectory: directory))
+            let mode = (try? FileManager.default.attributesOfItem(atPath: file)[.posixPermissions] as? Int) ?? 0o755
+            try FileManager.default.setAttributes([.posixPermissions: mode], ofItemAtPath: stripped)
+            guard rename(stripped, file) == 0 else {
+                throw StageError(stage: "install", message: "cannot replace \(file) with its stripped copy: \(String(cString: strerror(errno))).")
+            }
+            try FileManager.default.setAttributes([.posixPermissions: 0o644], ofItemAtPath: debugFile)
+            count += 1
+            bytes += size(debugFile)
+        }
+        return (count, bytes)
+    }
+
+    static func size(_ path: String) -> Int { (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0 }
 
     /// Regular files under a directory (symlinks are not followed), sorted.
     static func files(under root: String) -> [String] {

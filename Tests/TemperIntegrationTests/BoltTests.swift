@@ -447,6 +447,30 @@ import Testing
         #expect(FileManager.default.fileExists(atPath: installed))
     }
 
+    @Test func splitDebugShipsTheProgramWithoutItsDebugInfo() async throws {
+        let text = try String(contentsOfFile: try profile(select: "always"), encoding: .utf8)
+            .replacingOccurrences(of: "relocatable = true\n", with: "relocatable = true\nsplit_debug = true\n")
+            .replacingOccurrences(of: "cflags = [\"-O2\"]", with: "cflags = [\"-O2\", \"-g\"]")
+        let report = try await run(try sandbox.writeRaw(name: "installed.toml", text))
+        let install = try #require(report.stages.first { $0.name == "install" })
+        let installed = try #require(ELFFile(path: sandbox.workDir + "/out/install/usr/bin/tl"))
+        let published = try #require(ELFFile(path: sandbox.workDir + "/out/tl"))
+        // Shipped without DWARF, with a debug link; the debug file sits where gdb looks, by build-id.
+        #expect(!installed.hasDebugInfo && installed.sectionNames.contains(".gnu_debuglink") && published.hasDebugInfo)
+        let id = try #require(installed.buildIDHex)
+        #expect(id == published.buildIDHex)
+        let debugFile = sandbox.workDir + "/out/install/usr/lib/debug/.build-id/\(id.prefix(2))/\(id.dropFirst(2)).debug"
+        #expect(ELFFile(path: debugFile)?.hasDebugInfo == true)
+        #expect(install.counts?["debug_files"] == 1 && (install.counts?["debug_bytes"] ?? 0) > 0)
+        let shipped = try #require(install.counts?["shipped_bytes"])
+        let bytes = { (path: String) in (try FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0 }
+        #expect(shipped < (try bytes(sandbox.workDir + "/out/tl")))
+        // The check ran the stripped program; the debug files have a tarball of their own.
+        let listing = { (tarball: String) in try Temper.output(of: "/usr/bin/tar", ["-tzf", tarball]) }
+        #expect(try !listing(sandbox.workDir + "/out/install.tar.gz").contains("usr/lib/debug"))
+        #expect(try listing(sandbox.workDir + "/out/install-debug.tar.gz").contains(".build-id/\(id.prefix(2))/\(id.dropFirst(2)).debug"))
+    }
+
     @Test func aBinaryNamingTheWorkDirFailsARelocatableInstall() async throws {
         // A NUL makes it binary: temper does not rewrite it, so the tree is not relocatable.
         let extra = "run = [[\"mkdir\", \"-p\", \"{destdir}/usr/bin\"], [\"cp\", \"tl\", \"{destdir}/usr/bin/tl\"], [\"sh\", \"-c\", \"printf 'x\\\\000{build}' > {destdir}/usr/bin/data\"]]"

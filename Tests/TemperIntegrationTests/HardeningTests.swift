@@ -3,6 +3,7 @@ import Testing
 import TemperModel
 import TemperSystem
 import TemperStages
+import TemperCore
 
 /// The hardening temper reads from ELF files (PIE, RELRO, BIND_NOW, PT_GNU_STACK, build-id),
 /// on binaries the real toolchain makes, and what BOLT's `-use-gnu-stack` does to them.
@@ -66,39 +67,42 @@ import TemperStages
     }
 }
 
-/// temper's injected compile flags never trip a project's -Werror: link-only flags (BOLT's
-/// -no-pie) are marked as possibly unused in compile-only calls.
-@Suite struct InjectedFlagsTests {
-    @Test func theOptimizeFlagsOfABoltBuildCompileUnderWerror() async throws {
-        let llvm = try await TestLLVM.find()
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("temper-werror-\(UUID().uuidString)").path
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(atPath: directory) }
-        try "int f(void) { return 1; }\n".write(toFile: directory + "/f.c", atomically: true, encoding: .utf8)
-        let text = """
-            version = 1
-            name = "werror"
-            [source]
-            path = "\(directory)"
-            [build]
-            build = ["make"]
-            artifacts = ["app"]
-            [[train.task]]
-            name = "one"
-            run = ["{artifact:app}"]
-            [bolt]
-            enabled = true
-            """
-        let profile = try ProfileParser.parse(text, file: directory + "/werror.toml")
-        let toolchain = try await ToolchainResolver(runner: SubprocessRunner()).resolve(llvmBin: llvm.bin)
-        for variant in [BuildVariant.optimize, .baseline] {
-            let flags = BuildFlags.injected(for: variant, toolchain: toolchain, settings: profile, profileData: nil, thinLTOCache: nil)
-                .cflags.filter { !$0.hasPrefix("-fprofile-use") }
-            #expect(flags.contains("-no-pie"))
-            // A compile-only call, as a -Werror project makes it.
-            _ = try Temper.output(of: llvm.tool("clang"), ["-Werror", "-Wunused-command-line-argument"] + flags + ["-c", directory + "/f.c", "-o", directory + "/f.o"])
-            #expect(FileManager.default.fileExists(atPath: directory + "/f.o"), "\(variant): \(flags)")
-            try? FileManager.default.removeItem(atPath: directory + "/f.o")
+/// temper's injected flags never trip a project's -Werror: the demo, every file compiled and
+/// linked with `-Werror -Wunused-command-line-argument`, goes through the whole pipeline with BOLT
+/// on, on a PIE and without one; and a flag that does trip it is found before training.
+@Suite(.serialized) struct InjectedFlagsTests {
+    @Test(arguments: ["", "accept_non_pie = true"]) func aWerrorProjectCompletesThePipelineWithBolt(_ bolt: String) async throws {
+        let sandbox = try DemoSandbox()
+        let text = sandbox.profileText(name: "werror").replacingOccurrences(of: "cflags = [\"-O2\"]", with: "cflags = [\"-O2\", \"-Werror\", \"-Wunused-command-line-argument\"]")
+            + "\n[bolt]\nenabled = true\nselect = \"always\"\n\(bolt)\n[verify]\nrun = [\"{artifact:tl}\", \"{source}/scripts/primes.tl\", \"2\"]\n"
+        let report = try await sandbox.run(try sandbox.writeRaw(name: "werror.toml", text))
+        #expect(report.status == "succeeded" && report.stages.map(\.name).contains("bolt-optimize"))
+        // Kept (select = "always"): a BOLTed PIE, or, when accepted, a non-PIE the report names.
+        let artifact = try #require(report.artifacts.first)
+        #expect(artifact.stage == "bolt-optimize")
+        if bolt.isEmpty {
+            #expect(artifact.hardening?.pie == "pie" && artifact.hardeningParity == "holds")
+        } else {
+            #expect(artifact.hardening?.pie == "no" && artifact.hardeningParity == "accepted" && artifact.hardeningNotes?.first?.contains("accept_non_pie") == true)
         }
+        #expect(artifact.hardening?.gnuStack == "non-executable")
+        // Every candidate has its PT_GNU_STACK, and the pre-BOLT side is the plain PIE build.
+        let selection = try #require(report.bolt?.selection)
+        #expect(selection.preBolt.hardening?["tl"]?.pie == "pie")
+        for candidate in selection.candidates { #expect(candidate.hardening?["tl"]?.gnuStack == "non-executable", "\(candidate.name)") }
+    }
+
+    @Test func aFlagTheCompilerRefusesIsFoundBeforeTraining() async throws {
+        let sandbox = try DemoSandbox()
+        let text = sandbox.profileText(name: "werror").replacingOccurrences(of: "cflags = [\"-O2\"]", with: "cflags = [\"-O2\", \"-fno-such-flag\"]")
+        let error = try await #require(throws: (any Error).self) { _ = try await sandbox.run(try sandbox.writeRaw(name: "werror.toml", text)) }
+        #expect(ExitStatus.of(error) == ExitStatus.badInput)
+        #expect("\(error)".contains("before anything was trained") && "\(error)".contains("-fno-such-flag"), "\(error)")
+        #expect(!FileManager.default.fileExists(atPath: sandbox.workDir + "/stages/instrument"))
+        // The profile's own flag that only warns (-Wl,... unused when compiling) is reported, not fatal.
+        let warning = sandbox.profileText(name: "werror").replacingOccurrences(of: "cflags = [\"-O2\"]", with: "cflags = [\"-O2\", \"-Wl,-z,now\"]")
+        var options = PipelineRun.Options(jobs: 2)
+        options.to = .instrument
+        #expect(try await sandbox.run(try sandbox.writeRaw(name: "werror.toml", warning), options: options).status == "succeeded")
     }
 }

@@ -47,14 +47,14 @@ public enum ArtifactPublisher {
         return (optimized, baseline)
     }
 
-    /// `out/install` (and `out/install.tar.gz`): a copy of the current install stage's tree,
+    /// `out/install` (and `out/install.tar.gz`, `out/install-debug.tar.gz`): a copy of the current install stage's tree,
     /// refreshed only when its manifest changed; removed when no current install holds.
     static func placeInstall(graph: StageGraph, current: [StageID: StageRecord], workDir: WorkDir, digests: DigestCache) throws {
         let destination = workDir.out + "/install"
-        let tarball = workDir.out + "/install.tar.gz"
+        let tarballs: [(OutputName, String)] = [(.installTarball, workDir.out + "/install.tar.gz"), (.installDebugTarball, workDir.out + "/install-debug.tar.gz")]
         let marker = workDir.out + "/.install-manifest"
         guard let stage = graph.installProducer, let record = current[stage], let tree = record.output(.installTree) else {
-            for path in [destination, tarball, marker] { try workDir.remove(path) }
+            for path in [destination, marker] + tarballs.map(\.1) { try workDir.remove(path) }
             return
         }
         let manifest = record.output(.installManifest).flatMap { record.outputs[$0] } ?? ""
@@ -62,10 +62,12 @@ public enum ArtifactPublisher {
             try workDir.copyTree(workDir.absolute(tree), to: destination)
             try AtomicFile.write(Data(manifest.utf8), to: marker, durable: false)
         }
-        if let source = record.output(.installTarball) {
-            if digests.sha256(of: tarball) != digests.sha256(of: workDir.absolute(source)) { try workDir.copy(workDir.absolute(source), to: tarball) }
-        } else {
-            try workDir.remove(tarball)
+        for (name, tarball) in tarballs {
+            if let source = record.output(name) {
+                if digests.sha256(of: tarball) != digests.sha256(of: workDir.absolute(source)) { try workDir.copy(workDir.absolute(source), to: tarball) }
+            } else {
+                try workDir.remove(tarball)
+            }
         }
     }
 }

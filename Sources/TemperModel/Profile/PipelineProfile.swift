@@ -340,6 +340,9 @@ public struct InstallSettings: Sendable, Equatable {
     /// Fail the stage when an installed file still names the work dir (after temper has
     /// removed its own flags and build paths from the installed text files).
     public var relocatable = false
+    /// Move debug info out of the installed ELF files into `usr/lib/debug/.build-id/xx/yyyy.debug`
+    /// (a `.gnu_debuglink` names it), as distributions ship a -dbg package beside the program.
+    public var splitDebug = false
 
     package init(run: [[String]] = [], artifacts: [String: String] = [:], check: [[String]] = []) {
         self.run = run

@@ -254,6 +254,7 @@ public enum ProfileParser {
             settings.check = try table.commands("check") ?? []
             settings.tarball = try table.bool("tarball") ?? false
             settings.relocatable = try table.bool("relocatable") ?? false
+            settings.splitDebug = try table.bool("split_debug") ?? false
             try table.finish()
             for (name, path) in settings.artifacts.sorted(by: { $0.key < $1.key }) {
                 guard artifactSet.contains(name) else {

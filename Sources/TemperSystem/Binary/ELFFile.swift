@@ -16,10 +16,12 @@ public struct ELFFile: Sendable, Equatable {
     public let dynamicSymbols: Set<String>
     /// GNU_PROPERTY_X86_FEATURE_1_AND from `.note.gnu.property` (bit 0 IBT, bit 1 SHSTK); 0 without one.
     public let x86Features: Int
+    /// The build-id (`.note.gnu.build-id`) in lower-case hex: where debuggers look for split debug info.
+    public let buildIDHex: String?
 
     public static func == (a: ELFFile, b: ELFFile) -> Bool {
         a.sectionNames == b.sectionNames && a.type == b.type && a.segments.elementsEqual(b.segments) { $0 == $1 }
-            && a.dynamicFlags == b.dynamicFlags && a.dynamicSymbols == b.dynamicSymbols && a.x86Features == b.x86Features
+            && a.dynamicFlags == b.dynamicFlags && a.dynamicSymbols == b.dynamicSymbols && a.x86Features == b.x86Features && a.buildIDHex == b.buildIDHex
     }
 
     /// nil when the file is not ELF (a script, an archive): nothing can be said about it.
@@ -110,11 +112,20 @@ public struct ELFFile: Sendable, Equatable {
         var result: Set<String> = []
         var symbols: Set<String> = []
         var features = 0
+        var buildID: String?
         for index in 0..<count {
             if let name = cString(names, at: section(index).name), !name.isEmpty {
                 result.insert(name)
                 if name == ".note.gnu.property", let note = contents(index, limit: 1 << 16) {
                     features |= Self.x86FeatureBits(note: note, is64: is64, integer: integer)
+                }
+                // One note: namesz, descsz, type 3 (NT_GNU_BUILD_ID), "GNU\0", then the id.
+                if name == ".note.gnu.build-id", let note = contents(index, limit: 1 << 12), note.count >= 16 {
+                    let nameSize = integer(note, 0, 4), descSize = integer(note, 4, 4)
+                    let start = 12 + (nameSize + 3) / 4 * 4
+                    if integer(note, 8, 4) == 3, descSize > 0, start + descSize <= note.count {
+                        buildID = note[(note.startIndex + start)..<(note.startIndex + start + descSize)].map { String(format: "%02x", $0) }.joined()
+                    }
                 }
             }
             // SHT_DYNSYM, with its string table in sh_link.
@@ -131,6 +142,7 @@ public struct ELFFile: Sendable, Equatable {
         sectionNames = result
         dynamicSymbols = symbols
         x86Features = features
+        buildIDHex = buildID
     }
 
     /// The GNU_PROPERTY_X86_FEATURE_1_AND bits in a `.note.gnu.property` section's notes.
@@ -143,7 +155,8 @@ public struct ELFFile: Sendable, Equatable {
             let nameSize = integer(note, offset, 4)
             let descSize = integer(note, offset + 4, 4)
             let kind = integer(note, offset + 8, 4)
-            let descStart = offset + 12 + rounded(nameSize)
+            // The name is padded to 4 bytes; the descriptor (and each property) to the class's 8 or 4.
+            let descStart = offset + 12 + (nameSize + 3) / 4 * 4
             guard nameSize < 1 << 16, descSize < 1 << 16, descStart + descSize <= note.count else { break }
             if kind == 5 {  // NT_GNU_PROPERTY_TYPE_0
                 var property = descStart
@@ -191,6 +204,8 @@ public struct ELFFile: Sendable, Equatable {
     /// Symbols bound at load time (DT_BIND_NOW, DF_BIND_NOW or DF_1_NOW): with RELRO, full RELRO.
     public var bindNow: Bool { dynamicFlags.bindNow || dynamicFlags.flags & 0x8 != 0 || dynamicFlags.flags1 & 0x1 != 0 }
     public var hasBuildID: Bool { sectionNames.contains(".note.gnu.build-id") }
+    /// DWARF debug info, which `[install] split_debug` moves into a file of its own.
+    public var hasDebugInfo: Bool { sectionNames.contains(".debug_info") }
     /// Stack protector: the file calls glibc's `__stack_chk_fail` (as hardening-check looks).
     public var hasStackProtector: Bool { dynamicSymbols.contains("__stack_chk_fail") || dynamicSymbols.contains("__stack_chk_guard") }
     /// FORTIFY_SOURCE: the checked variants of libc functions it imports (`__memcpy_chk`, ...).

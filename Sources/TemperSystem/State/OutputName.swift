@@ -30,6 +30,8 @@ public struct OutputName: RawRepresentable, Hashable, Sendable {
     /// The installed tree (`{destdir}` of the install stage) and its tarball.
     public static let installTree = OutputName(rawValue: "install_tree")
     public static let installTarball = OutputName(rawValue: "install_tarball")
+    /// With `[install] split_debug` and a tarball: the debug files' own tarball.
+    public static let installDebugTarball = OutputName(rawValue: "install_debug_tarball")
     /// The installed tree's manifest (path and SHA-256 of every file).
     public static let installManifest = OutputName(rawValue: "install_manifest")
     /// The tree a verified BOLT candidate's artifacts were written into, by candidate name
