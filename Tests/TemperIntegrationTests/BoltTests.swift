@@ -34,7 +34,8 @@ import Testing
     }
 
     @Test func aSlowerBoltIsNotPublishedAndTheDecisionIsReused() async throws {
-        let profile = try boltProfile(name: "slower", bolt: "select = \"fastest\"\nselection_runs = 4", extra: Self.benchSlowing("/bolt-optimize/"))
+        // Non-PIE (accepted): in a PIE, BOLT leaves the VM's jump-table dispatch alone anyway.
+        let profile = try boltProfile(name: "slower", bolt: "select = \"fastest\"\nselection_runs = 4\naccept_non_pie = true", extra: Self.benchSlowing("/bolt-optimize/"))
         let first = try await run(profile)
         let out = sandbox.workDir + "/out/tl"
         #expect(ELFFile(path: out)?.isBolted == false)
@@ -81,8 +82,9 @@ import Testing
     }
 
     @Test func aCandidateThatFailsVerificationIsDropped() async throws {
-        // "broken" traps at main's entry: llvm-bolt succeeds, verification must catch it.
-        let profile = try boltProfile(name: "dropped", bolt: "[bolt.candidates]\nbroken = [\"-break-funcs=main\"]")
+        // "broken" traps at main's entry: llvm-bolt succeeds, verification must catch it. Non-PIE
+        // (accepted): in a PIE, BOLT leaves main (the VM's jump-table dispatch) alone, trap included.
+        let profile = try boltProfile(name: "dropped", bolt: "accept_non_pie = true\n[bolt.candidates]\nbroken = [\"-break-funcs=main\"]")
         let report = try await run(profile)
         let selection = try #require(report.bolt?.selection)
         let broken = try #require(selection.candidates.first { $0.name == "broken" })
@@ -156,7 +158,7 @@ import Testing
     @Test func brokenFlagSetIsCaughtByVerificationAndPreBoltStaysInOut() async throws {
         // -break-funcs makes llvm-bolt succeed and put a trap at main's entry.
         // The only candidate: the dispatch one would skip main, and with it the trap.
-        let profile = try boltProfile(name: "broken", bolt: "extra_flags = [\"-break-funcs=main\"]\ndispatch_candidate = false")
+        let profile = try boltProfile(name: "broken", bolt: "extra_flags = [\"-break-funcs=main\"]\ndispatch_candidate = false\naccept_non_pie = true")
         let error = try await #require(throws: StageError.self) { _ = try await run(profile) }
         #expect(error.stage == "bolt-optimize")
         #expect(error.message.contains("BOLT verification failed"))

@@ -31,7 +31,7 @@ import Testing
         let first = try await run(options)
         #expect(first.status == "succeeded")
         #expect(first.stages.map(\.name) == [
-            "instrument", "train", "merge", "optimize", "bolt-instrument", "bolt-train", "bolt-merge", "bolt-optimize", "baseline",
+            "instrument", "train", "merge", "optimize", "bolt-build", "bolt-instrument", "bolt-train", "bolt-merge", "bolt-optimize", "baseline",
         ])
         #expect(first.stages.allSatisfy { $0.outcome == .executed })
         let data = try #require(first.profileData)
