@@ -55,12 +55,47 @@ import Testing
         #expect(report.stages.allSatisfy { $0.outcome == .executed })
         #expect(!FileManager.default.fileExists(atPath: sandbox.workDir + "/out/stray"))
         #expect(FileManager.default.fileExists(atPath: sandbox.workDir + "/out/tl"))
-        // A damaged state file: refused without --fresh, started over with it.
+        // A state file temper did not write is not temper's: refused with and without --fresh,
+        // and the message does not suggest --fresh.
         try write(sandbox.workDir + "/state.json", "{ not json")
-        let (damaged, damagedOutput) = try await Temper.run(["run", sandbox.profile, "--workdir", sandbox.workDir])
-        #expect(damaged == 2 && damagedOutput.contains("--fresh"))
-        let (repaired, repairedOutput) = try await Temper.run(["run", sandbox.profile, "--workdir", sandbox.workDir, "--fresh"])
-        #expect(repaired == 0, "\(repairedOutput)")
+        for fresh in [[], ["--fresh"]] {
+            let (damaged, damagedOutput) = try await Temper.run(["run", sandbox.profile, "--workdir", sandbox.workDir] + fresh)
+            #expect(damaged == 2 && damagedOutput.contains("not a temper work dir") && !damagedOutput.contains("--fresh"), "\(damagedOutput)")
+        }
+        #expect(try String(contentsOfFile: sandbox.workDir + "/state.json", encoding: .utf8) == "{ not json")
+    }
+
+    @Test func aForeignStateFileSurvivesCleanRunAndFresh() async throws {
+        // Someone else's directory with a state.json of its own: never temper's.
+        let other = sandbox.root + "/other"
+        for content in ["anything", #"{"version": 1, "kind": "someone-else", "profile": "x", "stages": {}}"#] {
+            try write(other + "/state.json", content)
+            try write(other + "/data.csv", "data")
+            try write(other + "/out/result.txt", "mine")
+            let before = BrokenProfileTests.listing(other)
+            let contents = before.map { FileManager.default.contents(atPath: other + "/" + $0) }
+            for arguments in [["clean", "--workdir", other], ["run", sandbox.profile, "--workdir", other], ["run", sandbox.profile, "--workdir", other, "--fresh"]] {
+                let (status, output) = try await Temper.run(arguments)
+                #expect(status == 2 && output.contains("not a temper work dir") && !output.contains("--fresh"), "\(arguments): \(output)")
+                #expect(BrokenProfileTests.listing(other) == before, "\(arguments)")
+                #expect(before.map { FileManager.default.contents(atPath: other + "/" + $0) } == contents, "\(arguments)")
+            }
+        }
+    }
+
+    @Test func aRunFromInsideTheSourceTreeNeverRebuildsElsewhere() async throws {
+        let profile = try sandbox.writeProfile(name: "inside")
+        let (first, firstOutput) = try await Temper.run(["run", profile, "--workdir", sandbox.workDir])
+        #expect(first == 0, "\(firstOutput)")
+        // From inside the source tree, the default work dir lands there (.temper/inside).
+        let (inside, insideOutput) = try await Temper.run(["run", profile], in: sandbox.source)
+        #expect(inside == 0, "\(insideOutput)")
+        #expect(FileManager.default.fileExists(atPath: sandbox.source + "/.temper/inside/state.json"))
+        // Back at the usual place: that work dir is not source content, nothing runs again.
+        let (again, _) = try await Temper.run(["run", profile, "--workdir", sandbox.workDir])
+        #expect(again == 0)
+        let report = try JSONDecoder().decode(RunReport.self, from: Data(contentsOf: URL(fileURLWithPath: sandbox.workDir + "/report.json")))
+        #expect(report.stages.allSatisfy { $0.outcome == .reused }, "\(report.stages.map { "\($0.name): \($0.outcome)" })")
     }
 
     @Test func cleanDeletesOnlyWorkDirsAndFollowsNoSymlinkOut() async throws {

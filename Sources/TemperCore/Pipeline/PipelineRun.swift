@@ -217,6 +217,10 @@ public struct PipelineRun: Sendable {
         } else {
             try workDir.remove(workDir.decisionFile)
         }
+        let source = URL(fileURLWithPath: prepared.profile.source).standardizedFileURL.path
+        if workDir.root.hasPrefix(source + "/") {
+            logger.warning("the work dir \(workDir.root) is inside the source tree; temper never counts a work dir as source, but your version control may see it (pass --workdir to keep it elsewhere)")
+        }
         logger.info("profile \(prepared.profile.name); toolchain \(prepared.toolchain.summary) in \(prepared.toolchain.directory) (\(prepared.toolchain.origin)); work dir \(workDir.root)")
         try await ProbeCache.ensure(prepared.toolchain, bolt: prepared.bolt, workDir: workDir, logger: logger)
         try await FlagProbe.check(prepared, runner: SubprocessRunner(), logger: logger)

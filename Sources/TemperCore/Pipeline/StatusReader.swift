@@ -33,7 +33,7 @@ public enum StatusReader {
     public static func defaultWorkDir() throws -> WorkDir {
         let base = FileManager.default.currentDirectoryPath + "/.temper"
         let candidates = ((try? FileManager.default.contentsOfDirectory(atPath: base)) ?? []).sorted()
-            .filter { FileManager.default.fileExists(atPath: "\(base)/\($0)/state.json") }
+            .filter { WorkDir.holdsTemperState("\(base)/\($0)") }
         guard candidates.count == 1 else {
             throw WorkDirError.noDefault(base: base, candidates: candidates)
         }

@@ -3,8 +3,12 @@ import TemperModel
 /// ended, and the digests of its outputs (so altered outputs are noticed). Versioned JSON.
 public struct PipelineState: Codable, Sendable, Equatable {
     public static let currentVersion = 1
+    public static let marker = "temper-work-dir"
 
     public var version = PipelineState.currentVersion
+    /// temper's own marker (`PipelineState.marker`): a directory is a work dir only when its
+    /// state.json carries it (or, written by an older temper, decodes as this type whole).
+    public var kind: String? = PipelineState.marker
     public var profile: String
     public var stages: [String: StageRecord] = [:]
     /// Which stage plays which part in the last run's pipeline, as the composer wired it: what

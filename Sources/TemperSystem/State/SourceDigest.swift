@@ -45,6 +45,9 @@ public enum SourceDigest {
                 if excluded.contains(childPath) { continue }
                 guard let stat = FileStat(path: childPath) else { continue }
                 if stat.isDirectory {
+                    // Another temper work dir (a run started inside the source tree) is never
+                    // source content: counting it would rebuild every work dir of this source.
+                    if WorkDir.holdsTemperState(childPath) { continue }
                     stack.append(child)
                 } else {
                     files.append((child, stat))

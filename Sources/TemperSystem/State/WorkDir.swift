@@ -108,9 +108,20 @@ public struct WorkDir: Sendable, Equatable {
     /// The decision (`temper tune`) the last run applied, if any.
     public var decisionFile: String { root + "/decision.json" }
 
-    public var isTemperWorkDir: Bool {
-        guard let attributes = try? FileManager.default.attributesOfItem(atPath: stateFile) else { return false }
-        return attributes[.type] as? FileAttributeType == .typeRegular
+    /// The one rule for "this directory is temper's" (clean, --fresh, the source digest's
+    /// exclusions all ask it): its state.json is a regular file (not a symlink), of a sane size,
+    /// that decodes as temper's state with temper's marker (or, from a temper before the marker,
+    /// decodes as that state whole). A file that merely has the name is someone else's.
+    public var isTemperWorkDir: Bool { Self.holdsTemperState(root) }
+
+    public static func holdsTemperState(_ directory: String) -> Bool {
+        let path = directory + "/state.json"
+        guard let attributes = try? FileManager.default.attributesOfItem(atPath: path),
+            attributes[.type] as? FileAttributeType == .typeRegular, let size = attributes[.size] as? Int, size < 64 << 20,
+            let data = RegularFile.contents(path, limit: 64 << 20),
+            let state = try? JSONDecoder().decode(PipelineState.self, from: data)
+        else { return false }
+        return state.kind == nil || state.kind == PipelineState.marker
     }
 
     /// Refuses, before anything is created, a work dir that would put the user's files at
@@ -133,7 +144,7 @@ public struct WorkDir: Sendable, Equatable {
         // An empty lock file is what an older temper left when it refused bad input after locking.
         let leftovers = entries.filter { $0 != "lock" || ((try? manager.attributesOfItem(atPath: root + "/lock")[.size] as? Int) ?? 1) != 0 }
         if !leftovers.isEmpty {
-            throw WorkDirError.unsafe(root: root, reason: "it already holds files (\(leftovers.sorted().prefix(3).joined(separator: ", "))\(leftovers.count > 3 ? ", ..." : "")) and no temper state.json, so it is not a temper work dir. Pass an empty or new --workdir")
+            throw WorkDirError.unsafe(root: root, reason: "it already holds files (\(leftovers.sorted().prefix(3).joined(separator: ", "))\(leftovers.count > 3 ? ", ..." : "")) and no state.json that temper wrote, so it is not a temper work dir and temper will not touch it. Pass an empty or new --workdir")
         }
     }
 }
@@ -153,7 +164,7 @@ public enum WorkDirError: Error, CustomStringConvertible, Equatable {
         case .busy(let root, let holder):
             return "another temper run (\(holder)) is using the work dir \(root). Wait for it to finish, or pass a different --workdir."
         case .notAWorkDir(let root):
-            return "\(root) is not a temper work dir (it has no state.json). Check --workdir."
+            return "\(root) is not a temper work dir (it has no state.json that temper wrote), so temper leaves it alone. Check --workdir."
         case .noDefault(let base, let candidates):
             return candidates.isEmpty
                 ? "no work dir under \(base); pass --workdir DIR."
