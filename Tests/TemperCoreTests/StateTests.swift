@@ -104,7 +104,12 @@ import Testing
     @Test func cleanOnlyDeletesTemperWorkDirs() throws {
         let root = try Fixtures.temporaryDirectory()
         #expect(throws: WorkDirError.notAWorkDir(root: root)) { try WorkDirCleaner.clean(WorkDir(root: root)) }
-        try Data("{}".utf8).write(to: URL(fileURLWithPath: root + "/state.json"))
+        // A file named state.json is not enough: it must be temper's state.
+        for foreign in ["{}", "anything", #"{"version": 1, "kind": "someone-else", "profile": "p", "stages": {}}"#] {
+            try Data(foreign.utf8).write(to: URL(fileURLWithPath: root + "/state.json"))
+            #expect(throws: WorkDirError.notAWorkDir(root: root)) { try WorkDirCleaner.clean(WorkDir(root: root)) }
+        }
+        try JSONEncoder().encode(PipelineState(profile: "p")).write(to: URL(fileURLWithPath: root + "/state.json"))
         try WorkDirCleaner.clean(WorkDir(root: root))
         #expect(!FileManager.default.fileExists(atPath: root))
     }
@@ -131,7 +136,8 @@ import Testing
         #expect(!error.description.contains("pid )"))
     }
 
-    /// Only a state file makes a directory a work dir; a lock alone or other files do not.
+    /// Only temper's state file makes a directory a work dir; a lock alone, other files or a
+    /// state.json someone else wrote do not.
     @Test func aDirectoryIsAWorkDirOnlyByItsStateFile() throws {
         let root = try Fixtures.temporaryDirectory()
         let workDir = WorkDir(root: root)
@@ -144,6 +150,11 @@ import Testing
         FileManager.default.createFile(atPath: root + "/notes.txt", contents: Data("x".utf8))
         #expect(throws: WorkDirError.self) { try workDir.checkUsable(source: "/nonexistent-source") }
         try Data("{}".utf8).write(to: URL(fileURLWithPath: root + "/state.json"))
+        #expect(!workDir.isTemperWorkDir)
+        try JSONEncoder().encode(PipelineState(profile: "p")).write(to: URL(fileURLWithPath: root + "/state.json"))
+        #expect(workDir.isTemperWorkDir)
+        // A state file from a temper before the marker still counts: it decodes as the state whole.
+        try Data(#"{"version": 1, "profile": "p", "stages": {}}"#.utf8).write(to: URL(fileURLWithPath: root + "/state.json"))
         #expect(workDir.isTemperWorkDir)
         try workDir.checkUsable(source: "/nonexistent-source")
         // The source tree itself, or a directory holding it, is never a work dir.
