@@ -3,7 +3,8 @@
 # the folder the matching pipeline profile points at. Idempotent: an unpacked tree is kept.
 # Usage: Scripts/fetch-source.sh PACKAGE [SUITE]   (e.g. sqlite3; python3.13 trixie)
 # SUITE: a Debian suite to take the source from (a deb-src entry for it is added if there is
-# none); default: this system's own suite.
+# none), and the version: that suite's, never a newer one from another entry; default: this
+# system's own suite.
 set -euo pipefail
 pkg="${1:-}"
 suite_arg="${2:-}"
@@ -44,7 +45,27 @@ if ! has_src "$suite"; then
 fi
 download="$(mktemp -d)"
 trap 'rm -rf "$download"' EXIT
-(cd "$download" && apt-get source --download-only -q "$pkg")
+# PACKAGE/SUITE pins the version to that suite's: without it apt takes the newest version across
+# every deb-src entry, which may be another release's (and then 404s on a mirror without it).
+fetch() { (cd "$download" && apt-get source --download-only -q "$pkg/$suite") >"$download/apt.log" 2>&1; }
+if ! fetch; then
+  if grep -q "404" "$download/apt.log"; then
+    # An index older than the pool: refresh it once and try again.
+    "${sudo_cmd[@]}" apt-get update -q >/dev/null 2>&1 || true
+    fetch || true
+  fi
+fi
+if ! ls "$download"/*.dsc >/dev/null 2>&1; then
+  cat "$download/apt.log" >&2
+  if grep -q "404" "$download/apt.log"; then
+    echo "error: the archive lists $pkg for $suite, but its pool file is not on the mirror (HTTP 404), even after apt-get update. The mirror may be syncing: try again later, or name another suite (Scripts/fetch-source.sh $pkg SUITE)." >&2
+  elif grep -qi "unable to find a source package\|can not find version" "$download/apt.log"; then
+    echo "error: $suite has no source package $pkg. Check the name (apt-cache showsrc $pkg), or name the suite that has it (Scripts/fetch-source.sh $pkg SUITE)." >&2
+  else
+    echo "error: apt-get source $pkg/$suite failed (output above)." >&2
+  fi
+  exit 1
+fi
 tarball="$(ls "$download"/*.orig.tar.* 2>/dev/null | head -n 1)"
 [ -n "$tarball" ] || { echo "error: no upstream tarball (*.orig.tar.*) in the $pkg source package" >&2; exit 1; }
 rm -rf "$dest.partial"

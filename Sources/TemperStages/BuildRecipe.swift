@@ -48,8 +48,10 @@ public struct BuildRecipe: Sendable {
         // there), so with ccache the path is given relative to the build directory, where the
         // compiler runs; a build system that compiles from subdirectories then fails loudly
         // ("could not read profile"), never silently.
+        // A build-system preset compiles from subdirectories (and CMake's and Meson's own
+        // checks run elsewhere): its profile path is absolute, valid from anywhere.
         let profileData = profileCopy(context).map { copy in
-            usesCcache ? ToolCommands.relativePath(copy.path, from: buildDirectory(context.workDir)) : copy.path
+            usesCcache && profile.build.system == nil ? ToolCommands.relativePath(copy.path, from: buildDirectory(context.workDir)) : copy.path
         }
         // bolt-build shares optimize's ThinLTO cache: with the same code model (BOLT on a PIE) its
         // LTO backend finds every module already compiled; the cache key covers the code model.
@@ -90,7 +92,7 @@ public struct BuildRecipe: Sendable {
             "cxx": (launcher + [toolchain.cxx.path]).joined(separator: " "),
             "cflags": cflags.joined(separator: " "), "cxxflags": cxxflags.joined(separator: " "),
             "ldflags": ldflags.joined(separator: " "), "ar": toolchain.ar.path, "ranlib": toolchain.ranlib.path,
-            "jobs": context.jobsText,
+            "jobs": context.jobsText, "cc_path": toolchain.cc.path, "cxx_path": toolchain.cxx.path, "launcher": launcher.joined(separator: ";"),
         ]
         var environment = profile.build.env.mapValues { Placeholders.render($0, values: values) }
         if profile.build.exportFlags {

@@ -103,7 +103,7 @@ import Testing
 
     @Test func missingRequiredKeys() throws {
         let noBuild = Fixtures.minimalProfile.replacingOccurrences(of: "build = [\"make\", \"-j{jobs}\", \"CC={cc}\", \"CFLAGS={cflags}\"]\n", with: "")
-        #expect(throws: ProfileError.missingKey(file: "/p/profile.toml", keyPath: "build.build", expected: "an argv array, e.g. [\"make\", \"-j{jobs}\"]")) {
+        #expect(throws: ProfileError.missingKey(file: "/p/profile.toml", keyPath: "build.build", expected: "an argv array, e.g. [\"make\", \"-j{jobs}\"], or `system = \"cmake\"` (or meson, autotools, make)")) {
             try Fixtures.parse(noBuild)
         }
         let noTasks = Fixtures.minimalProfile.components(separatedBy: "[[train.task]]")[0]

@@ -183,6 +183,8 @@ public struct ToolchainSettings: Sendable, Equatable {
 }
 
 public struct BuildSettings: Sendable, Equatable {
+    /// The build-system preset that wrote `configure` and `build` (`[build] system`), if any.
+    public var system: BuildSystem?
     /// Commands run once in a fresh build directory before `build` (e.g. a configure script).
     public var configure: [[String]] = []
     public var build: [[String]] = []

@@ -3,6 +3,8 @@
 public enum Placeholders {
     public static let buildNames: Set<String> = [
         "source", "build", "cc", "cxx", "cflags", "cxxflags", "ldflags", "ar", "ranlib", "jobs",
+        // The compilers without the launcher, and the launcher as a CMake list (`;`-joined).
+        "cc_path", "cxx_path", "launcher",
     ]
     public static let taskNames: Set<String> = ["source", "build"]
     public static let benchNames: Set<String> = ["source", "build"]

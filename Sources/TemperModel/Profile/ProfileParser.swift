@@ -123,20 +123,43 @@ public enum ProfileParser {
 
         let buildTable = try top.table("build", required: true)!
         var build = BuildSettings()
-        build.configure = try buildTable.commands("configure") ?? []
-        guard let buildCommands = try buildTable.commands("build"), !buildCommands.isEmpty else {
-            throw ProfileError.missingKey(file: file, keyPath: "build.build", expected: "an argv array, e.g. [\"make\", \"-j{jobs}\"]")
+        let system = try buildTable.enumeration("system", BuildSystem.self)
+        let configureCommands = try buildTable.commands("configure")
+        let buildCommands = try buildTable.commands("build")
+        let options = try buildTable.stringArray("options")
+        let targets = try buildTable.stringArray("targets")
+        if let system {
+            if let explicit = configureCommands != nil ? "build.configure" : buildCommands != nil ? "build.build" : nil {
+                throw ProfileError.invalidValue(
+                    file: file, keyPath: explicit, line: locator.line(of: explicit),
+                    message: "`[build] system = \"\(system.rawValue)\"` writes the configure and build commands itself; give either the system (with `options` and `targets` for the project's own) or explicit `configure`/`build` commands, not both.")
+            }
+            build.system = system
+            build.configure = system.configure(options: options ?? [])
+            build.build = system.build(targets: targets ?? [])
+        } else {
+            if let key = options != nil ? "build.options" : targets != nil ? "build.targets" : nil {
+                throw ProfileError.invalidValue(
+                    file: file, keyPath: key, line: locator.line(of: key),
+                    message: "goes with `[build] system` (cmake, meson, autotools or make); with explicit commands, put the arguments in `configure` or `build` yourself.")
+            }
+            guard let buildCommands, !buildCommands.isEmpty else {
+                throw ProfileError.missingKey(file: file, keyPath: "build.build", expected: "an argv array, e.g. [\"make\", \"-j{jobs}\"], or `system = \"cmake\"` (or meson, autotools, make)")
+            }
+            build.configure = configureCommands ?? []
+            build.build = buildCommands
         }
-        build.build = buildCommands
         build.artifacts = try buildTable.stringArray("artifacts", required: true)!
         if let bad = build.artifacts.first(where: { !isSafeRelativePath($0) }) {
             throw ProfileError.invalidValue(file: file, keyPath: "build.artifacts", line: locator.line(of: "build.artifacts"), message: "\"\(bad)\" must be a file path relative to the build directory, without `..` or a leading `/`.")
         }
-        build.env = try buildTable.stringMap("env") ?? [:]
-        build.cflags = try buildTable.stringArray("cflags") ?? build.cflags
+        build.env = (system?.environment ?? [:]).merging(try buildTable.stringMap("env") ?? [:]) { _, own in own }
+        build.cflags = try buildTable.stringArray("cflags") ?? system?.defaultCFlags ?? build.cflags
         build.cxxflags = try buildTable.stringArray("cxxflags")
         build.ldflags = try buildTable.stringArray("ldflags") ?? []
-        build.exportFlags = try buildTable.bool("export_flags") ?? true
+        // A preset puts the flags where its build system takes them; exported CFLAGS would also
+        // reach configure's probes (and CMake's and Meson's checks).
+        build.exportFlags = try buildTable.bool("export_flags") ?? (system == nil)
         build.configureAhead = try buildTable.bool("configure_ahead") ?? true
         build.launcher = try buildTable.stringArray("launcher") ?? []
         if build.launcher.contains(where: { $0.isEmpty }) {
