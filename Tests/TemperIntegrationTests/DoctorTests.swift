@@ -30,6 +30,23 @@ import Testing
         #expect(report.tools.allSatisfy { $0.role == "perf" || $0.path != nil })
     }
 
+    /// A build tool the machine lacks: doctor names it and its package and exits 3; run refuses
+    /// the same way before anything is created.
+    @Test func aMissingBuildToolIsNamedWithItsPackage() async throws {
+        let text = sandbox.profileText(name: "missing-tool").replacingOccurrences(of: "[build]\n", with: "[build]\nconfigure = [[\"yasm-not-here\", \"--version\"], [\"env\", \"-u\", \"X\", \"A=1\", \"meson-not-here\"]]\n")
+        let profile = try sandbox.writeRaw(name: "missing-tool.toml", text)
+        let (status, output) = try await Temper.run(["doctor", profile])
+        #expect(status == 3, "\(output)")
+        #expect(output.contains("yasm-not-here (named in build.configure): not on PATH") && output.contains("meson-not-here"), "\(output)")
+        #expect(output.contains("programs the profile runs are missing"))
+        let (ran, ranOutput) = try await Temper.run(["run", profile, "--workdir", sandbox.workDir])
+        #expect(ran == 3 && ranOutput.contains("runs programs this machine does not have"), "\(ranOutput)")
+        #expect(!FileManager.default.fileExists(atPath: sandbox.workDir))
+        // A known program gets its Debian package.
+        let entries = ProfilePrograms.check(try ProfileParser.load(path: profile), path: "/nonexistent")
+        #expect(entries.first { $0.name == "make" }?.package == "make")
+    }
+
     @Test func doctorCommandPrintsTheJSONContract() async throws {
         let (status, output) = try await Temper.run(["doctor", "--json"])
         #expect(status == 0, "\(output)")

@@ -54,6 +54,20 @@ public struct Doctor: Sendable {
         return (DoctorReport(toolchain: "\(toolchain.summary) in \(toolchain.directory) (\(toolchain.origin))", tools: tools, probes: probes), toolchain)
     }
 
+    /// Every program the profile's commands run is installed (cmake, ninja, the workload's
+    /// interpreter...); a missing one is named with its Debian package.
+    public static func programsProbe(_ profile: PipelineProfile) -> DoctorReport.Probe {
+        let entries = ProfilePrograms.check(profile)
+        let missing = entries.filter { $0.path == nil }
+        let packages = Array(Set(missing.compactMap(\.package))).sorted()
+        return DoctorReport.Probe(
+            name: "programs", ok: missing.isEmpty, seconds: 0,
+            message: missing.isEmpty
+                ? "the profile's commands run \(entries.map(\.name).joined(separator: ", ")): all found"
+                : "missing:\n" + ProfilePrograms.describe(missing: missing),
+            required: true, fix: packages.isEmpty ? nil : "apt-get install \(packages.joined(separator: " "))")
+    }
+
     static func entry(_ tool: Tool) -> DoctorReport.ToolEntry {
         DoctorReport.ToolEntry(name: tool.name, role: tool.role, path: tool.path, version: tool.version, major: tool.major)
     }

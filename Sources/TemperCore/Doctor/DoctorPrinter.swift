@@ -23,7 +23,11 @@ public enum DoctorPrinter {
                 if let fix = probe.fix { lines.append("         fix: \(fix)") }
             }
         }
-        lines.append(report.healthy ? "result: every required probe passed" : "result: the toolchain is not usable for PGO (exit 3)")
+        let failed = report.probes.filter { $0.required && !$0.ok }.map(\.name)
+        lines.append(
+            report.healthy ? "result: every required probe passed"
+                : failed == ["programs"] ? "result: the toolchain works, but programs the profile runs are missing (exit 3)"
+                : "result: the toolchain is not usable for PGO (exit 3)")
         return lines.joined(separator: "\n")
     }
 }

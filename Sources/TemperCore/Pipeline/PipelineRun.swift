@@ -177,6 +177,9 @@ public struct PipelineRun: Sendable {
             }
             bolt = tools
         }
+        // Every program the commands run is here, or the run stops before anything is built.
+        let missing = ProfilePrograms.check(profile).filter { $0.path == nil }
+        if !missing.isEmpty { throw ProgramsError.missing(profile: profile.file, entries: missing) }
         let workDir = WorkDir(root: options.workDir ?? defaultRoot)
         try workDir.checkUsable(source: profile.source)
         let graph = PipelineComposer.graph(
