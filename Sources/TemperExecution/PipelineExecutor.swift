@@ -140,6 +140,24 @@ public struct PipelineExecutor: Sendable {
         return reports
     }
 
+    /// Whether every one of `stages` (in order, each reading the ones before it) would be
+    /// reused as it is recorded: same plan, same shared inputs, intact outputs. Nothing runs and
+    /// nothing is written. Asked with the shared inputs a past run had (the sources its training
+    /// saw), it tells whether only those changed since.
+    public func holds(_ stages: [any Stage]) async throws -> Bool {
+        var records: [StageID: StageRecord] = [:]
+        for stage in stages {
+            let upstream = Dictionary(uniqueKeysWithValues: stage.consumes.compactMap { id in records[id].map { (id, $0) } })
+            let plan = try stage.plan(PlanContext(workDir: workDir, jobs: nil, upstream: upstream, shared: sharedMaterial))
+            let previous = await store.record(stage.id)
+            guard let previous, reason(toRun: stage, previous: previous, fingerprint: fingerprint(of: stage, plan: plan, upstream: upstream), executed: []) == nil else {
+                return false
+            }
+            records[stage.id] = previous
+        }
+        return true
+    }
+
     /// Stages that read no other stage and whose checkpoint holds now: nothing this run does
     /// can change them, so work done ahead (a configure) must leave their directories alone.
     func settledStages(_ stages: [any Stage], fromIndex: Int?, toIndex: Int) async throws -> Set<StageID> {

@@ -21,6 +21,9 @@ struct RunCommand: AsyncParsableCommand {
     @Flag(help: "Discard the work dir's state and outputs and run everything.")
     var fresh = false
 
+    @Flag(help: "After a source change, train again instead of applying the last training's profile to the edited sources.")
+    var retrain = false
+
     @Flag(help: "Show debug messages.")
     var verbose = false
 
@@ -30,6 +33,7 @@ struct RunCommand: AsyncParsableCommand {
         pipelineOptions.from = from
         pipelineOptions.to = to
         pipelineOptions.fresh = fresh
+        pipelineOptions.retrain = retrain
         let profile = options.profile
         let runOptions = pipelineOptions
         let start = ContinuousClock.now

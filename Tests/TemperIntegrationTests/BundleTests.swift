@@ -293,3 +293,62 @@ import Testing
         #expect(log.contains("-fprofile-use=../pgo/"))
     }
 }
+
+/// An edit does not mean retraining: the last training's profile is applied to the edited
+/// sources (as a bundle would be, with the staleness report); too little of it matching, a
+/// changed training or `--retrain` train again.
+@Suite(.serialized) struct EditWithoutRetrainingTests {
+    let sandbox: DemoSandbox
+
+    init() throws {
+        sandbox = try DemoSandbox()
+    }
+
+    func run(_ profile: String, retrain: Bool = false) async throws -> RunReport {
+        var options = PipelineRun.Options(jobs: 2)
+        options.retrain = retrain
+        return try await sandbox.run(profile, options: options)
+    }
+
+    func executed(_ report: RunReport) -> [String] { report.stages.filter { $0.outcome == .executed }.map(\.name) }
+
+    @Test func aOneLineEditRebuildsWithoutRetraining() async throws {
+        let profile = try sandbox.writeProfile(name: "edit")
+        let first = try await run(profile)
+        #expect(executed(first) == ["instrument", "train", "merge", "optimize"] && first.training == nil)
+        // A comment: the rerun executes neither instrument nor train, and says why.
+        try sandbox.appendToSource("lexer.c", "/* a comment */\n")
+        let edited = try await run(profile)
+        #expect(edited.stages.map(\.name) == ["import", "optimize"] && executed(edited) == ["import", "optimize"])
+        let staleness = try #require(edited.staleness)
+        #expect(staleness.sources.filesChanged == ["lexer.c"] && staleness.hotMatchedPercent == 100)
+        #expect(edited.training?.contains("not retrained") == true)
+        // Nothing else changed: all reused, the same bundle.
+        let again = try await run(profile)
+        #expect(again.stages.allSatisfy { $0.outcome == .reused } && again.training != nil)
+        // --retrain trains on the edited sources; then a plain run reuses that training.
+        let retrained = try await run(profile, retrain: true)
+        #expect(executed(retrained).starts(with: ["instrument", "train", "merge"]) && retrained.staleness == nil)
+        #expect(try await run(profile).stages.allSatisfy { $0.outcome == .reused })
+    }
+
+    @Test func tooLittleMatchingRetrainsAndSoDoesAChangedTraining() async throws {
+        // Every hot function must match: a change inside one retrains.
+        let text = try String(contentsOfFile: try sandbox.writeProfile(name: "strict"), encoding: .utf8)
+            .replacingOccurrences(of: "[train]\n", with: "[train]\nretrain_below = 100\n")
+        let profile = try sandbox.writeRaw(name: "strict.toml", text)
+        _ = try await run(profile)
+        let lexer = sandbox.source + "/lexer.c"
+        try String(contentsOfFile: lexer, encoding: .utf8).replacingOccurrences(
+            of: "static void skip_space_and_comments(struct lexer *lx) {", with: "static void skip_space_and_comments(struct lexer *lx) {\n    if (lx == 0) return;"
+        ).write(toFile: lexer, atomically: true, encoding: .utf8)
+        let report = try await run(profile)
+        #expect(report.training?.hasPrefix("retrained") == true, "\(report.training ?? "nil")")
+        #expect(executed(report).starts(with: ["instrument", "train", "merge"]) && report.staleness == nil)
+        // A changed training command (and the sources): no reuse of the old training.
+        try sandbox.appendToSource("lexer.c", "/* later */\n")
+        let changed = try sandbox.writeRaw(name: "strict.toml", text.replacingOccurrences(of: "\"3\"]", with: "\"4\"]"))
+        let retrained = try await run(changed)
+        #expect(executed(retrained).starts(with: ["instrument", "train", "merge"]) && retrained.training == nil)
+    }
+}

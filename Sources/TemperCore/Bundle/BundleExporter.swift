@@ -26,13 +26,14 @@ public struct BundleExporter: Sendable {
 
     /// `decision`: a decision to carry instead of the one the work dir's last run applied
     /// (`temper tune` exports its training with the decision it made).
-    public func export(workDir: WorkDir, to output: String, created: Date = Date(), decision carried: Data? = nil) async throws -> BundleManifest {
+    /// `held`: the caller's lock on the work dir (a run exporting its own last training).
+    public func export(workDir: WorkDir, to output: String, created: Date = Date(), decision carried: Data? = nil, holding held: WorkDirLock? = nil) async throws -> BundleManifest {
         try ProfileBundle.checkOutput(output)
         guard workDir.isTemperWorkDir, let state = try StateStore.load(path: workDir.stateFile) else {
             throw WorkDirError.notAWorkDir(root: workDir.root)
         }
-        let lock = try WorkDirLock(workDir: workDir)
-        defer { lock.release() }
+        let lock = try held ?? WorkDirLock(workDir: workDir)
+        defer { if held == nil { lock.release() } }
         func fail(_ reason: String) -> BundleError { .cannotExport(workDir: workDir.root, reason: reason) }
         // Only records that held for the last run count (report.json lists them): after
         // `--to train`, an older merge record is still "completed" but no longer current.

@@ -33,6 +33,8 @@ public struct PipelineRun: Sendable {
         public var variant: ProfileVariant?
         /// A decision file (`temper tune`) to apply exactly: its configuration, no selection.
         public var decision: String?
+        /// Train again after a source change, instead of applying the last training's profile.
+        public var retrain = false
 
         public init(jobs: Int = ProcessInfo.processInfo.activeProcessorCount) {
             self.jobs = jobs
@@ -60,6 +62,8 @@ public struct PipelineRun: Sendable {
         public var bundle: (input: PipelineComposer.BundleInput, manifest: BundleManifest)?
         /// The decision file applied, with what it chose.
         public var decision: (path: String, decision: TuneDecision)?
+        /// How this run's training was decided after an edit, for the report (nil: as usual).
+        public var trainingReused: String?
     }
 
     public func prepare(profilePath: String, options: Options) async throws -> Prepared {
@@ -190,7 +194,27 @@ public struct PipelineRun: Sendable {
 
     public func run(profilePath: String, options: Options) async throws -> RunReport {
         let prepared = try await prepare(profilePath: profilePath, options: options)
-        return try await run(prepared, options: options).report
+        guard StaleTraining.applies(prepared, options: options) else {
+            return try await run(prepared, options: options).report
+        }
+        // After an edit: the last training's profile on the new sources, as a bundle would be
+        // applied (staleness reported), unless too little of it still matches.
+        let lock = try WorkDirLock(workDir: prepared.workDir)
+        defer { lock.release() }
+        guard let bundle = try await StaleTraining.bundle(for: prepared, holding: lock, logger: logger) else {
+            return try await run(prepared, options: options, holding: lock).report
+        }
+        var reuse = options
+        reuse.profileBundle = bundle.path
+        var stale = try await prepare(profilePath: profilePath, options: reuse)
+        stale.trainingReused = bundle.note
+        let report = try await run(stale, options: reuse, holding: lock).report
+        let threshold = prepared.profile.train.retrainBelow
+        guard let matched = report.staleness?.hotMatchedPercent, matched < threshold else { return report }
+        logger.warning("\(String(format: "only %.1f%% of the hot functions match the edited sources, below [train] retrain_below = %g: training again", matched, threshold))")
+        var retrained = prepared
+        retrained.trainingReused = String(format: "retrained: the last training matched %.1f%% of the hot functions of the edited sources, below retrain_below = %g", matched, threshold)
+        return try await run(retrained, options: options, holding: lock).report
     }
 
     /// Runs a prepared pipeline; returns the report and the stage records that hold for it.

@@ -53,6 +53,7 @@ public enum ReportBuilder {
             baselineArtifacts: published.baseline.map(artifact),
             bolt: bolt, bench: BenchRecord.current(workDir, current: current))
         report.compileCache = cache.isEmpty ? nil : cache
+        report.training = prepared.trainingReused
         report.decidedBy = prepared.decision.map { "decision file \($0.path) (variant \($0.decision.variant), by temper tune on \($0.decision.machine.host))" }
         report.staleness = staleness(graph: graph, current: current, workDir: workDir, boltArtifacts: prepared.profile.boltArtifacts.map(\.name), bolt: bolt)
         return report

@@ -278,6 +278,9 @@ public struct TrainSettings: Sendable, Equatable {
     public var jobs: Int = 1
     public var onFailure: FailurePolicy = .fail
     public var tasks: [TrainTask] = []
+    /// After an edit, the last training's profile is applied to the new sources (as a bundle
+    /// would be); below this percentage of hot functions matched, the run retrains instead.
+    public var retrainBelow: Double = 90
 
     package init(jobs: Int = 1, onFailure: FailurePolicy = .fail, tasks: [TrainTask] = []) {
         self.jobs = jobs

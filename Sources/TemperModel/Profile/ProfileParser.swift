@@ -481,6 +481,9 @@ public enum ProfileParser {
         guard let table else { return train }
         train.jobs = try table.int("jobs", in: 1...maxJobs, why: "tasks run at once") ?? 1
         train.onFailure = try table.enumeration("on_failure", FailurePolicy.self) ?? .fail
+        if keyPath == "train" {
+            train.retrainBelow = try table.percent("retrain_below", why: "retrain when fewer of the hot functions match the edited sources") ?? train.retrainBelow
+        }
         for (index, taskTable) in try table.tableArray("task").enumerated() {
             var task = TrainTask(name: try taskTable.string("name", required: true)!, run: try taskTable.stringArray("run", required: true)!)
             task.cwd = try taskTable.string("cwd")
@@ -624,6 +627,18 @@ struct TableReader {
                 message: "\(seconds) is not a usable timeout: give a number of seconds greater than 0 and at most \(Int(ProfileParser.maxTimeout)) (7 days).")
         }
         return seconds
+    }
+
+    /// A percentage: finite, 0 to 100 (NaN and infinities are typos).
+    func percent(_ key: String, why: String) throws -> Double? {
+        guard let value = try value(key, required: false, expected: "a percentage") else { return nil }
+        guard let number = value.int.map(Double.init) ?? value.double else { throw wrongType(key, "a number (percent)", value) }
+        guard number.isFinite, (0...100).contains(number) else {
+            throw ProfileError.invalidValue(
+                file: file, keyPath: keyPath(key), line: locator.line(of: keyPath(key)),
+                message: "\(number) is not a percentage: give 0 to 100 (\(why)).")
+        }
+        return number
     }
 
     func bool(_ key: String) throws -> Bool? {

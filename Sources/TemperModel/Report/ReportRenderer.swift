@@ -104,7 +104,7 @@ public enum ReportRenderer {
         if let staleness = report.staleness {
             let sources = staleness.sources
             func list(_ names: [String]) -> String { names.isEmpty ? "none" : names.prefix(20).joined(separator: ", ") + (names.count > 20 ? ", ... (\(names.count))" : "") }
-            var rows: [[String]] = [
+            var rows: [[String]] = (report.training.map { [["training", $0]] } ?? []) + [
                 ["bundle", "created \(sources.bundleCreated)" + (sources.bundleHost.map { " on \($0)" } ?? "") + ", \(sources.bundleToolchain), profile format \(sources.profileFormatVersion), sha256 \(sources.bundleSha256.prefix(16))"],
                 ["sources", sources.sameSources ? "the same as the bundle's" : "changed: \(list(sources.filesChanged)); added: \(list(sources.filesAdded)); removed: \(list(sources.filesRemoved))"],
             ]
@@ -121,7 +121,9 @@ public enum ReportRenderer {
                         + "\(bolt.functionsWithProfile.map(String.init) ?? "?") functions with profile, \(bolt.functionsStale ?? 0) stale, \(bolt.functionsInferred ?? 0) inferred",
                 ])
             }
-            tables.append(("Profile bundle: " + staleness.summaryLine, ["", ""], rows))
+            tables.append(((report.training == nil ? "Profile bundle: " : "Last training, on edited sources: ") + staleness.summaryLine, ["", ""], rows))
+        } else if let training = report.training {
+            tables.append(("Training", ["", ""], [["training", training]]))
         }
         if let cache = report.compileCache, !cache.isEmpty {
             tables.append((

@@ -130,11 +130,14 @@ public struct RunReport: Codable, Sendable, Equatable {
     /// How the build was decided: "decision file PATH (variant NAME)" when `--decision` pinned
     /// it; absent when the run's own BOLT selection decided.
     public var decidedBy: String?
+    /// After an edit: whether the last training was applied to the edited sources or retrained.
+    public var training: String?
 
     enum CodingKeys: String, CodingKey {
         case profile, workdir, status, error, toolchain, stages, artifacts, bolt, bench, staleness
         case compileCache = "compile_cache"
         case decidedBy = "decided_by"
+        case training
         case formatVersion = "format_version"
         case profileFile = "profile_file"
         case profileData = "profile_data"
