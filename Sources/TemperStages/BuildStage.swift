@@ -169,6 +169,15 @@ public struct BuildStage: Stage {
             try JSONEncoder.temper.encode(ProfileMismatches.parse(log)).write(to: URL(fileURLWithPath: mismatches))
             outputs.append(mismatches)
             named[output: .profileMismatches] = context.workDir.relative(mismatches)
+            // Which of the functions without profile data are in the artifacts at all.
+            let symbols = plan.artifacts.reduce(into: Set<String>()) { names, artifact in
+                if let elf = ELFFile(path: build + "/" + artifact, symbolTable: true) { names.formUnion(elf.staticSymbols.union(elf.dynamicSymbols)) }
+            }
+            let missing = MissingFunctions.account(missing: CompilerDiagnostics.missingFunctions(in: log), symbols: symbols)
+            let missingPath = context.directory + "/profile-missing.json"
+            try JSONEncoder.temper.encode(missing).write(to: URL(fileURLWithPath: missingPath))
+            outputs.append(missingPath)
+            named[output: .profileMissing] = context.workDir.relative(missingPath)
         }
         var cacheNote: String?
         if usesCcache {
@@ -179,7 +188,10 @@ public struct BuildStage: Stage {
         for (artifact, fileName) in zip(profile.build.artifacts, profile.build.artifactNames) {
             named[output: .artifact(fileName)] = context.workDir.relative(build + "/" + artifact)
         }
-        let notes = [variant.isOptimized ? CompilerDiagnostics.summary(counts) : nil, cacheNote, configuredAhead ? "configured ahead" : nil, await aheadNote]
+        let missingNote = counts["missing_functions", default: 0] > 0
+            ? (try? Data(contentsOf: URL(fileURLWithPath: context.directory + "/profile-missing.json"))).flatMap { try? JSONDecoder().decode([MissingFunctions].self, from: $0) }
+                .map { files in "\(files.map(\.inArtifacts).reduce(0, +)) of the missing functions in the artifacts" } : nil
+        let notes = [variant.isOptimized ? CompilerDiagnostics.summary(counts) : nil, missingNote, cacheNote, configuredAhead ? "configured ahead" : nil, await aheadNote]
         let note = notes.compactMap { $0 }.joined(separator: "; ")
         return StageResult(outputs: outputs, counts: counts, named: named, message: note.isEmpty ? nil : note)
     }

@@ -79,3 +79,25 @@ import Testing
         #expect(CompilerDiagnostics.count(in: log)["missing_functions"] == 2)
     }
 }
+
+/// "missing functions" says which files they are in and whether the artifacts link them.
+@Suite struct MissingFunctionsTests {
+    @Test func missingFunctionsAreCountedAgainstTheArtifactsSymbols() {
+        let log = """
+            warning: /s/Modules/_csv.c: no profile data available for function PyInit__csv Hash = 7 up to 0 count discarded [-Wbackend-plugin]
+            warning: /s/Modules/_csv.c: no profile data available for function dialect_new Hash = 1 up to 0 count discarded [-Wbackend-plugin]
+            warning: /s/Objects/longobject.c: no profile data available for function long_rare Hash = 2 up to 0 count discarded [-Wbackend-plugin]
+            warning: /s/Objects/longobject.c: no profile data available for function long_never_linked Hash = 3 up to 0 count discarded [-Wbackend-plugin]
+            """
+        let missing = CompilerDiagnostics.missingFunctions(in: log)
+        #expect(missing == ["/s/Modules/_csv.c": ["PyInit__csv", "dialect_new"], "/s/Objects/longobject.c": ["long_rare", "long_never_linked"]])
+        // A symbol's LTO suffix does not hide it.
+        let account = MissingFunctions.account(missing: missing, symbols: ["long_rare.llvm.1234", "main"])
+        #expect(account.map(\.file) == ["/s/Modules/_csv.c", "/s/Objects/longobject.c"])  // most first, then by name
+        #expect(account.map(\.inArtifacts) == [0, 1])
+        let summary = MissingFunctions.summary(account) ?? ""
+        #expect(summary.hasPrefix("4 functions without profile data: 1 of them in the artifacts; 2 in 1 file(s) none of whose code is in an artifact"))
+        #expect(summary.contains("_csv.c (2)"))
+        #expect(MissingFunctions.summary([]) == nil)
+    }
+}

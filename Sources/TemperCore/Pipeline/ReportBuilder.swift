@@ -28,6 +28,8 @@ public enum ReportBuilder {
                 warningsByFile: byFile,
                 hottest: merge.output(.hottestFunctions).flatMap { FileManager.default.contents(atPath: workDir.absolute($0)) }
                     .flatMap { try? JSONDecoder().decode([HotFunction].self, from: $0) })
+            profileData?.missingByFile = optimize?.output(.profileMissing).flatMap { FileManager.default.contents(atPath: workDir.absolute($0)) }
+                .flatMap { try? JSONDecoder().decode([MissingFunctions].self, from: $0) }
         }
         let bolt = graph.boltResult.flatMap { current[$0]?.output(.boltReport) }
             .flatMap { FileManager.default.contents(atPath: workDir.absolute($0)) }

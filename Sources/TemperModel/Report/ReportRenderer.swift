@@ -59,6 +59,7 @@ public enum ReportRenderer {
                       "\(data.functionsExecuted.map { "\($0) of " } ?? "")\(data.functions.map(String.init) ?? "?") functions executed in training, total count \(data.totalCount.map(String.init) ?? "?"), \(data.rawProfiles.map(String.init) ?? "?") raw profiles.", ""]
             let warnings = warningRows(data).filter { $0.1 > 0 }
             lines.append(warnings.isEmpty ? "No profile warnings in the optimized build." : "Profile warnings: " + warnings.map { "\($0.0) \($0.1)" }.joined(separator: ", ") + ".")
+            if let missing = data.missingByFile.flatMap(MissingFunctions.summary) { lines.append("Missing functions: " + missing + ".") }
         }
         if let bolt = report.bolt {
             for artifact in bolt.artifacts {
@@ -249,6 +250,7 @@ public enum ReportRenderer {
                 })
             }
             body += "<h3>Profile warnings</h3>" + table(["warning", "count"], warningRows(data).map { [$0.0, "\($0.1)"] })
+            if let missing = data.missingByFile.flatMap(MissingFunctions.summary) { body += "<p>Missing functions: \(escape(missing)).</p>" }
         }
         if let bolt = report.bolt {
             for artifact in bolt.artifacts {

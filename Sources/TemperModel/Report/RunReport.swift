@@ -54,9 +54,12 @@ public struct RunReport: Codable, Sendable, Equatable {
         public var warningsByFile: [String: [String: Int]]?
         /// The 20 functions with the largest block counts (`llvm-profdata show --topn`).
         public var hottest: [HotFunction]?
+        /// Functions without profile data, per file, and how many are in the artifacts.
+        public var missingByFile: [MissingFunctions]?
 
         enum CodingKeys: String, CodingKey {
             case functions, path, warnings, hottest
+            case missingByFile = "missing_functions_by_file"
             case warningsByFile = "warnings_by_file"
             case totalCount = "total_count"
             case maxCount = "max_count"

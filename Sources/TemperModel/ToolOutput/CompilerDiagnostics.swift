@@ -35,6 +35,20 @@ public enum CompilerDiagnostics {
         return result
     }
 
+    /// The functions clang found no profile data for, by source file ("no profile data
+    /// available for function NAME Hash = ..."), so the report can tell which of them are in
+    /// the artifacts at all.
+    public static func missingFunctions(in text: String) -> [String: [String]] {
+        var result: [String: [String]] = [:]
+        let marker = "no profile data available for function "
+        for line in text.split(separator: "\n") where line.contains("warning: ") {
+            guard let range = line.range(of: marker) else { continue }
+            let name = line[range.upperBound...].split(separator: " ").first.map(String.init) ?? ""
+            if !name.isEmpty { result[file(of: line), default: []].append(name) }
+        }
+        return result
+    }
+
     /// "warning: a.c: ..." or "a.c:3:1: warning: ..." name the file before the warning text.
     static func file(of line: Substring) -> String {
         let afterWarning = line.range(of: "warning: ").map { line[$0.upperBound...] } ?? line

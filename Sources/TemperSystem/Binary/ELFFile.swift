@@ -14,6 +14,8 @@ public struct ELFFile: Sendable, Equatable {
     public let dynamicFlags: (flags: Int, flags1: Int, bindNow: Bool)
     /// The names in the dynamic symbol table (`.dynsym`): what the file imports and exports.
     public let dynamicSymbols: Set<String>
+    /// The names in `.symtab`, when read (`symbolTable: true`); empty otherwise.
+    public let staticSymbols: Set<String>
     /// GNU_PROPERTY_X86_FEATURE_1_AND from `.note.gnu.property` (bit 0 IBT, bit 1 SHSTK); 0 without one.
     public let x86Features: Int
     /// The build-id (`.note.gnu.build-id`) in lower-case hex: where debuggers look for split debug info.
@@ -25,7 +27,9 @@ public struct ELFFile: Sendable, Equatable {
     }
 
     /// nil when the file is not ELF (a script, an archive): nothing can be said about it.
-    public init?(path: String) {
+    /// `symbolTable`: also read the static symbol table (`.symtab`) into `staticSymbols`
+    /// (large in big programs; only who asks pays).
+    public init?(path: String, symbolTable: Bool = false) {
         guard let handle = FileHandle(forReadingAtPath: path) else { return nil }
         defer { try? handle.close() }
         guard let header = try? handle.read(upToCount: 64), header.count >= 52,
@@ -111,6 +115,7 @@ public struct ELFFile: Sendable, Equatable {
         else { return nil }
         var result: Set<String> = []
         var symbols: Set<String> = []
+        var staticNames: Set<String> = []
         var features = 0
         var buildID: String?
         for index in 0..<count {
@@ -128,19 +133,24 @@ public struct ELFFile: Sendable, Equatable {
                     }
                 }
             }
-            // SHT_DYNSYM, with its string table in sh_link.
+            // SHT_DYNSYM (and SHT_SYMTAB when asked), with the string table in sh_link.
             let entry = section(index)
-            if entry.type == 11, entry.link < count, let table = contents(index), let strings = contents(entry.link) {
+            if entry.type == 11 || (symbolTable && entry.type == 2), entry.link < count, let table = contents(index, limit: 256 << 20),
+                let strings = contents(entry.link, limit: 256 << 20)
+            {
                 let width = is64 ? 24 : 16
                 var offset = width  // entry 0 is the null symbol
                 while offset + width <= table.count {
-                    if let name = cString(strings, at: integer(table, offset, 4)), !name.isEmpty { symbols.insert(name) }
+                    if let name = cString(strings, at: integer(table, offset, 4)), !name.isEmpty {
+                        if entry.type == 11 { symbols.insert(name) } else { staticNames.insert(name) }
+                    }
                     offset += width
                 }
             }
         }
         sectionNames = result
         dynamicSymbols = symbols
+        staticSymbols = staticNames
         x86Features = features
         buildIDHex = buildID
     }

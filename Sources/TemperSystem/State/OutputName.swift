@@ -22,6 +22,8 @@ public struct OutputName: RawRepresentable, Hashable, Sendable {
     public static let bundleManifest = OutputName(rawValue: "bundle_manifest")
     /// The functions the optimize build's compiler found stale or without data (JSON, `ProfileMismatches`).
     public static let profileMismatches = OutputName(rawValue: "profile_mismatches")
+    /// Functions without profile data per file, and how many are in the artifacts (JSON).
+    public static let profileMissing = OutputName(rawValue: "profile_missing")
     /// The compile cache's hits and misses in a build (JSON, `CompileCacheStats`).
     public static let compileCache = OutputName(rawValue: "compile_cache")
     /// BOLT's account of its work (JSON, `BoltSummary`).
