@@ -120,7 +120,7 @@ public struct BoltOptimizeStage: Stage {
     /// Where GNU time writes one side's CPU time and peak RSS (each round overwrites it).
     func usageFile(_ workDir: WorkDir, _ side: String) -> String { workDir.stageDirectory(id) + "/selection/\(side).usage" }
 
-    static let preBolt = "pre-BOLT"
+    static let preBolt = BoltFlagSet.preBoltName
 
     public func plan(_ context: PlanContext) throws -> Plan {
         let workDir = context.workDir

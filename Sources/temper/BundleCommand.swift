@@ -11,6 +11,11 @@ struct BundleCommand: AsyncParsableCommand {
         abstract: "Carry a trained profile to other machines: export, show, merge.",
         subcommands: [Export.self, Show.self, Merge.self])
 
+    /// `temper bundle` alone is a usage error (exit 2), not a silent success.
+    func run() async throws {
+        throw ValidationError("name what to do with a bundle: export, show or merge (temper bundle --help).")
+    }
+
     struct Export: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Write a work dir's merged profile, BOLT profiles and manifest to one bundle file.")

@@ -69,6 +69,27 @@ import Testing
         #expect(throws: SourceDigestError.self) { _ = try SourceDigest.compute(root: root + "/missing") }
     }
 
+    /// A FIFO (or a device) in a tree temper did not make is never read: reading it would block
+    /// forever. It counts by its kind alone.
+    @Test func specialFilesInTheSourceTreeAreNeverRead() throws {
+        let root = try Fixtures.temporaryDirectory()
+        try Data("int main(){}".utf8).write(to: URL(fileURLWithPath: root + "/a.c"))
+        let plain = try SourceDigest.compute(root: root)
+        #expect(mkfifo(root + "/pipe", 0o644) == 0)
+        let snapshot = try SourceDigest.snapshot(root: root)
+        #expect(snapshot.files["pipe"] == "special:fifo" && snapshot.digest != plain)
+        #expect(FileDigest.sha256(of: root + "/pipe") == nil)
+        try FileManager.default.createSymbolicLink(atPath: root + "/link-to-pipe", withDestinationPath: root + "/pipe")
+        #expect(FileDigest.sha256(of: root + "/link-to-pipe") == nil)
+        #expect(FileDigest.sha256(of: "/dev/zero") == nil)
+        // Another temper work dir inside the tree is not source content.
+        let before = try SourceDigest.snapshot(root: root).digest
+        try FileManager.default.createDirectory(atPath: root + "/.temper/x", withIntermediateDirectories: true)
+        try JSONEncoder().encode(PipelineState(profile: "x")).write(to: URL(fileURLWithPath: root + "/.temper/x/state.json"))
+        try Data("log".utf8).write(to: URL(fileURLWithPath: root + "/.temper/x/run.log"))
+        #expect(try SourceDigest.snapshot(root: root).digest == before)
+    }
+
     @Test func workDirRefusesPathsOutsideItOrThroughSymlinks() throws {
         let root = try Fixtures.temporaryDirectory()
         let outside = try Fixtures.temporaryDirectory()

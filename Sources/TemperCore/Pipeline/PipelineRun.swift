@@ -186,9 +186,15 @@ public struct PipelineRun: Sendable {
         if !missing.isEmpty { throw ProgramsError.missing(profile: profile.file, entries: missing) }
         let workDir = WorkDir(root: options.workDir ?? defaultRoot)
         try workDir.checkUsable(source: profile.source)
+
         let graph = PipelineComposer.graph(
             for: profile, toolchain: toolchain, baseline: options.baseline ?? profile.baseline.enabled, bolt: bolt, bundle: bundle?.input)
         try PipelineExecutor.check(PipelineExecutor.Options(from: options.from, to: options.to, jobs: options.jobs), stages: graph.stages)
+        // --from needs the earlier stages' checkpoints: a work dir with none is refused before
+        // anything is created or probed.
+        if let from = options.from, from != graph.ids.first, !workDir.isTemperWorkDir {
+            throw PipelineError.cannotStartFrom(from.rawValue, blocker: graph.ids.first?.rawValue ?? "the first stage", reason: "\(workDir.root) holds no run yet")
+        }
         return Prepared(profile: profile, toolchain: toolchain, workDir: workDir, graph: graph, bolt: bolt, bundle: bundle, decision: decision)
     }
 

@@ -125,10 +125,16 @@ public struct BoltFlagSet: Sendable, Equatable {
     public var flags: [String]
 
     /// The names of temper's own candidates: LLVM's default set, and the one that skips the
-    /// dispatch functions.
+    /// dispatch functions; and the selection's own side, the build without BOLT. A candidate
+    /// named like one of them would share its files (logs, timings) and its rows.
     public static let defaultName = "default"
     public static let dispatchName = "skip-dispatch"
-    public static let reservedNames: Set<String> = [defaultName, dispatchName]
+    public static let preBoltName = "pre-BOLT"
+    public static let reservedNames: Set<String> = [defaultName, dispatchName, preBoltName]
+
+    /// Whether a user's name is one of temper's own, in any case (file names differing only
+    /// in case are one file to people, and on some file systems).
+    public static func isReserved(_ name: String) -> Bool { reservedNames.contains { $0.lowercased() == name.lowercased() } }
 
     package init(name: String, flags: [String]) {
         self.name = name

@@ -62,6 +62,9 @@ public enum ProfileParser {
 
     /// A name that becomes a directory: letters, digits, '-', '_', '.', not only dots (`.`
     /// and `..` would escape it), at most 100 characters.
+    /// What temper itself keeps in `out/`: an artifact may not be published under these names.
+    static let outNames: Set<String> = ["baseline", "install", "install.tar.gz", "install-debug.tar.gz", ".install-manifest"]
+
     public static func isSafeName(_ name: String) -> Bool {
         !name.isEmpty && name.count <= 100 && !name.allSatisfy { $0 == "." }
             && name.allSatisfy { ($0.isASCII && ($0.isLetter || $0.isNumber)) || "-_.".contains($0) }
@@ -173,6 +176,10 @@ public enum ProfileParser {
         if let dup = names.first(where: { name in names.filter { $0 == name }.count > 1 }) {
             throw ProfileError.invalidValue(file: file, keyPath: "build.artifacts", line: locator.line(of: "build.artifacts"), message: "two artifacts share the file name `\(dup)`; `{artifact:NAME}` must name one.")
         }
+        // Artifacts are published as out/NAME, beside what temper itself puts there.
+        if let clash = names.first(where: { name in outNames.contains { $0.lowercased() == name.lowercased() } }) {
+            throw ProfileError.invalidValue(file: file, keyPath: "build.artifacts", line: locator.line(of: "build.artifacts"), message: "an artifact named `\(clash)` would be published as out/\(clash), where temper keeps its own \(outNames.sorted().joined(separator: ", ")). Build it under another name, or give its path through a directory temper does not publish.")
+        }
         let artifactSet = Set(names)
 
         var instrument = InstrumentSettings()
@@ -223,6 +230,11 @@ public enum ProfileParser {
             bolt.enabled = try table.bool("enabled") ?? false
             bolt.mode = try table.enumeration("mode", BoltMode.self) ?? .instrument
             bolt.artifacts = try table.stringArray("artifacts")
+            if bolt.artifacts?.isEmpty == true {
+                throw ProfileError.invalidValue(
+                    file: file, keyPath: "bolt.artifacts", line: locator.line(of: "bolt.artifacts"),
+                    message: "is empty, so BOLT would have nothing to work on. Name the artifacts to BOLT, leave the key out (every executable), or set enabled = false.")
+            }
             bolt.flags = try table.stringArray("flags")
             bolt.extraFlags = try table.stringArray("extra_flags") ?? []
             bolt.acceptNonPIE = try table.bool("accept_non_pie") ?? false
@@ -242,7 +254,7 @@ public enum ProfileParser {
             if let candidates = try table.table("candidates") {
                 for name in candidates.table.keys.sorted() {
                     let keyPath = "bolt.candidates.\(name)"
-                    guard isSafeName(name), !BoltFlagSet.reservedNames.contains(name) else {
+                    guard isSafeName(name), !BoltFlagSet.isReserved(name) else {
                         throw ProfileError.invalidValue(
                             file: file, keyPath: keyPath, line: locator.line(of: keyPath),
                             message: "\"\(name)\" cannot name a candidate: use 1 to 100 ASCII letters, digits, '-', '_' or '.', not only dots, and not \(BoltFlagSet.reservedNames.sorted().joined(separator: " or ")) (temper's own).")
@@ -459,7 +471,7 @@ public enum ProfileParser {
         }
         var seen: Set<String> = []
         for variant in settings.variants {
-            guard isSafeName(variant.name), !TuneSettings.reservedNames.contains(variant.name) else {
+            guard isSafeName(variant.name), !TuneSettings.reservedNames.contains(where: { $0.lowercased() == variant.name.lowercased() }) else {
                 throw ProfileError.invalidValue(file: file, keyPath: "tune.variant", line: locator.line(of: "tune.variant"), message: "\"\(variant.name)\" cannot name a variant: use 1 to 100 ASCII letters, digits, '-', '_' or '.', not only dots, and not \(TuneSettings.reservedNames.sorted().joined(separator: ", ")) (temper's own rows).")
             }
             guard seen.insert(variant.name).inserted else {
@@ -749,7 +761,8 @@ struct KeyLocator {
     func line(of keyPath: String) -> Int? {
         // Drop array indices: "train.task[1].run" -> table "train.task", key "run", occurrence 1.
         var parts = keyPath.split(separator: ".").map(String.init)
-        let key = parts.removeLast()
+        // An empty or dots-only key ("" = 1, "." = 1) has no parts: nothing to locate.
+        guard let key = parts.popLast() else { return nil }
         var occurrence = 0
         let table = parts.map { part -> String in
             if let open = part.firstIndex(of: "[") {

@@ -37,9 +37,17 @@ extension SHA256.Digest {
 
 /// SHA-256 of file contents, streamed.
 public enum FileDigest {
+    /// nil unless `path` is (or links to) a regular file: opened without blocking and checked
+    /// before a byte is read, so a FIFO or a device in a tree temper did not make never hangs it.
     public static func sha256(of path: String) -> String? {
-        guard let handle = FileHandle(forReadingAtPath: path) else { return nil }
-        defer { try? handle.close() }
+        let descriptor = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC)
+        guard descriptor >= 0 else { return nil }
+        var info = stat()
+        guard fstat(descriptor, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG else {
+            close(descriptor)
+            return nil
+        }
+        let handle = FileHandle(fileDescriptor: descriptor, closeOnDealloc: true)
         var hasher = SHA256()
         while let chunk = try? handle.read(upToCount: 1 << 20), !chunk.isEmpty {
             hasher.update(data: chunk)

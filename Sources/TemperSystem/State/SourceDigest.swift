@@ -68,6 +68,13 @@ public enum SourceDigest {
                 listing[file] = "symlink:" + target
                 continue
             }
+            // Only a regular file's content is read; any other kind counts by its kind alone.
+            if !stat.isRegular {
+                let kind = "special:" + (stat.special ?? "other")
+                hasher.update(data: Data(kind.utf8 + [0]))
+                listing[file] = kind
+                continue
+            }
             let digest: String
             if let entry = cached[file], entry.matches(stat) {
                 digest = entry.sha256
@@ -105,6 +112,11 @@ public struct SourceSnapshot: Codable, Sendable, Equatable {
 struct FileStat: Equatable {
     var isDirectory: Bool
     var isSymlink: Bool
+    /// A regular file: the only kind whose content is read (a FIFO would block the read
+    /// forever, a device would never end).
+    var isRegular: Bool
+    /// "fifo", "socket", "character device", "block device" for the other kinds.
+    var special: String?
     var size: Int64
     var modified: Int64
     var changed: Int64
@@ -116,6 +128,8 @@ struct FileStat: Equatable {
         let type = info.st_mode & S_IFMT
         isDirectory = type == S_IFDIR
         isSymlink = type == S_IFLNK
+        isRegular = type == S_IFREG
+        special = [(S_IFIFO, "fifo"), (S_IFSOCK, "socket"), (S_IFCHR, "character device"), (S_IFBLK, "block device")].first { $0.0 == type }?.1
         size = Int64(info.st_size)
         modified = Int64(info.st_mtim.tv_sec) * 1_000_000_000 + Int64(info.st_mtim.tv_nsec)
         changed = Int64(info.st_ctim.tv_sec) * 1_000_000_000 + Int64(info.st_ctim.tv_nsec)

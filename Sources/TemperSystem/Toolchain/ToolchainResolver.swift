@@ -151,7 +151,10 @@ public struct ToolchainResolver: Sendable {
     func version(of toolPath: String, role: String) async throws -> Tool {
         // llvm-profdata before LLVM 15 answers only a subcommand's --version.
         let arguments = toolPath.split(separator: "/").last?.hasPrefix("llvm-profdata") == true ? ["merge", "--version"] : ["--version"]
-        let (_, output) = try await runner.capture(Command(executable: toolPath, arguments: arguments, workingDirectory: "/"))
+        let (outcome, output) = try await runner.capture(Command(executable: toolPath, arguments: arguments, workingDirectory: "/", timeout: captureTimeout))
+        if case .timedOut = outcome.termination {
+            throw ToolchainError.unreadableVersion(role: role, path: toolPath, output: "no answer to \(arguments.joined(separator: " ")) within \(Int(captureTimeout)) s (stopped)")
+        }
         guard let parsed = ToolVersion.parse(output) else {
             throw ToolchainError.unreadableVersion(role: role, path: toolPath, output: output)
         }
@@ -198,8 +201,14 @@ public struct ToolchainResolver: Sendable {
     }
 }
 
+/// How long a tool query (`--version`) may take before it is stopped: a tool that never
+/// answers must not hang temper (its process group is torn down with it).
+public let captureTimeout: Double = 60
+
 extension ProcessRunning {
     /// Runs a short command and returns its combined output (through the same seam as stages).
+    /// The command runs exactly as given: a query that may not return gets its timeout where
+    /// it is made (`captureTimeout`), so a plan shows it.
     public func capture(_ command: Command) async throws -> (ProcessOutcome, String) {
         let log = FileManager.default.temporaryDirectory.appendingPathComponent("temper-\(UUID().uuidString).log").path
         defer { try? FileManager.default.removeItem(atPath: log) }
