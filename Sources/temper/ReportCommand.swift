@@ -43,7 +43,12 @@ struct ReportCommand: AsyncParsableCommand {
             }
             return
         }
-        guard let data = FileManager.default.contents(atPath: workDir.reportFile) else {
+        guard let data = RegularFile.contents(workDir.reportFile, limit: 256 << 20) else {
+            // A work dir whose run has not finished (or was killed before writing its report)
+            // is still a work dir: say what is missing.
+            if workDir.isTemperWorkDir {
+                throw ValidationError("\(workDir.root) has no report.json yet: no run has finished in it. Run `temper run PROFILE --workdir \(workDir.root)`, or see `temper status`.")
+            }
             throw WorkDirError.notAWorkDir(root: workDir.root)
         }
         let report = try JSONDecoder().decode(RunReport.self, from: data)

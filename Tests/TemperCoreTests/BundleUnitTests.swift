@@ -84,6 +84,34 @@ import Testing
         #expect(throws: BundleError.self) { try ProfileBundle.read(path: "/") }
     }
 
+    /// What a hostile bundle says never reaches the terminal raw, and every file its manifest
+    /// names (YAML and dispatch lists too) is checked when it is read.
+    @Test func hostileManifestsAndDamagedBoltFilesAreRefusedWhenRead() throws {
+        let good = ProfileBundle(manifest: manifest(), files: [BundleManifest.profileFile: Data("P".utf8)])
+        var escape = good
+        escape.manifest.host = "evil\u{1b}]0;owned\u{07}host"
+        let error = try #require(throws: BundleError.self) { try ProfileBundle.read(path: try written(escape)) }
+        #expect("\(error)".contains("control characters (in host)") && !"\(error)".contains("\u{1b}"))
+        #expect(TerminalText.escaped("a\u{1b}[2Jb") == "a\\u{1b}[2Jb" && TerminalText.escaped("x\ny", keepingLines: true) == "x\ny")
+        // YAML and dispatch files carry checksums: a damaged one is refused at once.
+        var bolt = good
+        let fdata = Data("1 main 0 1 main 4 0 1\n".utf8)
+        bolt.files["bolt/tl.fdata"] = fdata
+        bolt.files["bolt/tl.yaml"] = Data("---\n".utf8)
+        bolt.files["bolt/tl.dispatch"] = Data("main\n".utf8)
+        bolt.manifest.bolt = .init(profiles: [.init(artifact: "tl", fdata: "bolt/tl.fdata", fdataSha256: FileDigest.sha256(of: fdata), yaml: "bolt/tl.yaml", dispatch: "bolt/tl.dispatch")])
+        let read = try ProfileBundle.read(path: try written(bolt))
+        #expect(read.manifest.bolt?.profiles.first?.yamlSha256 == FileDigest.sha256(of: Data("---\n".utf8)))
+        var damaged = read
+        damaged.files["bolt/tl.dispatch"] = Data("other\n".utf8)
+        // Written as it is (the damaged file and the recorded checksum), read back: refused.
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("bundle-\(UUID().uuidString)").path
+        var entries = damaged.files
+        entries[BundleManifest.fileName] = try JSONEncoder.temper.encode(read.manifest)
+        try TarArchive.write(entries).write(to: URL(fileURLWithPath: path))
+        #expect { try ProfileBundle.read(path: path) } throws: { "\($0)".contains("bolt/tl.dispatch does not have the SHA-256") }
+    }
+
     @Test func weightsAreRangeChecked() throws {
         #expect(try BundleMerger.parseWeights(nil, count: 3) == [1, 1, 1])
         #expect(try BundleMerger.parseWeights("2, 1", count: 2) == [2, 1])

@@ -54,6 +54,17 @@ public struct BundleExporter: Sendable {
         }
         // A bundle's import stands for training: there is no training of its own to export.
         if let imported = roles.bundleImport, roles.profileData == imported {
+            // After an edit the run built from this work dir's own last training, kept in its
+            // cache as a bundle: that bundle is the training to export, as it is.
+            if let digest = report.staleness?.sources.bundleSha256,
+                let own = ((try? FileManager.default.contentsOfDirectory(atPath: workDir.cache)) ?? []).sorted()
+                    .filter({ $0.hasPrefix("training-") && $0.hasSuffix(".bundle") }).map({ workDir.cache + "/" + $0 })
+                    .first(where: { FileDigest.sha256(of: $0) == digest }),
+                let bundle = try? ProfileBundle.read(path: own)
+            {
+                try bundle.write(to: output)
+                return bundle.manifest
+            }
             throw fail("it was built from a profile bundle (its import stage stands for training), so it has no training of its own. That bundle is its profile: use it as it is, or export from the work dir that trained.")
         }
         // The merged profile, or (after `temper run --to train`, one machine's share of the

@@ -21,9 +21,14 @@ public enum StatusReader {
         }
         let order = PipelineComposer.stageOrder.map(\.rawValue)
         let names = state.stages.keys.sorted { (order.firstIndex(of: $0) ?? 99, $0) < (order.firstIndex(of: $1) ?? 99, $1) }
-        return names.map { name in
-            let record = state.stages[name]!
-            // A record still "running" with no live run means the run was killed.
+        let live = WorkDirLock.livePID(workDir)
+        return names.compactMap { name in
+            guard let record = state.stages[name] else { return nil }
+            // A record still "running": running now when a live run holds the work dir, else
+            // the run was killed.
+            if record.status == .running, let live {
+                return Entry(name: name, outcome: .pending, seconds: record.seconds, fingerprint: record.fingerprint, status: "running", message: "running now (pid \(live))")
+            }
             let outcome: StageOutcome = record.status == .running ? .interrupted : record.outcome
             return Entry(name: name, outcome: outcome, seconds: record.seconds, fingerprint: record.fingerprint, status: record.status.rawValue, message: record.message)
         }

@@ -11,7 +11,10 @@ public enum BundleError: Error, CustomStringConvertible, Equatable {
     case badWeights(String)
     case mismatch(String)
 
-    public var description: String {
+    /// What a bundle or a tar entry says is escaped: this text reaches the terminal.
+    public var description: String { TerminalText.escaped(rawDescription, keepingLines: true) }
+
+    var rawDescription: String {
         switch self {
         case .unreadable(let path, let reason):
             return "cannot read the profile bundle \(path): \(reason)."

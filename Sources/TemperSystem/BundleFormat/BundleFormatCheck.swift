@@ -18,6 +18,13 @@ package enum BundleFormatCheck {
             let (shown, text) = try await runner.capture(ToolCommands.profdataShow(toolchain.profdata.path, ["--profile-version"], profile, directory: scratch))
             guard shown.succeeded else {
                 let own = await toolchainVersion(toolchain, scratch: scratch, runner: runner)
+                let header = ProfileFormat.headerVersion(data)
+                // Only a newer format than the toolchain's is a toolchain problem; a file with no
+                // profile header, or one in a format the toolchain reads, is damaged (exit 2).
+                if header == nil || (own != nil && header! <= own!) {
+                    throw BundleError.invalid(
+                        path: path, reason: "its profile (\(manifest.profile.file)) is damaged: llvm-profdata cannot read it (\(text.split(separator: "\n").last.map(String.init) ?? text))")
+                }
                 throw ToolchainError.profileFormat(
                     bundle: path, bundleVersion: ProfileFormat.headerVersion(data) ?? manifest.toolchain.profileFormatVersion,
                     bundleLLVM: manifest.toolchain.compilerVersion, toolchainVersion: own,

@@ -90,9 +90,14 @@ public struct BundleManifest: Codable, Sendable, Equatable {
         public var dispatch: String?
         /// SHA-256 of the pre-BOLT binary the profile was recorded on.
         public var binarySha256: String?
+        /// SHA-256 of the YAML and dispatch files, checked when the bundle is read (absent in
+        /// bundles from a temper before them).
+        public var yamlSha256: String?
+        public var dispatchSha256: String?
 
         enum CodingKeys: String, CodingKey {
             case artifact, fdata, fdataSha256 = "fdata_sha256", yaml, dispatch, binarySha256 = "binary_sha256"
+            case yamlSha256 = "yaml_sha256", dispatchSha256 = "dispatch_sha256"
         }
 
         package init(artifact: String, fdata: String, fdataSha256: String, yaml: String? = nil, dispatch: String? = nil, binarySha256: String? = nil) {

@@ -50,6 +50,11 @@ public struct ProfileBundle: Sendable {
         } catch {
             throw BundleError.invalid(path: path, reason: "its manifest does not parse (\(error))")
         }
+        // temper writes no control characters into a manifest: strings that carry them would
+        // reach the terminal (bundle show, merge, a run's import line) from a hostile file.
+        if let field = Self.controlCharacterField(manifestData) {
+            throw BundleError.invalid(path: path, reason: "its manifest holds control characters (in \(TerminalText.escaped(field))); temper did not write it")
+        }
         guard manifest.format == "temper-bundle" else {
             throw BundleError.invalid(path: path, reason: "its manifest's format is `\(manifest.format)`")
         }
@@ -75,6 +80,12 @@ public struct ProfileBundle: Sendable {
             guard FileDigest.sha256(of: entries[bolt.fdata]!) == bolt.fdataSha256 else {
                 throw BundleError.invalid(path: path, reason: "\(bolt.fdata) does not have the SHA-256 its manifest records (the file is damaged)")
             }
+            for (name, digest) in [(bolt.yaml, bolt.yamlSha256), (bolt.dispatch, bolt.dispatchSha256)] {
+                guard let name, let digest else { continue }
+                guard let data = entries[name], FileDigest.sha256(of: data) == digest else {
+                    throw BundleError.invalid(path: path, reason: "\(name) does not have the SHA-256 its manifest records (the file is damaged)")
+                }
+            }
         }
         var bundle = ProfileBundle(manifest: manifest, files: entries.filter { $0.key != BundleManifest.fileName })
         bundle.sha256 = FileDigest.sha256(of: data)
@@ -84,6 +95,15 @@ public struct ProfileBundle: Sendable {
     /// The bundle as bytes: the manifest and the files, as a deterministic tar archive.
     public func encoded() throws -> Data {
         var entries = files
+        // Every file the manifest names carries its checksum: the one place a bundle is written.
+        var manifest = manifest
+        if var bolt = manifest.bolt {
+            for index in bolt.profiles.indices {
+                bolt.profiles[index].yamlSha256 = bolt.profiles[index].yaml.flatMap { files[$0] }.map(FileDigest.sha256(of:))
+                bolt.profiles[index].dispatchSha256 = bolt.profiles[index].dispatch.flatMap { files[$0] }.map(FileDigest.sha256(of:))
+            }
+            manifest.bolt = bolt
+        }
         entries[BundleManifest.fileName] = try JSONEncoder.temper.encode(manifest)
         return try TarArchive.write(entries)
     }
@@ -113,5 +133,25 @@ public struct ProfileBundle: Sendable {
 package enum OutputNameCheck {
     package static func isPlainName(_ name: String) -> Bool {
         !name.isEmpty && name != "." && name != ".." && !name.contains("/") && !name.contains("\0") && name.utf8.count <= 200
+    }
+
+}
+
+extension ProfileBundle {
+    /// The first key (or value position) of a JSON document whose string holds a control character.
+    static func controlCharacterField(_ data: Data) -> String? {
+        guard let object = try? JSONSerialization.jsonObject(with: data) else { return nil }
+        func walk(_ value: Any, _ path: String) -> String? {
+            if let string = value as? String { return TerminalText.hasControls(string) ? path : nil }
+            if let array = value as? [Any] { return array.enumerated().lazy.compactMap { walk($0.element, "\(path)[\($0.offset)]") }.first }
+            if let dictionary = value as? [String: Any] {
+                for (key, child) in dictionary.sorted(by: { $0.key < $1.key }) {
+                    if TerminalText.hasControls(key) { return path.isEmpty ? key : path + "." + key }
+                    if let found = walk(child, path.isEmpty ? key : path + "." + key) { return found }
+                }
+            }
+            return nil
+        }
+        return walk(object, "")
     }
 }

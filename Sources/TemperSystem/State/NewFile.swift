@@ -2,9 +2,10 @@ import TemperModel
 import Foundation
 
 /// Files temper makes outside its work dir (bundles, rendered reports) must not exist yet:
-/// temper never overwrites anything it did not make. The bytes go to a temp file created
-/// exclusively beside the target, which is then hard-linked into place (link fails on any
-/// existing name, a dangling symlink included), so no reader ever sees a torn file.
+/// temper never overwrites anything it did not make. The bytes go to an unnamed file in the
+/// target's directory (O_TMPFILE), which is then linked into place (a link fails on any
+/// existing name, a dangling symlink included): no reader ever sees a torn file, and a crash
+/// (kill -9) leaves no temp file behind.
 public enum NewFile {
     public enum Failure: Error, Equatable, CustomStringConvertible {
         case exists(String)
@@ -35,28 +36,37 @@ public enum NewFile {
         }
     }
 
+    /// Linux's O_TMPFILE (`__O_TMPFILE | O_DIRECTORY`), which Swift's Glibc module does not import.
+    static let openTemporaryFile: Int32 = 0o20_000_000 | O_DIRECTORY
+
     public static func write(_ data: Data, to path: String) throws {
         try check(path)
         let directory = URL(fileURLWithPath: path).deletingLastPathComponent().path
-        let temp = directory + "/.temper-new-" + UUID().uuidString
-        let fd = open(temp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
+        // An unnamed file in the target's directory (O_TMPFILE), linked into place when whole:
+        // a crash at any point leaves nothing behind. Where the file system lacks O_TMPFILE,
+        // a hidden temp file that is unlinked at once after the link.
+        let unnamed = open(directory, O_WRONLY | Self.openTemporaryFile | O_CLOEXEC, 0o644)
+        let temp = unnamed >= 0 ? nil : directory + "/.temper-new-" + UUID().uuidString
+        let fd = unnamed >= 0 ? unnamed : open(temp!, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
         guard fd >= 0 else { throw Failure.cannotWrite(path: path, reason: String(cString: strerror(errno))) }
-        defer { unlink(temp) }
+        defer { if let temp { unlink(temp) } }
         let handle = FileHandle(fileDescriptor: fd, closeOnDealloc: true)
         do {
             try handle.write(contentsOf: data)
             try handle.synchronize()
-            try handle.close()
         } catch {
             throw Failure.cannotWrite(path: path, reason: error.localizedDescription)
         }
-        guard link(temp, path) == 0 else {
-            if errno == EEXIST { throw Failure.exists(path) }
-            throw Failure.cannotWrite(path: path, reason: String(cString: strerror(errno)))
+        // link() never replaces: a file that appeared meanwhile is kept, and reported.
+        let linked = temp.map { link($0, path) } ?? linkat(AT_FDCWD, "/proc/self/fd/\(fd)", AT_FDCWD, path, AT_SYMLINK_FOLLOW)
+        let failure = errno
+        try? handle.close()
+        guard linked == 0 else {
+            if failure == EEXIST { throw Failure.exists(path) }
+            throw Failure.cannotWrite(path: path, reason: String(cString: strerror(failure)))
         }
     }
 }
-
 
 extension NewFile.Failure: ExitCoded {
     public var exitStatus: Int32 { ExitStatus.badInput }

@@ -34,6 +34,15 @@ public final class WorkDirLock: @unchecked Sendable {
         descriptor = fd
     }
 
+    /// The pid of a live run holding the work dir, read from the lock file (the holder writes
+    /// it after taking the lock and clears it on release; a killed holder leaves a dead pid).
+    public static func livePID(_ workDir: WorkDir) -> Int32? {
+        guard let text = RegularFile.contents(workDir.lockFile, limit: 64).map({ String(decoding: $0, as: UTF8.self) }),
+            let pid = Int32(text.trimmingCharacters(in: .whitespacesAndNewlines)), pid > 0, kill(pid, 0) == 0 || errno == EPERM
+        else { return nil }
+        return pid
+    }
+
     public func release() {
         guard descriptor >= 0 else { return }
         _ = ftruncate(descriptor, 0)
