@@ -72,7 +72,37 @@ public struct BoltOptimizeStage: Stage {
     }
 
     func candidates(_ context: PlanContext) -> [BoltCandidate] {
-        BoltCandidate.all(profile: profile, tools: bolt, dispatch: dispatch(context))
+        BoltCandidate.all(profile: profile, tools: bolt, dispatch: dispatch(context)).map { candidate in
+            var candidate = candidate
+            candidate.flags = candidate.flags.map { flag in
+                flag.hasPrefix("-skip-funcs=") && flag.utf8.count > Self.longestListFlag ? "-skip-funcs-file=" + Self.skipListName(candidate.name) : flag
+            }
+            return candidate
+        }
+    }
+
+    /// A function list longer than this goes to llvm-bolt in a file (`-skip-funcs-file`): one
+    /// argument may not exceed 128 KiB on Linux ("Argument list too long"), and a profile's
+    /// dispatch functions are the profile's to decide.
+    static let longestListFlag = 16 << 10
+
+    /// The list file of a candidate, in this stage's directory (llvm-bolt's working directory).
+    static func skipListName(_ candidate: String) -> String { "skip-funcs-\(candidate).txt" }
+
+    /// The list files the candidates' commands read: written from the plan before llvm-bolt runs.
+    func skipLists(_ context: PlanContext) -> [SkipList] {
+        BoltCandidate.all(profile: profile, tools: bolt, dispatch: dispatch(context)).compactMap { candidate in
+            guard let flag = candidate.flags.first(where: { $0.hasPrefix("-skip-funcs=") && $0.utf8.count > Self.longestListFlag }) else { return nil }
+            return SkipList(
+                path: context.workDir.stageDirectory(id) + "/" + Self.skipListName(candidate.name),
+                functions: flag.dropFirst("-skip-funcs=".count).split(separator: ",").map(String.init))
+        }
+    }
+
+    /// A function list written into a file for `-skip-funcs-file`, as a plan value.
+    public struct SkipList: Sendable, Equatable, Encodable {
+        public var path: String
+        public var functions: [String]
     }
 
     /// The profile llvm-bolt reads for an artifact. A profile from a bundle names the binary it
@@ -149,6 +179,7 @@ public struct BoltOptimizeStage: Stage {
         }
         return Plan(
             profileCopies: choices.map { FileCopy(source: $0.source, destination: $0.path) },
+            skipLists: skipLists(context),
             candidates: candidates,
             preBolt: side(nil, Self.preBolt, in: (reference ?? input).absolute(in: workDir)),
             sides: candidates.map { side($0.candidate.name, $0.candidate.name, in: $0.tree) },
@@ -193,6 +224,8 @@ public struct BoltOptimizeStage: Stage {
         }
 
         public var profileCopies: [FileCopy]
+        /// Long function lists, written to the files their `-skip-funcs-file` flags name.
+        public var skipLists: [SkipList] = []
         public var candidates: [CandidatePlan]
         public var preBolt: Side
         /// The candidates' sides, in the order of `candidates`.
@@ -250,6 +283,9 @@ public struct BoltOptimizeStage: Stage {
         try workDir.freshDirectory(context.directory)
         for copy in plan.profileCopies {
             try workDir.copy(copy.source, to: copy.destination)
+        }
+        for list in plan.skipLists {
+            try AtomicFile.write(Data(list.functions.map { $0 + "\n" }.joined().utf8), to: list.path, durable: false)
         }
         var built = try await build(plan.candidates, acceptNonPIE: plan.acceptNonPIE, context)
         guard built.contains(where: { $0.failure == nil }) else {

@@ -160,6 +160,23 @@ import Testing
     static let dispatchProfile = (0..<6).map { "1 run/1 40 1 run/1 \(100 + 16 * $0) 0 \(1000 + $0)" }.joined(separator: "\n")
         + "\n1 main 10 1 main 20 0 500\n1 main 10 1 main 30 0 400\n1 main 4 1 run/1 0 0 7\n"
 
+    /// Thousands of dispatch functions never make the llvm-bolt command too long to start: the
+    /// list goes to llvm-bolt in a file, written from the plan.
+    @Test func aLongDispatchListGoesToLLVMBoltInAFile() throws {
+        let root = try Fixtures.temporaryDirectory()
+        let workDir = WorkDir(root: root)
+        try workDir.makeDirectory(workDir.stageDirectory(.boltMerge))
+        let functions = (0..<5000).map { "dispatch_function_number_\($0)/1" }
+        try Data(functions.joined(separator: "\n").utf8).write(to: URL(fileURLWithPath: workDir.stageDirectory(.boltMerge) + "/app.dispatch"))
+        let stage = try Fixtures.stage(.boltOptimize, try profile(), bolt: Self.bolt, as: BoltOptimizeStage.self)
+        let merge = StageRecord(fingerprint: "m", status: .completed, outcome: .executed, seconds: 1)
+        let plan = try stage.plan(PlanContext(workDir: workDir, jobs: 1, upstream: [.boltMerge: merge]))
+        let arguments = try Fixtures.command("llvm-bolt app [skip-dispatch]", in: plan).arguments
+        #expect(arguments.contains("-skip-funcs-file=skip-funcs-skip-dispatch.txt") && !arguments.contains { $0.hasPrefix("-skip-funcs=") })
+        #expect(arguments.joined(separator: " ").utf8.count < 16 << 10)
+        #expect(plan.skipLists == [.init(path: root + "/stages/bolt-optimize/skip-funcs-skip-dispatch.txt", functions: functions)])
+    }
+
     @Test func candidatesAreBuiltVerifiedAndMeasuredEachInItsOwnTree() throws {
         let root = try Fixtures.temporaryDirectory()
         let workDir = WorkDir(root: root)

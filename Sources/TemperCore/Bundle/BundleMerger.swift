@@ -83,13 +83,13 @@ public struct BundleMerger: Sendable {
         guard toolchain.family == .clang else { throw BundleError.mismatch("merging needs an LLVM toolchain's llvm-profdata") }
         // Scratch space of its own under the temp directory: nothing beside the output is touched.
         let (manifest, files) = try await ScratchDirectory.with("merge") { scratch in
-            try await merged(bundles, weights: weights, toolchain: toolchain, bolt: bolt, scratch: scratch)
+            try await merged(bundles, paths: paths, weights: weights, toolchain: toolchain, bolt: bolt, scratch: scratch)
         }
         try ProfileBundle(manifest: manifest, files: files).write(to: output)
         return manifest
     }
 
-    func merged(_ bundles: [ProfileBundle], weights: [Int], toolchain: Toolchain, bolt: BoltTools?, scratch: String) async throws -> (BundleManifest, [String: Data]) {
+    func merged(_ bundles: [ProfileBundle], paths: [String], weights: [Int], toolchain: Toolchain, bolt: BoltTools?, scratch: String) async throws -> (BundleManifest, [String: Data]) {
         var inputs: [(weight: Int, path: String)] = []
         for (index, bundle) in bundles.enumerated() {
             let part = scratch + "/part-\(index).profdata"
@@ -100,7 +100,10 @@ public struct BundleMerger: Sendable {
         let merge = ToolCommands.profdataMergeWeighted(toolchain.profdata.path, output: mergedPath, inputs: inputs, directory: scratch)
         let (merged, mergeText) = try await runner.capture(merge)
         guard merged.succeeded, let profile = FileManager.default.contents(atPath: mergedPath) else {
-            throw BundleError.mismatch("`\(merge.displayString)` failed (\(merged.statusDescription)): \(mergeText.suffix(600))")
+            // Name the bundles, not the scratch copies llvm-profdata read.
+            var said = String(mergeText.suffix(600))
+            for (index, path) in paths.enumerated() { said = said.replacingOccurrences(of: inputs[index].path, with: "the profile of \(path)") }
+            throw BundleError.mismatch("llvm-profdata could not merge the bundles' profiles (\(merged.statusDescription)): \(said)")
         }
         let inspection = try await ProfileInspection.run(
             ProfileInspection.commands(profdata: toolchain.profdata.path, file: mergedPath, directory: scratch, show: ["--profile-version"]), runner: runner, requireShow: false)
