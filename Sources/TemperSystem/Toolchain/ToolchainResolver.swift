@@ -151,8 +151,16 @@ public struct ToolchainResolver: Sendable {
     func version(of toolPath: String, role: String) async throws -> Tool {
         // llvm-profdata before LLVM 15 answers only a subcommand's --version.
         let arguments = toolPath.split(separator: "/").last?.hasPrefix("llvm-profdata") == true ? ["merge", "--version"] : ["--version"]
-        let (outcome, output) = try await runner.capture(Command(executable: toolPath, arguments: arguments, workingDirectory: "/", timeout: captureTimeout))
+        // Under coreutils' timeout as well: if temper itself is killed (nothing then tears the
+        // group down), a tool that never answers still ends within the same limit.
+        let bounded = FileManager.default.isExecutableFile(atPath: "/usr/bin/timeout")
+            ? Command(executable: "/usr/bin/timeout", arguments: ["-k", "5", String(Int(captureTimeout)), toolPath] + arguments, workingDirectory: "/", timeout: captureTimeout + 10)
+            : Command(executable: toolPath, arguments: arguments, workingDirectory: "/", timeout: captureTimeout)
+        let (outcome, output) = try await runner.capture(bounded)
         if case .timedOut = outcome.termination {
+            throw ToolchainError.unreadableVersion(role: role, path: toolPath, output: "no answer to \(arguments.joined(separator: " ")) within \(Int(captureTimeout)) s (stopped)")
+        }
+        if outcome.termination == .exited(124) || outcome.termination == .exited(137) {
             throw ToolchainError.unreadableVersion(role: role, path: toolPath, output: "no answer to \(arguments.joined(separator: " ")) within \(Int(captureTimeout)) s (stopped)")
         }
         guard let parsed = ToolVersion.parse(output) else {
