@@ -30,10 +30,11 @@ public struct BenchSession: Sendable {
         // build that holds.
         let lock = try WorkDirLock(workDir: workDir)
         defer { lock.release() }
-        let (report, current) = try await pipeline.run(prepared, options: options, holding: lock)
+        // The training decided as `temper run` decides it (after an edit: the last training).
+        let (report, current, ran) = try await pipeline.run(deciding: prepared, profilePath: profilePath, options: options, holding: lock)
         let logger = self.logger
         let result = try await BenchRun(progress: { logger.info("\($0)", metadata: ["stage": "bench"]) })
-            .run(profile: prepared.profile, workDir: workDir, graph: prepared.graph, current: current, options: bench)
+            .run(profile: ran.profile, workDir: workDir, graph: ran.graph, current: current, options: bench)
         let data = try JSONEncoder.temper.encode(result)
         let stamp = result.timestamp.replacingOccurrences(of: ":", with: "-")
         try AtomicFile.write(data, to: workDir.root + "/bench/history/\(stamp).json")

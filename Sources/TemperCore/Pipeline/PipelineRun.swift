@@ -203,24 +203,36 @@ public struct PipelineRun: Sendable {
         guard StaleTraining.applies(prepared, options: options) else {
             return try await run(prepared, options: options).report
         }
-        // After an edit: the last training's profile on the new sources, as a bundle would be
-        // applied (staleness reported), unless too little of it still matches.
         let lock = try WorkDirLock(workDir: prepared.workDir)
         defer { lock.release() }
-        guard let bundle = try await StaleTraining.bundle(for: prepared, holding: lock, logger: logger) else {
-            return try await run(prepared, options: options, holding: lock).report
+        return try await run(deciding: prepared, profilePath: profilePath, options: options, holding: lock).report
+    }
+
+    /// Runs the pipeline holding `lock`, deciding its training as `temper run` does: after an
+    /// edit, the last training's profile on the new sources, as a bundle would be applied
+    /// (staleness reported), unless too little of it still matches. Returns what `run` returns
+    /// and the pipeline that ran (its graph is the one to read records through).
+    public func run(deciding prepared: Prepared, profilePath: String, options: Options, holding lock: WorkDirLock) async throws
+        -> (report: RunReport, current: [StageID: StageRecord], prepared: Prepared)
+    {
+        guard StaleTraining.applies(prepared, options: options),
+            let bundle = try await StaleTraining.bundle(for: prepared, holding: lock, logger: logger)
+        else {
+            let (report, current) = try await run(prepared, options: options, holding: lock)
+            return (report, current, prepared)
         }
         var reuse = options
         reuse.profileBundle = bundle.path
         var stale = try await prepare(profilePath: profilePath, options: reuse)
         stale.trainingReused = bundle.note
-        let report = try await run(stale, options: reuse, holding: lock).report
+        let (report, current) = try await run(stale, options: reuse, holding: lock)
         let threshold = prepared.profile.train.retrainBelow
-        guard let matched = report.staleness?.hotMatchedPercent, matched < threshold else { return report }
+        guard let matched = report.staleness?.hotMatchedPercent, matched < threshold else { return (report, current, stale) }
         logger.warning("\(String(format: "only %.1f%% of the hot functions match the edited sources, below [train] retrain_below = %g: training again", matched, threshold))")
         var retrained = prepared
         retrained.trainingReused = String(format: "retrained: the last training matched %.1f%% of the hot functions of the edited sources, below retrain_below = %g", matched, threshold)
-        return try await run(retrained, options: options, holding: lock).report
+        let (full, fullCurrent) = try await run(retrained, options: options, holding: lock)
+        return (full, fullCurrent, retrained)
     }
 
     /// Runs a prepared pipeline; returns the report and the stage records that hold for it.
