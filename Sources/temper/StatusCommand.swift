@@ -25,7 +25,7 @@ struct StatusCommand: AsyncParsableCommand {
             print("work dir \(workDir.root)")
             for entry in entries {
                 let seconds = String(format: "%.1f s", entry.seconds)
-                print("  \(entry.name.padding(toLength: 16, withPad: " ", startingAt: 0)) \(entry.outcome.rawValue.padding(toLength: 12, withPad: " ", startingAt: 0)) \(seconds)\(entry.message.map { "  \($0.split(separator: "\n").first ?? "")" } ?? "")")
+                print("  \(entry.name.padding(toLength: 16, withPad: " ", startingAt: 0)) \((entry.status == "running" && entry.outcome == .pending ? "running" : entry.outcome.rawValue).padding(toLength: 12, withPad: " ", startingAt: 0)) \(seconds)\(entry.message.map { "  \($0.split(separator: "\n").first ?? "")" } ?? "")")
             }
         }
     }
