@@ -229,3 +229,18 @@ import Testing
         #expect(try SourceDigest.compute(root: root) != first)
     }
 }
+
+/// `temper status` tells a stage a live run is running from one a killed run left.
+@Suite struct StatusTests {
+    @Test func aRunningRecordIsRunningOnlyWhileItsRunLives() async throws {
+        let workDir = WorkDir(root: try Fixtures.temporaryDirectory())
+        let store = try StateStore(path: workDir.stateFile, profile: "p")
+        try await store.update(.optimize) { $0 = StageRecord(fingerprint: "f", status: .running, outcome: .executed, seconds: 0) }
+        try Data("\(getpid())\n".utf8).write(to: URL(fileURLWithPath: workDir.lockFile))
+        let live = try StatusReader.entries(workDir: workDir)
+        #expect(live.map(\.status) == ["running"] && live.first?.message?.contains("running now (pid \(getpid()))") == true)
+        // The lock file of a killed run names a pid that is gone (or nothing).
+        try Data("".utf8).write(to: URL(fileURLWithPath: workDir.lockFile))
+        #expect(try StatusReader.entries(workDir: workDir).map(\.outcome) == [.interrupted])
+    }
+}
