@@ -33,14 +33,16 @@ public struct BuildRecipe: Sendable {
 
     public func buildDirectory(_ workDir: WorkDir) -> String { tree.absolute(in: workDir) }
 
-    /// Where this build reads its profile: a copy in its own directory under the upstream file's
-    /// (content-addressed) name. The path relative to the build directory is then the same in
-    /// every work dir, whichever stage made the profile (merge or a bundle's import), so a
-    /// compile cache with a base directory (ccache) hits across work dirs and machines.
+    /// Where this build reads its profile: a copy in the work dir's cache under the upstream
+    /// file's (content-addressed) name, which no stage owns. Every build that applies the same
+    /// profile (optimize and bolt-build) then names the same path, absolute or relative to its
+    /// build directory, in every work dir, whichever stage made the profile (merge or a bundle's
+    /// import): a compile cache (ccache) serves bolt-build from optimize's compiles, and hits
+    /// across work dirs and machines.
     public func profileCopy(_ context: PlanContext) -> (source: String, path: String)? {
         guard let relative = profileFrom.flatMap({ context.upstream[$0]?.output(.profileData) }) else { return nil }
         let name = (relative as NSString).lastPathComponent
-        return (context.workDir.absolute(relative), context.workDir.stageDirectory(id) + "/pgo/" + name)
+        return (context.workDir.absolute(relative), context.workDir.cache + "/pgo/" + name)
     }
 
     public func flags(_ context: PlanContext) -> InjectedFlags {

@@ -38,7 +38,7 @@ import Testing
         // The flags in CMAKE_<LANG>_FLAGS_TEMPER (try_compile ignores them); the profile path is
         // absolute even with ccache, valid in every directory CMake compiles in.
         let cflags = try #require(configure.first { $0.hasPrefix("-DCMAKE_C_FLAGS_TEMPER=") })
-        #expect(cflags.contains("-fprofile-use=/w/stages/optimize/pgo/p.profdata") && cflags.hasPrefix("-DCMAKE_C_FLAGS_TEMPER=-O2 -gdwarf-4 -DNDEBUG"))
+        #expect(cflags.contains("-fprofile-use=/w/cache/pgo/p.profdata") && cflags.hasPrefix("-DCMAKE_C_FLAGS_TEMPER=-O2 -gdwarf-4 -DNDEBUG"))
         #expect(configure.contains { $0.hasPrefix("-DCMAKE_EXE_LINKER_FLAGS_TEMPER=--ld-path=") } && configure.last == "-DBUILD_TESTING=OFF")
         #expect(!configure.contains { $0.hasPrefix("-DCMAKE_C_FLAGS=") } && commands[0].environment["CFLAGS"] == nil)
         #expect(commands[1].executable == "cmake" && commands[1].arguments == ["--build", "/w/stages/optimize/build", "-j", "2", "--target", "app"])
@@ -52,7 +52,7 @@ import Testing
         let commands = try optimize(parsed)
         let setup = commands[0]
         #expect(setup.executable == "meson" && Array(setup.arguments.prefix(6)) == ["setup", "/w/stages/optimize/build", "/p/src", "--buildtype=plain", "-Db_pgo=off", "-Db_lto=false"])
-        #expect(setup.arguments.contains { $0.hasPrefix("-Dc_args=-O2") && $0.contains("-fprofile-use=/w/stages/optimize/pgo/p.profdata") })
+        #expect(setup.arguments.contains { $0.hasPrefix("-Dc_args=-O2") && $0.contains("-fprofile-use=/w/cache/pgo/p.profdata") })
         #expect(setup.arguments.contains { $0.hasPrefix("-Dc_link_args=--ld-path=") } && setup.arguments.last == "-Ddefault_library=static")
         // Meson takes its compilers (launcher included, it splits them) from CC and CXX.
         #expect(setup.environment["CC"] == "/usr/bin/ccache /opt/llvm/bin/clang" && setup.environment["CFLAGS"] == nil)

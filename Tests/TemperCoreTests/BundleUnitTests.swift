@@ -278,7 +278,7 @@ import Testing
         let plan = try optimize.plan(PlanContext(workDir: workDir, jobs: nil, upstream: [.merge: merge]))
         let words = plan.steps.flatMap { [$0.command.executable] + $0.command.arguments }.joined(separator: " ")
         #expect(words.contains("/usr/bin/ccache \(Fixtures.toolchain.cc.path)"))
-        #expect(words.contains("-fprofile-use=../pgo/abc.profdata"))
+        #expect(words.contains("-fprofile-use=../../../cache/pgo/abc.profdata"))
         let environment = try #require(plan.steps.first?.command.environment)
         #expect(environment["CCACHE_BASEDIR"] == "/w" && environment["CCACHE_NOHASHDIR"] == "true")
         #expect(environment["CCACHE_STATSLOG"] == "/w/stages/optimize/ccache-stats.log")
@@ -288,7 +288,7 @@ import Testing
         let plain = try PipelineComposer.stages(for: profile, toolchain: Fixtures.toolchain, baseline: false)
             .first { $0.id == .optimize }!.plan(PlanContext(workDir: workDir, jobs: nil, upstream: [.merge: merge]))
         let plainWords = plain.steps.flatMap { $0.command.arguments }.joined(separator: " ")
-        #expect(plainWords.contains("-fprofile-use=/w/stages/optimize/pgo/abc.profdata") && !plainWords.contains("ccache"))
+        #expect(plainWords.contains("-fprofile-use=/w/cache/pgo/abc.profdata") && !plainWords.contains("ccache"))
         #expect(plain.steps.first?.command.environment["CCACHE_BASEDIR"] == nil)
         // Instrumented builds name a fixed default profile directory, never the work dir.
         let instrument = try PipelineComposer.stages(for: profile, toolchain: Fixtures.toolchain, baseline: false)[0]

@@ -79,7 +79,7 @@ import Testing
         let plan = try stage.plan(PlanContext(workDir: workDir, jobs: 2, upstream: [.merge: merge]))
         let cflags = try #require(plan.steps[0].command.environment["CFLAGS"])
         // The build reads a copy in its own directory, under the same content-addressed name.
-        #expect(cflags.hasPrefix("-O2 --start-no-unused-arguments -fprofile-use=/w/stages/optimize/pgo/abc.profdata -mllvm -static-func-full-module-prefix=false"))
+        #expect(cflags.hasPrefix("-O2 --start-no-unused-arguments -fprofile-use=/w/cache/pgo/abc.profdata -mllvm -static-func-full-module-prefix=false"))
         #expect(cflags.contains("-mllvm -pgo-warn-missing-function"))
         // An installed tree's debug info names "." rather than the work dir's build directory.
         #expect(cflags.hasSuffix("-flto=thin -fdebug-prefix-map=/w/stages/optimize/build=. --end-no-unused-arguments"))
@@ -158,7 +158,7 @@ import Testing
         let csInstrument = try Fixtures.stage(.csInstrument, profile, as: BuildStage.self)
         #expect(csInstrument.consumes == [.merge])
         let flags = try #require(try csInstrument.plan(PlanContext(workDir: workDir, jobs: 1, upstream: [.merge: merge])).build.first?.environment["CFLAGS"])
-        #expect(flags.contains("-fprofile-use=/w/stages/cs-instrument/pgo/abc.profdata") && flags.contains("-fcs-profile-generate="))
+        #expect(flags.contains("-fprofile-use=/w/cache/pgo/abc.profdata") && flags.contains("-fcs-profile-generate="))
         // The context-sensitive merge takes the IR profile with the new raw profiles.
         let csMerge = try Fixtures.stage(.csMerge, profile, as: MergeStage.self)
         #expect(csMerge.consumes == [.csTrain, .merge])
@@ -170,7 +170,7 @@ import Testing
         let optimize = try Fixtures.stage(.optimize, profile, as: BuildStage.self)
         #expect(optimize.consumes == [.csMerge])
         let ldflags = try #require(try optimize.plan(PlanContext(workDir: workDir, jobs: 1, upstream: [.csMerge: csMerged])).build.first?.environment["LDFLAGS"])
-        #expect(ldflags.contains("-fprofile-use=/w/stages/optimize/pgo/def.profdata"))
+        #expect(ldflags.contains("-fprofile-use=/w/cache/pgo/def.profdata"))
         // Plain IR PGO keeps its graph.
         let ir = try Fixtures.parse(Fixtures.minimalProfile)
         #expect(PipelineComposer.graph(for: ir, toolchain: Fixtures.toolchain, baseline: false).ids == [.instrument, .train, .merge, .optimize])
