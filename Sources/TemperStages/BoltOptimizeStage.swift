@@ -428,7 +428,8 @@ public struct BoltOptimizeStage: Stage {
                     let what = build.reference == nil ? "its input" : "the plain build (what ships without BOLT)"
                     entry.failure = "candidate \(candidate.name) made \(artifact.name) less hardened than \(what): \(lost.joined(separator: "; "))"
                         + (candidate.flags.contains("-use-gnu-stack") ? ". Its flags include -use-gnu-stack, which drops PT_GNU_STACK with LLVM 22 (LLVM issue 174191): remove it." : "")
-                        + (lost.contains { $0.hasPrefix("not position-independent") } ? ". Keep [bolt] pie = true, or accept a non-PIE result with [bolt] accept_non_pie = true." : ".")
+                        + (bolted.hardening.pie == "no" && against.hardening.pie != "no" && !acceptNonPIE
+                            ? ". Keep [bolt] pie = true, or accept a non-PIE result with [bolt] accept_non_pie = true." : ".")
                     return entry
                 }
             }

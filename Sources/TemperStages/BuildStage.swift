@@ -158,6 +158,7 @@ public struct BuildStage: Stage {
             outputs.append(build + "/" + artifact)
         }
         var counts: [String: Int] = [:]
+        var missingNote: String?
         if variant.isOptimized {
             let log = LogTail.text(of: context.logPath, from: buildLogStart)
             counts = CompilerDiagnostics.count(in: log)
@@ -174,6 +175,9 @@ public struct BuildStage: Stage {
                 if let elf = ELFFile(path: build + "/" + artifact, symbolTable: true) { names.formUnion(elf.staticSymbols.union(elf.dynamicSymbols)) }
             }
             let missing = MissingFunctions.account(missing: CompilerDiagnostics.missingFunctions(in: log), symbols: symbols)
+            if counts["missing_functions", default: 0] > 0 {
+                missingNote = "\(missing.map(\.inArtifacts).reduce(0, +)) of the missing functions in the artifacts"
+            }
             let missingPath = context.directory + "/profile-missing.json"
             try JSONEncoder.temper.encode(missing).write(to: URL(fileURLWithPath: missingPath))
             outputs.append(missingPath)
@@ -188,9 +192,6 @@ public struct BuildStage: Stage {
         for (artifact, fileName) in zip(profile.build.artifacts, profile.build.artifactNames) {
             named[output: .artifact(fileName)] = context.workDir.relative(build + "/" + artifact)
         }
-        let missingNote = counts["missing_functions", default: 0] > 0
-            ? (try? Data(contentsOf: URL(fileURLWithPath: context.directory + "/profile-missing.json"))).flatMap { try? JSONDecoder().decode([MissingFunctions].self, from: $0) }
-                .map { files in "\(files.map(\.inArtifacts).reduce(0, +)) of the missing functions in the artifacts" } : nil
         let notes = [variant.isOptimized ? CompilerDiagnostics.summary(counts) : nil, missingNote, cacheNote, configuredAhead ? "configured ahead" : nil, await aheadNote]
         let note = notes.compactMap { $0 }.joined(separator: "; ")
         return StageResult(outputs: outputs, counts: counts, named: named, message: note.isEmpty ? nil : note)

@@ -118,8 +118,9 @@ public enum ReportBuilder {
         }
         guard let path = plain?.output(.artifact(artifact.name)), let reference = ELFFile(path: workDir.absolute(path))?.hardening else { return artifact }
         let lost = hardening.lost(against: reference)
-        let accepted = profile.bolt.acceptNonPIE ? hardening.accepted(against: reference) : []
-        let unaccepted = lost.filter { !$0.hasPrefix("not position-independent") || accepted.isEmpty }
+        // What is lost beyond what the profile accepts (a non-PIE result, `[bolt] accept_non_pie`).
+        let unaccepted = hardening.lost(against: reference, comparePIE: !profile.bolt.acceptNonPIE)
+        let accepted = lost.count > unaccepted.count ? hardening.accepted(against: reference) : []
         artifact.hardeningParity = lost.isEmpty ? "holds" : unaccepted.isEmpty ? "accepted" : "weaker"
         artifact.hardeningNotes = lost.isEmpty ? nil : (accepted + unaccepted)
         return artifact

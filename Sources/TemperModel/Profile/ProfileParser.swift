@@ -131,6 +131,9 @@ public enum ProfileParser {
         let buildCommands = try buildTable.commands("build")
         let options = try buildTable.stringArray("options")
         let targets = try buildTable.stringArray("targets")
+        for (key, words) in [("build.options", options), ("build.targets", targets)] where words?.contains(where: \.isEmpty) == true {
+            throw ProfileError.invalidValue(file: file, keyPath: key, line: locator.line(of: key), message: "holds an empty word; give each argument (or target) as a non-empty string, or leave the key out.")
+        }
         if let system {
             if let explicit = configureCommands != nil ? "build.configure" : buildCommands != nil ? "build.build" : nil {
                 throw ProfileError.invalidValue(
